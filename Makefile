@@ -1,0 +1,99 @@
+# ransomguard — plain Makefile (earlyoom style): CFLAGS += so distribution flags survive.
+PREFIX         ?= /usr/local
+BINDIR         ?= $(PREFIX)/sbin
+SYSCONFDIR     ?= /etc
+MANDIR         ?= $(PREFIX)/share/man
+SYSTEMDUNITDIR ?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
+CATALOGDIR     ?= /usr/lib/systemd/catalog
+DESTDIR        ?=
+VERSION        := 0.1.0
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes \
+           -Wstrict-prototypes -Wno-unused-parameter -D_GNU_SOURCE \
+           -DRG_VERSION=\"$(VERSION)\" -Ilib
+ifeq ($(CI),true)
+CFLAGS  += -Werror
+endif
+
+# pkg-config runs lazily, so `make setup` can install the packages first.
+PKGS     = libsystemd libcjson
+LIBFLAGS = $(shell pkg-config --cflags $(PKGS))
+LIBS     = $(shell pkg-config --libs $(PKGS)) -linotifytools -lm
+CHECKLIBS = $(shell pkg-config --libs check)
+CRYPTOLIBS = $(shell pkg-config --libs libcrypto)
+
+B := build
+LIB_SRC    := $(wildcard lib/*.c)
+DAEMON_SRC := $(wildcard daemon/*.c)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+LIB_OBJ    := $(LIB_SRC:%.c=$(B)/%.o)
+DAEMON_OBJ := $(DAEMON_SRC:%.c=$(B)/%.o)
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+SIM_BIN    := $(B)/ransomguard-sim
+
+all: $(B)/ransomguardd $(SIM_BIN)
+
+$(B)/%.o: %.c $(wildcard lib/*.h daemon/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LIBFLAGS) -c -o $@ $<
+
+$(B)/librg.a: $(LIB_OBJ)
+	ar rcs $@ $^
+
+$(B)/ransomguardd: $(DAEMON_OBJ) $(B)/librg.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(SIM_BIN): $(wildcard tests/sim/*.c tests/sim/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(CRYPTOLIBS)
+
+$(B)/tests/%: tests/unit/%.c $(B)/librg.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LIBFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CHECKLIBS)
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+# The unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer (separate build dir).
+asan:
+	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" unit build-asan/ransomguardd
+
+valgrind: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== valgrind $$t"; \
+	    CK_FORK=no valgrind -q --error-exitcode=99 --leak-check=full --track-fds=yes $$t; done
+
+integration: all
+	tests/integration/run-all.sh
+
+check: all unit asan valgrind integration
+
+setup:
+	tests/setup.sh
+
+run: all
+	./$(B)/ransomguardd -c conf/ransomguard.json
+
+bench: all
+	tests/bench/bench.sh
+
+install: $(B)/ransomguardd
+	install -D -m 0755 $(B)/ransomguardd $(DESTDIR)$(BINDIR)/ransomguardd
+	install -D -m 0644 conf/ransomguard.json $(DESTDIR)$(SYSCONFDIR)/ransomguard/ransomguard.json
+	install -D -m 0644 systemd/ransomguard.service $(DESTDIR)$(SYSTEMDUNITDIR)/ransomguard.service
+	sed -i 's|@BINDIR@|$(BINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' $(DESTDIR)$(SYSTEMDUNITDIR)/ransomguard.service
+	install -D -m 0644 systemd/ransomguard.catalog $(DESTDIR)$(CATALOGDIR)/ransomguard.catalog
+	for m in man/*.[0-9]; do [ -e "$$m" ] || continue; s=$${m##*.}; \
+	    install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m); done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/ransomguardd $(DESTDIR)$(SYSTEMDUNITDIR)/ransomguard.service \
+	      $(DESTDIR)$(CATALOGDIR)/ransomguard.catalog $(DESTDIR)$(MANDIR)/man8/ransomguardd.8 \
+	      $(DESTDIR)$(MANDIR)/man5/ransomguard.json.5
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all unit asan valgrind integration check setup run bench install uninstall clean
