@@ -1,0 +1,29 @@
+/* action — where a process is stopped: SIGKILL or SIGSTOP to a family through pidfds. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "policy.h"
+
+struct action_request {
+        pid_t root;              /* the family root (or the single process) */
+        uint64_t root_start;     /* its start time: identity check */
+        bool with_descendants;   /* the whole family under root */
+        enum config_action action;
+        bool dry_run;
+};
+
+struct action_result {
+        unsigned acted;          /* processes signalled */
+        unsigned skipped;        /* refused by policy */
+        unsigned failed;         /* signal failed (other than: already gone) */
+        unsigned gone;           /* exited before we could act */
+        char detail[256];        /* "done", "partial: …", "failed: …", "skipped: allowlisted" … */
+};
+
+/* Act on the family. Never signals a bare pid: each target is pinned with pidfd_open, its
+ * identity re-read from /proc after that, and checked against the policy. Kill first stops
+ * every member (nothing can fork or respawn meanwhile), then kills them. */
+int action_apply(const struct policy *p, const struct action_request *req, struct action_result *ret);

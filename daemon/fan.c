@@ -1,0 +1,555 @@
+/* fan — fanotify source. Event hygiene after fatrace: check metadata->vers, walk with
+ * FAN_EVENT_OK/FAN_EVENT_NEXT, close every event fd and pidfd on every path, answer every
+ * permission event exactly once, skip our own pid. The permission responder never waits on
+ * anything but a few preads of the file at hand. */
+#include "fan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fanotify.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#ifndef FAN_REPORT_PIDFD
+#define FAN_REPORT_PIDFD 0x00000080
+#endif
+#ifndef FAN_EVENT_INFO_TYPE_PIDFD
+#define FAN_EVENT_INFO_TYPE_PIDFD 4
+#endif
+
+#define DATA_MASK (FAN_CLOSE_WRITE)
+#define NAME_MASK (FAN_CREATE | FAN_DELETE | FAN_RENAME | FAN_ONDIR)
+#define PERM_MASK (FAN_OPEN_PERM | FAN_EVENT_ON_CHILD)
+#define MAX_MNT 32
+#define PROBE_MS 1500
+
+struct fan {
+        sd_event *loop;
+        struct fan_opts o;
+        int data_fd, name_fd;
+        sd_event_source *data_src, *name_src;
+        struct {
+                fsid_t fsid;
+                int fd;
+        } mnt[MAX_MNT];
+        unsigned n_mnt;
+        pid_t self;
+        struct fan_stats st;
+        /* Probe verification state. */
+        const char *probe_path;
+        bool probe_data_seen, probe_name_seen;
+};
+
+bool src_path_protected(char *const *roots, const char *path) {
+        for (char *const *r = roots; r && *r; r++) {
+                size_t n = strlen(*r);
+                while (n > 1 && (*r)[n - 1] == '/')
+                        n--;
+                if (strncmp(path, *r, n) == 0 && (path[n] == '\0' || path[n] == '/' || n == 1))
+                        return true;
+        }
+        return false;
+}
+
+const char *fan_mark_kind_name(enum fan_mark_kind k) {
+        switch (k) {
+        case FAN_MARK_KIND_FILESYSTEM: return "filesystem";
+        case FAN_MARK_KIND_MOUNT: return "mount";
+        case FAN_MARK_KIND_INODE: return "inode";
+        default: return "none";
+        }
+}
+
+/* Path of an fd we hold; strips " (deleted)". Returns length or -errno. */
+static int fd_path(int fd, char *buf, size_t len, bool *ret_deleted) {
+        char link[64];
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+        ssize_t n = readlink(link, buf, len - 1);
+        if (n < 0)
+                return -errno;
+        if ((size_t)n >= len - 1)
+                return -ENAMETOOLONG;
+        buf[n] = '\0';
+        bool del = false;
+        if (n > 10 && strcmp(buf + n - 10, " (deleted)") == 0) {
+                buf[n - 10] = '\0';
+                n -= 10;
+                del = true;
+        }
+        if (ret_deleted)
+                *ret_deleted = del;
+        return (int)n;
+}
+
+static int mark_dir_fd(struct fan *f, int dfd) {
+        if (f->st.perm && fanotify_mark(f->data_fd, FAN_MARK_ADD, PERM_MASK, dfd, NULL) < 0)
+                return -errno;
+        if (f->st.mark == FAN_MARK_KIND_INODE) {
+                if (fanotify_mark(f->data_fd, FAN_MARK_ADD, DATA_MASK | FAN_EVENT_ON_CHILD, dfd, NULL) < 0)
+                        return -errno;
+                if (fanotify_mark(f->name_fd, FAN_MARK_ADD, NAME_MASK, dfd, NULL) < 0)
+                        return -errno;
+        }
+        f->st.perm_dirs++;
+        return 0;
+}
+
+/* Depth-first over directories only, never following symlinks nor crossing into other mounts
+ * the roots did not name. dfd is consumed. */
+static int walk_dirs(struct fan *f, int dfd, dev_t dev, int depth) {
+        int r = mark_dir_fd(f, dfd);
+        if (r < 0 || depth > 256) {
+                close(dfd);
+                return r;
+        }
+        DIR *d = fdopendir(dfd);
+        if (!d) {
+                r = -errno;
+                close(dfd);
+                return r;
+        }
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+                        continue;
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                int c = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (c < 0)
+                        continue; /* vanished, a symlink, or not a directory */
+                struct stat st;
+                if (fstat(c, &st) < 0 || st.st_dev != dev) {
+                        close(c);
+                        continue;
+                }
+                r = walk_dirs(f, c, dev, depth + 1);
+                if (r == -ENOSPC || r == -ENOMEM)
+                        break;
+                r = 0;
+        }
+        closedir(d);
+        return r;
+}
+
+int fan_watch_dir(struct fan *f, const char *path, bool recursive) {
+        if (!f->st.perm && f->st.mark != FAN_MARK_KIND_INODE)
+                return 0;
+        int dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dfd < 0)
+                return -errno;
+        if (!recursive) {
+                int r = mark_dir_fd(f, dfd);
+                close(dfd);
+                return r;
+        }
+        struct stat st;
+        if (fstat(dfd, &st) < 0) {
+                close(dfd);
+                return -errno;
+        }
+        return walk_dirs(f, dfd, st.st_dev, 0);
+}
+
+static int mnt_fd_for(struct fan *f, const fsid_t *fsid) {
+        for (unsigned i = 0; i < f->n_mnt; i++)
+                if (memcmp(&f->mnt[i].fsid, fsid, sizeof(*fsid)) == 0)
+                        return f->mnt[i].fd;
+        return -1;
+}
+
+static void respond(struct fan *f, int fd, bool allow) {
+        struct fanotify_response resp = { .fd = fd, .response = allow ? FAN_ALLOW : FAN_DENY };
+        /* The group fd is non-blocking; a failed write leaves the opener waiting until we close
+         * the group, so retry EINTR and report anything else. */
+        while (write(f->data_fd, &resp, sizeof(resp)) < 0 && errno == EINTR)
+                ;
+        if (!allow)
+                f->st.denied++;
+}
+
+static int event_pidfd(const struct fanotify_event_metadata *m) {
+        const char *p = (const char *)m + m->metadata_len, *end = (const char *)m + m->event_len;
+        while (p + sizeof(struct fanotify_event_info_header) <= end) {
+                const struct fanotify_event_info_header *h = (const void *)p;
+                if (h->len < sizeof(*h) || p + h->len > end)
+                        break;
+                if (h->info_type == FAN_EVENT_INFO_TYPE_PIDFD && h->len >= sizeof(struct fanotify_event_info_pidfd))
+                        return ((const struct fanotify_event_info_pidfd *)p)->pidfd;
+                p += h->len;
+        }
+        return -1;
+}
+
+static void handle_data(struct fan *f, const struct fanotify_event_metadata *m) {
+        int pidfd = event_pidfd(m);
+        bool perm = m->mask & FAN_OPEN_PERM;
+        bool allow = true;
+        char path[PATH_MAX];
+        bool deleted = false;
+
+        f->st.events++;
+        if (m->vers != FANOTIFY_METADATA_VERSION)
+                goto done;
+        if (m->mask & FAN_Q_OVERFLOW) {
+                f->st.overflows++;
+                struct src_event ev = { .kind = SRC_OVERFLOW, .pidfd = -1, .fd = -1 };
+                f->o.handler(f->o.userdata, &ev);
+                goto done;
+        }
+        if (m->fd < 0)
+                goto done;
+        if (f->probe_path && m->pid == f->self && (m->mask & FAN_CLOSE_WRITE) &&
+            fd_path(m->fd, path, sizeof(path), NULL) > 0 && strcmp(path, f->probe_path) == 0)
+                f->probe_data_seen = true;
+        if (m->pid == f->self)
+                goto done;
+        if (fd_path(m->fd, path, sizeof(path), &deleted) < 0 || !src_path_protected(f->o.roots, path))
+                goto done;
+
+        struct src_event ev = { .pid = m->pid, .pidfd = pidfd >= 0 ? pidfd : -1, .fd = m->fd, .path = path };
+        if (perm) {
+                f->st.perm_events++;
+                ev.kind = SRC_OPEN;
+                allow = f->o.handler(f->o.userdata, &ev) != -EPERM;
+        } else if (m->mask & FAN_CLOSE_WRITE) {
+                ev.kind = SRC_WRITTEN;
+                (void)f->o.handler(f->o.userdata, &ev);
+        }
+done:
+        if (perm && m->fd >= 0)
+                respond(f, m->fd, allow);
+        if (m->fd >= 0)
+                close(m->fd);
+        if (pidfd >= 0)
+                close(pidfd);
+}
+
+/* Directory handle + name of one DFID_NAME record → absolute path. */
+static int resolve_dfid_name(struct fan *f, const struct fanotify_event_info_fid *fid, size_t len, char *buf,
+                             size_t buflen) {
+        const struct file_handle *fh = (const void *)fid->handle;
+        if (len < sizeof(*fid) + sizeof(*fh) || sizeof(*fid) + sizeof(*fh) + fh->handle_bytes >= len)
+                return -EBADMSG;
+        const char *name = (const char *)fh->f_handle + fh->handle_bytes;
+        size_t maxname = len - (sizeof(*fid) + sizeof(*fh) + fh->handle_bytes);
+        if (strnlen(name, maxname) == maxname)
+                return -EBADMSG;
+        int mfd = mnt_fd_for(f, (const fsid_t *)&fid->fsid);
+        if (mfd < 0)
+                return -EXDEV;
+        int dfd = open_by_handle_at(mfd, (struct file_handle *)fh, O_PATH | O_CLOEXEC);
+        if (dfd < 0)
+                return -errno; /* ESTALE: the directory is gone */
+        int r = fd_path(dfd, buf, buflen, NULL);
+        close(dfd);
+        if (r < 0)
+                return r;
+        if (strcmp(name, ".") != 0 && name[0]) {
+                size_t n = strlen(buf);
+                if (n + 1 + strlen(name) + 1 > buflen)
+                        return -ENAMETOOLONG;
+                snprintf(buf + n, buflen - n, "%s%s", n == 1 ? "" : "/", name);
+        }
+        return 0;
+}
+
+static void handle_name(struct fan *f, const struct fanotify_event_metadata *m) {
+        char p1[PATH_MAX], p2[PATH_MAX];
+        bool have1 = false, have2 = false;
+        int pidfd = -1;
+
+        f->st.events++;
+        if (m->vers != FANOTIFY_METADATA_VERSION)
+                goto done;
+        if (m->mask & FAN_Q_OVERFLOW) {
+                f->st.overflows++;
+                struct src_event ev = { .kind = SRC_OVERFLOW, .pidfd = -1, .fd = -1 };
+                f->o.handler(f->o.userdata, &ev);
+                goto done;
+        }
+        const char *p = (const char *)m + m->metadata_len, *end = (const char *)m + m->event_len;
+        while (p + sizeof(struct fanotify_event_info_header) <= end) {
+                const struct fanotify_event_info_header *h = (const void *)p;
+                if (h->len < sizeof(*h) || p + h->len > end)
+                        break;
+                switch (h->info_type) {
+                case FAN_EVENT_INFO_TYPE_DFID_NAME:
+                case FAN_EVENT_INFO_TYPE_OLD_DFID_NAME:
+                        have1 = resolve_dfid_name(f, (const void *)p, h->len, p1, sizeof(p1)) == 0;
+                        break;
+                case FAN_EVENT_INFO_TYPE_NEW_DFID_NAME:
+                        have2 = resolve_dfid_name(f, (const void *)p, h->len, p2, sizeof(p2)) == 0;
+                        break;
+                case FAN_EVENT_INFO_TYPE_PIDFD:
+                        if (h->len >= sizeof(struct fanotify_event_info_pidfd))
+                                pidfd = ((const struct fanotify_event_info_pidfd *)p)->pidfd;
+                        break;
+                }
+                p += h->len;
+        }
+        if (f->probe_path && m->pid == f->self && have1 && strcmp(p1, f->probe_path) == 0)
+                f->probe_name_seen = true;
+        if (m->pid == f->self)
+                goto done;
+
+        struct src_event ev = { .pid = m->pid, .pidfd = pidfd >= 0 ? pidfd : -1, .fd = -1,
+                                .is_dir = m->mask & FAN_ONDIR };
+        if (m->mask & FAN_RENAME) {
+                bool in1 = have1 && src_path_protected(f->o.roots, p1);
+                bool in2 = have2 && src_path_protected(f->o.roots, p2);
+                if (in1 && in2) {
+                        ev.kind = SRC_RENAMED;
+                        ev.path = p1;
+                        ev.path2 = p2;
+                } else if (in1) {
+                        ev.kind = SRC_DELETED; /* moved out of protection */
+                        ev.path = p1;
+                } else if (in2) {
+                        ev.kind = SRC_CREATED; /* moved in */
+                        ev.path = p2;
+                } else
+                        goto done;
+                if (ev.is_dir && (ev.kind == SRC_RENAMED || ev.kind == SRC_CREATED))
+                        (void)fan_watch_dir(f, ev.kind == SRC_RENAMED ? p2 : ev.path, true);
+        } else if (have1 && src_path_protected(f->o.roots, p1)) {
+                ev.path = p1;
+                if (m->mask & FAN_CREATE) {
+                        ev.kind = SRC_CREATED;
+                        if (ev.is_dir)
+                                (void)fan_watch_dir(f, p1, true);
+                } else if (m->mask & FAN_DELETE)
+                        ev.kind = SRC_DELETED;
+                else
+                        goto done;
+        } else
+                goto done;
+        (void)f->o.handler(f->o.userdata, &ev);
+done:
+        if (m->fd >= 0)
+                close(m->fd);
+        if (pidfd >= 0)
+                close(pidfd);
+}
+
+static int drain(struct fan *f, int fd, void (*handle)(struct fan *, const struct fanotify_event_metadata *)) {
+        /* Aligned for the metadata structs. Bounded rounds so one busy group cannot starve the
+         * other sources of the loop (the watchdog, signals). */
+        static char buf[64 * 1024] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
+        for (int round = 0; round < 16; round++) {
+                ssize_t n = read(fd, buf, sizeof(buf));
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return errno == EAGAIN ? 0 : -errno;
+                }
+                if (n == 0)
+                        return 0;
+                const struct fanotify_event_metadata *m = (const void *)buf;
+                for (; FAN_EVENT_OK(m, n); m = FAN_EVENT_NEXT(m, n))
+                        handle(f, m);
+        }
+        return 0;
+}
+
+static int on_data(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        (void)drain(userdata, fd, handle_data);
+        return 0;
+}
+
+static int on_name(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        (void)drain(userdata, fd, handle_name);
+        return 0;
+}
+
+static int add_mark(struct fan *f, enum fan_mark_kind kind, const char *root, bool remove) {
+        unsigned fl = remove ? FAN_MARK_REMOVE : FAN_MARK_ADD;
+        if (kind == FAN_MARK_KIND_FILESYSTEM)
+                fl |= FAN_MARK_FILESYSTEM;
+        else if (kind == FAN_MARK_KIND_MOUNT)
+                fl |= FAN_MARK_MOUNT;
+        else
+                return 0; /* inode marks go per directory through fan_watch_dir() */
+        if (fanotify_mark(f->data_fd, fl, DATA_MASK, AT_FDCWD, root) < 0)
+                return -errno;
+        if (fanotify_mark(f->name_fd, fl, NAME_MASK, AT_FDCWD, root) < 0) {
+                int r = -errno;
+                if (!remove)
+                        (void)fanotify_mark(f->data_fd, (fl & ~FAN_MARK_ADD) | FAN_MARK_REMOVE, DATA_MASK,
+                                            AT_FDCWD, root);
+                return r;
+        }
+        return 0;
+}
+
+static uint64_t now_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Write a probe file in root and wait for both groups to report it. 1: delivered,
+ * 0: not delivered, -errno: the probe could not be written (read-only root …). */
+static int probe(struct fan *f, const char *root) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof(path), "%s%s.ransomguard-probe-%d", root, root[strlen(root) - 1] == '/' ? "" : "/",
+                 (int)f->self);
+        f->probe_path = path;
+        f->probe_data_seen = f->probe_name_seen = false;
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0) {
+                f->probe_path = NULL;
+                return -errno;
+        }
+        (void)!write(fd, "probe\n", 6);
+        close(fd);
+        uint64_t until = now_ms() + PROBE_MS;
+        while (!(f->probe_data_seen && f->probe_name_seen) && now_ms() < until) {
+                struct pollfd pf[2] = { { .fd = f->data_fd, .events = POLLIN }, { .fd = f->name_fd, .events = POLLIN } };
+                if (poll(pf, 2, 50) < 0 && errno != EINTR)
+                        break;
+                (void)drain(f, f->data_fd, handle_data);
+                (void)drain(f, f->name_fd, handle_name);
+        }
+        unlink(path);
+        f->probe_path = NULL;
+        return f->probe_data_seen && f->probe_name_seen;
+}
+
+static int init_groups(struct fan *f) {
+        unsigned base = FAN_CLOEXEC | FAN_NONBLOCK | FAN_UNLIMITED_MARKS;
+        unsigned ev = O_RDONLY | O_LARGEFILE | O_CLOEXEC;
+
+        f->st.perm = f->o.perm;
+        f->st.pidfd = true;
+        for (int attempt = 0; attempt < 4; attempt++) {
+                unsigned cls = f->st.perm ? FAN_CLASS_CONTENT : FAN_CLASS_NOTIF;
+                f->data_fd = fanotify_init(cls | base | (f->st.pidfd ? FAN_REPORT_PIDFD : 0), ev);
+                if (f->data_fd >= 0)
+                        break;
+                if (errno != EINVAL)
+                        return -errno;
+                /* Older kernels: first give up pidfds, then the permission class. */
+                if (f->st.pidfd)
+                        f->st.pidfd = false;
+                else if (f->st.perm) {
+                        f->st.perm = false;
+                        f->st.pidfd = true;
+                } else
+                        return -EINVAL;
+        }
+        if (f->data_fd < 0)
+                return -EINVAL;
+        f->name_fd = fanotify_init(FAN_CLASS_NOTIF | base | FAN_REPORT_DFID_NAME |
+                                           (f->st.pidfd ? FAN_REPORT_PIDFD : 0), O_RDONLY | O_CLOEXEC);
+        if (f->name_fd < 0 && errno == EINVAL && f->st.pidfd)
+                f->name_fd = fanotify_init(FAN_CLASS_NOTIF | base | FAN_REPORT_DFID_NAME, O_RDONLY | O_CLOEXEC);
+        if (f->name_fd < 0)
+                return -errno;
+        return 0;
+}
+
+static int add_mnt(struct fan *f, const char *root) {
+        struct statfs sfs;
+        if (statfs(root, &sfs) < 0)
+                return -errno;
+        if (mnt_fd_for(f, &sfs.f_fsid) >= 0)
+                return 0;
+        if (f->n_mnt >= MAX_MNT)
+                return -E2BIG;
+        int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        f->mnt[f->n_mnt].fsid = sfs.f_fsid;
+        f->mnt[f->n_mnt].fd = fd;
+        f->n_mnt++;
+        return 0;
+}
+
+int fan_new(sd_event *loop, const struct fan_opts *o, struct fan **ret) {
+        struct fan *f = calloc(1, sizeof(*f));
+        int r;
+        if (!f)
+                return -ENOMEM;
+        f->loop = sd_event_ref(loop);
+        f->o = *o;
+        f->data_fd = f->name_fd = -1;
+        f->self = getpid();
+
+        r = init_groups(f);
+        if (r < 0)
+                goto fail;
+        for (char *const *root = o->roots; root && *root; root++) {
+                r = add_mnt(f, *root);
+                if (r < 0)
+                        goto fail;
+        }
+
+        /* One mark kind for all roots: the first that both groups accept and that delivers. */
+        static const enum fan_mark_kind kinds[] = { FAN_MARK_KIND_FILESYSTEM, FAN_MARK_KIND_MOUNT };
+        f->st.mark = FAN_MARK_KIND_NONE;
+        for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]) && f->st.mark == FAN_MARK_KIND_NONE; k++) {
+                bool ok = true;
+                for (char *const *root = o->roots; root && *root && ok; root++)
+                        ok = add_mark(f, kinds[k], *root, false) == 0;
+                for (char *const *root = o->roots; root && *root && ok; root++)
+                        ok = probe(f, *root) != 0; /* -errno (cannot write a probe) is accepted */
+                if (ok)
+                        f->st.mark = kinds[k];
+                else
+                        for (char *const *root = o->roots; root && *root; root++)
+                                (void)add_mark(f, kinds[k], *root, true);
+        }
+        if (f->st.mark == FAN_MARK_KIND_NONE)
+                f->st.mark = FAN_MARK_KIND_INODE;
+
+        /* Permission (and, for inode marks, all) marks on every directory. Last, so that our own
+         * probe writes above never wait for our own answer. */
+        for (char *const *root = o->roots; root && *root; root++) {
+                r = fan_watch_dir(f, *root, true);
+                if (r < 0)
+                        goto fail;
+        }
+
+        r = sd_event_add_io(loop, &f->data_src, f->data_fd, EPOLLIN, on_data, f);
+        if (r < 0)
+                goto fail;
+        /* Permission events first: an opener is waiting for each of them. */
+        (void)sd_event_source_set_priority(f->data_src, SD_EVENT_PRIORITY_IMPORTANT);
+        r = sd_event_add_io(loop, &f->name_src, f->name_fd, EPOLLIN, on_name, f);
+        if (r < 0)
+                goto fail;
+        *ret = f;
+        return 0;
+fail:
+        fan_free(f);
+        return r;
+}
+
+struct fan *fan_free(struct fan *f) {
+        if (!f)
+                return NULL;
+        sd_event_source_disable_unref(f->data_src);
+        sd_event_source_disable_unref(f->name_src);
+        /* Closing the group answers every pending permission event with allow. */
+        if (f->data_fd >= 0)
+                close(f->data_fd);
+        if (f->name_fd >= 0)
+                close(f->name_fd);
+        for (unsigned i = 0; i < f->n_mnt; i++)
+                close(f->mnt[i].fd);
+        sd_event_unref(f->loop);
+        free(f);
+        return NULL;
+}
+
+void fan_get_stats(const struct fan *f, struct fan_stats *ret) {
+        *ret = f->st;
+}

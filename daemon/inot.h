@@ -1,0 +1,16 @@
+/* inot — the inotify event source (libinotifytools), used where fanotify is not available.
+ * Events carry no pid: writers are attributed through /proc (open fds, write byte counts). */
+#pragma once
+#include <systemd/sd-event.h>
+
+#include "source.h"
+
+struct inot;
+
+/* Watch every root recursively and deliver events to handler from the loop. */
+int inot_new(sd_event *loop, char *const *roots, const char *procdir, src_handler_t handler, void *userdata,
+             struct inot **ret);
+struct inot *inot_free(struct inot *s);
+/* Counters for status lines. */
+uint64_t inot_events(const struct inot *s);
+uint64_t inot_overflows(const struct inot *s);

@@ -1,0 +1,63 @@
+/* journal — sd_journal_send with our fields, mirrored to stderr. */
+#include "journal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <systemd/sd-journal.h>
+#include <time.h>
+
+static bool use_stderr = true;
+static int level = LOG_INFO;
+
+void journal_setup(bool stderr_on, int max_level) {
+        use_stderr = stderr_on;
+        level = max_level;
+}
+
+static const char *prio_name(int p) {
+        static const char *const n[] = { "emerg", "alert", "crit", "error", "warning", "notice", "info", "debug" };
+        return p >= 0 && p <= 7 ? n[p] : "?";
+}
+
+static void to_stderr(int priority, const char *msg) {
+        if (!use_stderr)
+                return;
+        /* Under systemd stderr goes to the journal already: the unit turns this off. */
+        fprintf(stderr, "ransomguard[%s]: %s\n", prio_name(priority), msg);
+}
+
+void journal_log(int priority, const char *mid, const char *fmt, ...) {
+        if (priority > level)
+                return;
+        char msg[2048];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        to_stderr(priority, msg);
+        if (mid)
+                sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", priority, "MESSAGE_ID=%s", mid,
+                                "SYSLOG_IDENTIFIER=ransomguard", NULL);
+        else
+                sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", priority, "SYSLOG_IDENTIFIER=ransomguard", NULL);
+}
+
+void journal_detection(const struct journal_detection *d) {
+        char msg[1024];
+        snprintf(msg, sizeof(msg),
+                 "Ransomware behaviour by %s[%d] (family %s[%d]): score %.0f, %u files damaged, action %s: %s",
+                 d->comm, d->pid, d->root_comm, d->root_pid, d->score, d->files, d->action, d->result);
+        to_stderr(LOG_ALERT, msg);
+        if (use_stderr)
+                fprintf(stderr, "ransomguard[alert]:   exe=%s cmdline=%s uid=%u cgroup=%s members=%u reasons=%s\n"
+                                "ransomguard[alert]:   files: %s\n",
+                        d->exe, d->cmdline, d->uid, d->cgroup, d->members, d->reasons, d->sample_paths);
+        sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", LOG_ALERT, "MESSAGE_ID=%s", RG_MID_DETECTION,
+                        "SYSLOG_IDENTIFIER=ransomguard", "RG_PID=%d", d->pid, "RG_COMM=%s", d->comm,
+                        "RG_EXE=%s", d->exe, "RG_CMDLINE=%s", d->cmdline, "RG_UID=%u", d->uid,
+                        "RG_CGROUP=%s", d->cgroup, "RG_ROOT_PID=%d", d->root_pid, "RG_ROOT_COMM=%s", d->root_comm,
+                        "RG_SCORE=%.1f", d->score, "RG_ACTION=%s", d->action, "RG_ACTION_RESULT=%s", d->result,
+                        "RG_FILES=%u", d->files, "RG_SAMPLE_PATHS=%s", d->sample_paths, "RG_REASONS=%s", d->reasons,
+                        "RG_MEMBERS=%u", d->members, "RG_MS_TO_ACTION=%lld", d->ms_first_damage_to_action, NULL);
+}

@@ -1,0 +1,621 @@
+/* manager — the event loop (sd-event) and the pipeline every file event goes through:
+ *
+ *   source (fan.c / inot.c) → on_event() → sample (lib/sample.c) → judge (lib/judge.c)
+ *   → score (lib/score.c) → maybe_act() → action (action.c) → journal (journal.c)
+ */
+#include "manager.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "action.h"
+#include "fan.h"
+#include "fcache.h"
+#include "inot.h"
+#include "journal.h"
+#include "judge.h"
+#include "policy.h"
+#include "proc.h"
+#include "sample.h"
+#include "score.h"
+
+#define STATUS_INTERVAL_US (5ULL * 1000000ULL)
+#define MAX_ANCESTORS 64
+
+struct manager {
+        struct manager_opts o;
+        struct config *cfg;
+        sd_event *loop;
+        sd_event_source *timer;
+        struct fan *fan;
+        struct inot *inot;
+        const char *source_name;
+        struct fcache *files;
+        struct score_table *scores;
+        struct sample_opts sopts;
+        struct policy policy;
+        pid_t ancestors[MAX_ANCESTORS];
+        size_t n_ancestors;
+        uint64_t n_written, n_detections, n_overflows, n_overflows_logged, t_overflow_log;
+};
+
+static const char *const default_roots[] = { "/home", "/root", "/srv", "/var/www", "/opt", NULL };
+
+static uint64_t now_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int manager_prepare_config(const struct manager_opts *o, struct config *cfg, char *err, size_t errlen) {
+        int r;
+        for (char **p = o->extra_protect; p && *p; p++)
+                if ((r = config_add_protect(cfg, *p, err, errlen)) < 0)
+                        return r;
+        if (o->source_set)
+                cfg->source = o->source;
+        if (cfg->protect_is_default) {
+                for (char **p = cfg->protect; p && *p; p++)
+                        free(*p);
+                free(cfg->protect);
+                cfg->protect = calloc(1, sizeof(char *));
+                if (!cfg->protect)
+                        return -ENOMEM;
+                for (const char *const *d = default_roots; *d; d++)
+                        if (access(*d, F_OK) == 0) {
+                                size_t n = 0;
+                                while (cfg->protect[n])
+                                        n++;
+                                char **nv = realloc(cfg->protect, (n + 2) * sizeof(char *));
+                                if (!nv)
+                                        return -ENOMEM;
+                                cfg->protect = nv;
+                                nv[n] = strdup(*d);
+                                nv[n + 1] = NULL;
+                                if (!nv[n])
+                                        return -ENOMEM;
+                        }
+        }
+        /* Canonical, existing, de-duplicated roots. */
+        size_t k = 0;
+        for (size_t i = 0; cfg->protect[i]; i++) {
+                char *real = realpath(cfg->protect[i], NULL);
+                struct stat st;
+                if (!real || stat(real, &st) < 0 || !S_ISDIR(st.st_mode)) {
+                        log_warning("Protected path %s is not an existing directory, ignoring", cfg->protect[i]);
+                        free(real);
+                        free(cfg->protect[i]);
+                        continue;
+                }
+                free(cfg->protect[i]);
+                bool dup = false;
+                for (size_t j = 0; j < k; j++)
+                        dup = dup || strcmp(cfg->protect[j], real) == 0;
+                if (dup) {
+                        free(real);
+                        continue;
+                }
+                cfg->protect[k++] = real;
+        }
+        cfg->protect[k] = NULL;
+        if (k == 0) {
+                snprintf(err, errlen, "no protected directory exists (config \"protect\" or --protect)");
+                return -ENOENT;
+        }
+        return 0;
+}
+
+static void sample_opts_from(const struct config *c, struct sample_opts *o) {
+        *o = (struct sample_opts){
+                .block_bytes = c->sample_block_bytes,
+                .blocks = c->sample_blocks,
+                .random_min_block = c->random_min_block,
+                .random_min_bits = c->random_min_bits,
+                .random_max_chi2 = c->random_max_chi2,
+        };
+}
+
+static void score_opts_from(const struct config *c, struct score_opts *o) {
+        *o = (struct score_opts){
+                .w = c->w,
+                .window_ms = c->window_ms,
+                .half_life_ms = c->half_life_ms,
+                .note_min_dirs = c->note_min_dirs,
+                .max_processes = c->max_processes,
+                .family = c->family,
+        };
+}
+
+/* The process behind an event, tracked with its family root. NULL when it is gone and was
+ * never seen, or when it is one we never judge (ourselves, allowlisted). */
+static struct score_entry *entry_for(struct manager *m, pid_t pid, uint64_t now) {
+        struct proc_info pi, root;
+        struct score_entry *e = NULL;
+
+        if (pid <= 0)
+                return NULL;
+        if (proc_read(m->o.procdir, pid, &pi) < 0) {
+                /* Exited already: what we learnt while it lived still counts. */
+                return score_lookup(m->scores, pid);
+        }
+        if (config_is_allowed(m->cfg, pi.exe) || pi.pid == m->policy.self)
+                return NULL;
+        e = score_lookup(m->scores, pid);
+        if (e && e->start_time == pi.start_time && e->root_pid) {
+                e->t_last_seen = now;
+                return e;
+        }
+        if (!m->cfg->family || policy_family_root(&m->policy, &pi, &root) < 0)
+                root = pi;
+        if (score_track(m->scores, &pi, &root, now, &e) < 0)
+                return NULL;
+        return e;
+}
+
+static void join_paths(const struct score_entry *d, char *buf, size_t len) {
+        size_t o = 0;
+        buf[0] = '\0';
+        for (int i = 0; i < SCORE_PATHS && d->paths[i] && o < len; i++) {
+                o += (size_t)snprintf(buf + o, len - o, "%s", i ? " | " : "");
+                /* Paths may hold any byte: keep the journal field one printable line. */
+                for (const char *p = d->paths[i]; *p && o + 5 < len; p++) {
+                        unsigned char c = (unsigned char)*p;
+                        if (c < 0x20 || c == 0x7f)
+                                o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
+                        else
+                                buf[o++] = (char)c;
+                }
+                buf[o < len ? o : len - 1] = '\0';
+        }
+}
+
+static void maybe_act(struct manager *m, struct score_entry *e, uint64_t now) {
+        struct score_entry *d = score_decider(m->scores, e);
+        if (d->acted || d->score < m->cfg->threshold)
+                return;
+
+        /* Re-check just before acting: the root is still the process we scored (same start
+         * time), and the verdict still holds at this instant. */
+        struct proc_info root;
+        bool alive = proc_read(m->o.procdir, d->pid, &root) == 0 && root.start_time == d->start_time;
+        d->acted = true;
+        if (e != d)
+                e->acted = true;
+
+        struct action_request req = {
+                .root = d->pid,
+                .root_start = d->start_time,
+                .with_descendants = true,
+                .action = m->cfg->action,
+                .dry_run = m->o.dry_run,
+        };
+        char cmdline[1024] = "", paths[2048], reasons[512];
+        struct stat st;
+        char procpath[64];
+        unsigned uid = (unsigned)-1;
+        (void)proc_cmdline(m->o.procdir, e->pid, cmdline, sizeof(cmdline));
+        if (!cmdline[0])
+                (void)proc_cmdline(m->o.procdir, d->pid, cmdline, sizeof(cmdline));
+        snprintf(procpath, sizeof(procpath), "%s/%d", m->o.procdir, (int)e->pid);
+        if (stat(procpath, &st) == 0)
+                uid = st.st_uid;
+
+        struct action_result res = { 0 };
+        if (alive)
+                (void)action_apply(&m->policy, &req, &res);
+        else
+                snprintf(res.detail, sizeof(res.detail), "skipped: family root already exited");
+        /* A writer that left the family tree (re-parented) is acted on by itself too. */
+        if (alive && e != d && !proc_is_ancestor(m->o.procdir, d->pid, e->pid)) {
+                struct action_result r2;
+                struct action_request q2 = req;
+                q2.root = e->pid;
+                q2.root_start = e->start_time;
+                if (action_apply(&m->policy, &q2, &r2) == 0)
+                        res.acted += r2.acted;
+        }
+        uint64_t t_act = now_ms();
+        m->n_detections++;
+
+        join_paths(d, paths, sizeof(paths));
+        score_reasons_str(d, reasons, sizeof(reasons));
+        const char *act = m->o.dry_run ? "dry-run" : config_action_name(m->cfg->action);
+        struct journal_detection jd = {
+                .pid = e->pid,
+                .comm = e->comm,
+                .exe = e->exe[0] ? e->exe : "?",
+                .cmdline = cmdline[0] ? cmdline : "?",
+                .cgroup = e->cgroup[0] ? e->cgroup : "?",
+                .uid = uid,
+                .root_pid = d->pid,
+                .root_comm = d->comm,
+                .score = d->score,
+                .action = act,
+                .result = res.detail,
+                .files = d->files_damaged,
+                .sample_paths = paths,
+                .reasons = reasons,
+                .members = res.acted,
+                .ms_first_damage_to_action = d->t_first_damage ? (long long)(t_act - d->t_first_damage) : -1,
+        };
+        journal_detection(&jd);
+}
+
+/* The before state is kept twice: by inode (survives renames that race with the close-write
+ * event, whose path is read when we get to it) and by path (what unlinks and renames name). */
+static void ino_key(const struct stat *st, char *buf, size_t len) {
+        snprintf(buf, len, "\x01%llx:%llx", (unsigned long long)st->st_dev, (unsigned long long)st->st_ino);
+}
+
+static void state_put(struct manager *m, const struct stat *st, const char *path, const struct sample *s) {
+        char key[64];
+        ino_key(st, key, sizeof(key));
+        (void)fcache_put(m->files, key, s);
+        (void)fcache_put(m->files, path, s);
+}
+
+static bool state_get(struct manager *m, const struct stat *st, const char *path, struct sample *ret) {
+        char key[64];
+        const struct sample *s = NULL;
+        if (st) {
+                ino_key(st, key, sizeof(key));
+                s = fcache_get(m->files, key);
+        }
+        if (!s && path)
+                s = fcache_get(m->files, path);
+        if (s)
+                *ret = *s;
+        return s != NULL;
+}
+
+/* With no before state at all (inotify, or a file that predates us and was never opened while
+ * we watched), the extension tells what the file was supposed to be. */
+static bool pseudo_before(const char *path, const struct sample *after, struct sample *ret) {
+        enum ftype t = judge_type_from_name(path);
+        if (t == FTYPE_UNKNOWN)
+                return false;
+        *ret = (struct sample){ .size = after->size, .type = t };
+        return true;
+}
+
+static void on_written(struct manager *m, const struct src_event *ev, uint64_t now) {
+        int fd = ev->fd, own = -1;
+        struct sample after, before_copy, pseudo;
+        const struct sample *before;
+        const char *reason;
+
+        if (fd < 0) {
+                own = fd = open(ev->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+                if (fd < 0)
+                        return; /* vanished: nothing left to judge */
+        }
+        struct stat st;
+        int r = fstat(fd, &st) < 0 ? -errno : sample_fd(fd, &m->sopts, &after);
+        if (own >= 0)
+                close(own);
+        if (r < 0) {
+                if (r != -EBADFD)
+                        log_debug("Failed to sample %s: %s, ignoring", ev->path, strerror(-r));
+                return;
+        }
+        m->n_written++;
+        before = state_get(m, &st, ev->path, &before_copy) ? &before_copy : NULL;
+        bool created = !before || before->size == 0;
+        if (!before && pseudo_before(ev->path, &after, &pseudo))
+                before = &pseudo;
+        enum judge_verdict v = judge_change(before, &after, &reason);
+        state_put(m, &st, ev->path, &after);
+        if (v != JUDGE_NONE)
+                log_debug("%s by pid %d: %s (%s)", ev->path, (int)ev->pid, judge_verdict_name(v), reason);
+
+        struct score_entry *e = entry_for(m, ev->pid, now);
+        if (!e)
+                return;
+        score_written(m->scores, e, ev->path, v, reason, &after, created, now);
+        maybe_act(m, e, now);
+}
+
+static int on_open(struct manager *m, const struct src_event *ev, uint64_t now) {
+        struct stat st;
+        if (fstat(ev->fd, &st) < 0 || !S_ISREG(st.st_mode))
+                return 0;
+        /* Learn the opener while it is alive and blocked in open(): short-lived processes are
+         * gone by the time their close-write is read. */
+        struct score_entry *e = entry_for(m, ev->pid, now);
+        if (e && m->cfg->brake && !m->o.dry_run) {
+                struct score_entry *d = score_decider(m->scores, e);
+                /* The brake: a family above "suspicious" may not open protected files until
+                 * its verdict (it is killed at the threshold, or its evidence decays). */
+                if (!d->acted && d->t_score && now - d->t_score <= m->cfg->window_ms &&
+                    d->score >= m->cfg->suspicious && m->cfg->action != CONFIG_ACTION_LOG) {
+                        score_braked(m->scores, e, now);
+                        maybe_act(m, e, now);
+                        return -EPERM;
+                }
+        }
+        struct sample s;
+        int64_t mt = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+        if (state_get(m, &st, NULL, &s) && s.size == (uint64_t)st.st_size && s.mtime_ns == mt) {
+                (void)fcache_put(m->files, ev->path, &s); /* the name may be new (renamed) */
+                return 0;
+        }
+        if (sample_fd(ev->fd, &m->sopts, &s) == 0)
+                state_put(m, &st, ev->path, &s);
+        return 0;
+}
+
+static int on_event(void *userdata, const struct src_event *ev) {
+        struct manager *m = userdata;
+        uint64_t now = now_ms();
+        struct score_entry *e;
+
+        switch (ev->kind) {
+        case SRC_OPEN:
+                return on_open(m, ev, now);
+        case SRC_WRITTEN:
+                on_written(m, ev, now);
+                break;
+        case SRC_DELETED: {
+                struct sample before;
+                bool have = state_get(m, NULL, ev->path, &before);
+                fcache_del(m->files, ev->path);
+                if (!ev->is_dir && (e = entry_for(m, ev->pid, now))) {
+                        score_deleted(m->scores, e, ev->path, have ? &before : NULL, now);
+                        maybe_act(m, e, now);
+                }
+                break;
+        }
+        case SRC_RENAMED:
+                fcache_rename(m->files, ev->path, ev->path2, ev->is_dir);
+                if (!ev->is_dir && (e = entry_for(m, ev->pid, now))) {
+                        score_renamed(m->scores, e, ev->path, ev->path2, now);
+                        maybe_act(m, e, now);
+                }
+                break;
+        case SRC_CREATED:
+                break;
+        case SRC_OVERFLOW:
+                m->n_overflows++;
+                /* At most one message per 10 s, with the count. */
+                if (now - m->t_overflow_log >= 10000) {
+                        journal_log(LOG_WARNING, RG_MID_OVERFLOW,
+                                    "Event queue overflowed: %" PRIu64 " overflow(s) so far, some file events were lost",
+                                    m->n_overflows);
+                        m->t_overflow_log = now;
+                }
+                break;
+        }
+        return 0;
+}
+
+static void status(struct manager *m) {
+        size_t n = 0;
+        while (m->cfg->protect[n])
+                n++;
+        sd_notifyf(0, "STATUS=Protecting %zu path(s) via %s; %" PRIu64 " writes judged, %" PRIu64
+                      " detection(s), %" PRIu64 " overflow(s)",
+                   n, m->source_name, m->n_written, m->n_detections, m->n_overflows);
+}
+
+static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        struct manager *m = userdata;
+        score_expire(m->scores, now_ms());
+        status(m);
+        (void)sd_event_source_set_time(s, usec + STATUS_INTERVAL_US);
+        return 0;
+}
+
+static void stop_sources(struct manager *m) {
+        m->fan = fan_free(m->fan);
+        m->inot = inot_free(m->inot);
+}
+
+static int start_sources(struct manager *m) {
+        int r = -ENOSYS;
+        if (m->cfg->source != CONFIG_SOURCE_INOTIFY) {
+                struct fan_opts fo = {
+                        .roots = m->cfg->protect,
+                        .perm = true,
+                        .handler = on_event,
+                        .userdata = m,
+                };
+                r = fan_new(m->loop, &fo, &m->fan);
+                if (r >= 0) {
+                        struct fan_stats st;
+                        fan_get_stats(m->fan, &st);
+                        m->source_name = "fanotify";
+                        log_info("Watching with fanotify: %s marks, %u directories with permission marks, pidfds %s, "
+                                 "before-state capture %s",
+                                 fan_mark_kind_name(st.mark), st.perm_dirs, st.pidfd ? "yes" : "no",
+                                 st.perm ? "yes" : "no (no permission events on this kernel)");
+                        if (!st.perm)
+                                journal_log(LOG_WARNING, RG_MID_DEGRADED,
+                                            "fanotify permission events unavailable: files are judged without their "
+                                            "before state, and the brake is off");
+                        return 0;
+                }
+                if (m->cfg->source == CONFIG_SOURCE_FANOTIFY)
+                        return r;
+                journal_log(LOG_WARNING, RG_MID_DEGRADED, "Failed to set up fanotify: %s, falling back to inotify",
+                            strerror(-r));
+        }
+        r = inot_new(m->loop, m->cfg->protect, m->o.procdir, on_event, m, &m->inot);
+        if (r < 0)
+                return r;
+        m->source_name = "inotify";
+        log_info("Watching with inotify: writers are attributed through /proc, best effort");
+        return 0;
+}
+
+static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        struct manager *m = userdata;
+        struct config *nc = NULL;
+        char err[1024];
+        int r;
+
+        (void)sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64, now_ms() * 1000);
+        r = config_load(m->o.config_path, &nc, err, sizeof(err));
+        if (r >= 0)
+                r = manager_prepare_config(&m->o, nc, err, sizeof(err));
+        if (r < 0) {
+                journal_log(LOG_ERR, RG_MID_RELOAD_FAILED, "Refusing the new configuration, keeping the running one: %s",
+                            err);
+                config_free(nc);
+                (void)sd_notify(0, "READY=1");
+                return 0;
+        }
+        bool roots_changed = nc->source != m->cfg->source;
+        size_t i;
+        for (i = 0; nc->protect[i] && m->cfg->protect[i]; i++)
+                roots_changed = roots_changed || strcmp(nc->protect[i], m->cfg->protect[i]) != 0;
+        roots_changed = roots_changed || nc->protect[i] || m->cfg->protect[i];
+
+        struct config *old = m->cfg;
+        m->cfg = nc;
+        m->policy.config = nc;
+        sample_opts_from(nc, &m->sopts);
+        struct score_opts so;
+        score_opts_from(nc, &so);
+        score_table_set_opts(m->scores, &so);
+        fcache_set_max(m->files, nc->max_files);
+        if (roots_changed) {
+                stop_sources(m);
+                r = start_sources(m);
+                if (r < 0) {
+                        /* Back to what worked. */
+                        m->cfg = old;
+                        m->policy.config = old;
+                        sample_opts_from(old, &m->sopts);
+                        score_opts_from(old, &so);
+                        score_table_set_opts(m->scores, &so);
+                        journal_log(LOG_ERR, RG_MID_RELOAD_FAILED,
+                                    "Failed to watch the new protected paths: %s, keeping the running configuration",
+                                    strerror(-r));
+                        config_free(nc);
+                        if (start_sources(m) < 0)
+                                return sd_event_exit(m->loop, RG_EXIT_NOSOURCE);
+                        (void)sd_notify(0, "READY=1");
+                        return 0;
+                }
+        }
+        config_free(old);
+        journal_log(LOG_NOTICE, RG_MID_RELOAD, "Configuration reloaded from %s (action %s, threshold %.0f%s)",
+                    m->o.config_path, config_action_name(nc->action), nc->threshold,
+                    roots_changed ? ", protected paths changed" : "");
+        (void)sd_notify(0, "READY=1");
+        status(m);
+        return 0;
+}
+
+static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        struct manager *m = userdata;
+        log_info("Received %s, stopping", strsignal((int)si->ssi_signo));
+        return sd_event_exit(m->loop, RG_EXIT_OK);
+}
+
+static void find_ancestors(struct manager *m) {
+        pid_t p = getppid();
+        m->n_ancestors = 0;
+        while (p > 1 && m->n_ancestors < MAX_ANCESTORS) {
+                struct proc_info pi;
+                m->ancestors[m->n_ancestors++] = p;
+                if (proc_read_stat(m->o.procdir, p, &pi) < 0)
+                        break;
+                p = pi.ppid;
+        }
+}
+
+int manager_new(const struct manager_opts *o, struct config *cfg, struct manager **ret) {
+        struct manager *m = calloc(1, sizeof(*m));
+        int r;
+        if (!m) {
+                config_free(cfg);
+                return -ENOMEM;
+        }
+        m->o = *o;
+        m->cfg = cfg;
+        sample_opts_from(cfg, &m->sopts);
+        struct score_opts so;
+        score_opts_from(cfg, &so);
+        if ((r = score_table_new(&so, &m->scores)) < 0 || (r = fcache_new(cfg->max_files, &m->files)) < 0)
+                goto fail;
+        find_ancestors(m);
+        m->policy = (struct policy){
+                .procdir = o->procdir,
+                .self = getpid(),
+                .protected_pids = m->ancestors,
+                .n_protected = m->n_ancestors,
+                .config = cfg,
+        };
+
+        sigset_t ss;
+        sigemptyset(&ss);
+        sigaddset(&ss, SIGTERM);
+        sigaddset(&ss, SIGINT);
+        sigaddset(&ss, SIGHUP);
+        sigprocmask(SIG_BLOCK, &ss, NULL);
+
+        if ((r = sd_event_default(&m->loop)) < 0 ||
+            (r = sd_event_add_signal(m->loop, NULL, SIGTERM, on_exit_signal, m)) < 0 ||
+            (r = sd_event_add_signal(m->loop, NULL, SIGINT, on_exit_signal, m)) < 0 ||
+            (r = sd_event_add_signal(m->loop, NULL, SIGHUP, on_reload, m)) < 0 ||
+            (r = sd_event_set_watchdog(m->loop, true)) < 0)
+                goto fail;
+        uint64_t t0;
+        (void)sd_event_now(m->loop, CLOCK_MONOTONIC, &t0);
+        if ((r = sd_event_add_time(m->loop, &m->timer, CLOCK_MONOTONIC, t0 + STATUS_INTERVAL_US, 0, on_timer, m)) < 0)
+                goto fail;
+        (void)sd_event_source_set_enabled(m->timer, SD_EVENT_ON);
+        *ret = m;
+        return 0;
+fail:
+        manager_free(m);
+        return r;
+}
+
+int manager_run(struct manager *m) {
+        int r = start_sources(m);
+        if (r < 0) {
+                log_error("Failed to watch the protected paths: %s", strerror(-r));
+                return RG_EXIT_NOSOURCE;
+        }
+        size_t n = 0;
+        char list[1024] = "";
+        for (; m->cfg->protect[n]; n++)
+                snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", n ? " " : "", m->cfg->protect[n]);
+        journal_log(LOG_NOTICE, RG_MID_START, "ransomguard %s started: protecting %s via %s, action %s%s",
+                    RG_VERSION, list, m->source_name, config_action_name(m->cfg->action),
+                    m->o.dry_run ? " (dry run: deciding and logging only)" : "");
+        (void)sd_notify(0, "READY=1");
+        status(m);
+        r = sd_event_loop(m->loop);
+        (void)sd_notify(0, "STOPPING=1");
+        stop_sources(m);
+        journal_log(LOG_NOTICE, RG_MID_STOP, "ransomguard stopped: %" PRIu64 " writes judged, %" PRIu64 " detection(s)",
+                    m->n_written, m->n_detections);
+        return r < 0 ? RG_EXIT_FAILURE : r;
+}
+
+struct manager *manager_free(struct manager *m) {
+        if (!m)
+                return NULL;
+        stop_sources(m);
+        sd_event_source_disable_unref(m->timer);
+        sd_event_unref(m->loop);
+        score_table_free(m->scores);
+        fcache_free(m->files);
+        config_free(m->cfg);
+        free(m);
+        return NULL;
+}

@@ -1,0 +1,454 @@
+/* config — table-driven JSON configuration. Every accepted key is a row of `keys` below; any
+ * other key is an error, so a typo never silently falls back to a default. */
+#include "config.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CONFIG_MAX_BYTES (1024 * 1024)
+
+enum key_type { KEY_OBJECT, KEY_BOOL, KEY_U32, KEY_DOUBLE, KEY_STRING, KEY_ENUM, KEY_PATHS };
+
+struct key {
+        const char *path;
+        enum key_type type;
+        size_t offset;
+        double min, max;
+        const char *const *names; /* KEY_ENUM: index = value */
+};
+
+static const char *const action_names[] = { "log", "suspend", "kill", NULL };
+static const char *const source_names[] = { "auto", "fanotify", "inotify", NULL };
+
+#define OFF(f) offsetof(struct config, f)
+static const struct key keys[] = {
+        { "protect",                   KEY_PATHS,  OFF(protect),            0, 0, NULL },
+        { "allow",                     KEY_PATHS,  OFF(allow),              0, 0, NULL },
+        { "action",                    KEY_ENUM,   OFF(action),             0, 0, action_names },
+        { "source",                    KEY_ENUM,   OFF(source),             0, 0, source_names },
+        { "sample",                    KEY_OBJECT, 0,                       0, 0, NULL },
+        { "sample.block_bytes",        KEY_U32,    OFF(sample_block_bytes), 512, 1 << 20, NULL },
+        { "sample.blocks",             KEY_U32,    OFF(sample_blocks),      1, 8, NULL },
+        { "detect",                    KEY_OBJECT, 0,                       0, 0, NULL },
+        { "detect.window_ms",          KEY_U32,    OFF(window_ms),          1000, 86400000, NULL },
+        { "detect.half_life_ms",       KEY_U32,    OFF(half_life_ms),       100, 86400000, NULL },
+        { "detect.threshold",          KEY_DOUBLE, OFF(threshold),          1, 1e6, NULL },
+        { "detect.suspicious",         KEY_DOUBLE, OFF(suspicious),         1, 1e6, NULL },
+        { "detect.random_max_chi2",    KEY_DOUBLE, OFF(random_max_chi2),    255, 100000, NULL },
+        { "detect.random_min_bits",    KEY_DOUBLE, OFF(random_min_bits),    1, 8, NULL },
+        { "detect.random_min_block",   KEY_U32,    OFF(random_min_block),   256, 1 << 20, NULL },
+        { "detect.note_min_dirs",      KEY_U32,    OFF(note_min_dirs),      2, 10000, NULL },
+        { "detect.weights",            KEY_OBJECT, 0,                       0, 0, NULL },
+        { "detect.weights.turned_random",  KEY_DOUBLE, OFF(w.turned_random),  0, 1e6, NULL },
+        { "detect.weights.type_destroyed", KEY_DOUBLE, OFF(w.type_destroyed), 0, 1e6, NULL },
+        { "detect.weights.replaced",       KEY_DOUBLE, OFF(w.replaced),       0, 1e6, NULL },
+        { "detect.weights.rename_ext",     KEY_DOUBLE, OFF(w.rename_ext),     0, 1e6, NULL },
+        { "detect.weights.note",           KEY_DOUBLE, OFF(w.note),           0, 1e6, NULL },
+        { "detect.weights.new_random",     KEY_DOUBLE, OFF(w.new_random),     0, 1e6, NULL },
+        { "detect.weights.canary",         KEY_DOUBLE, OFF(w.canary),         0, 1e6, NULL },
+        { "detect.weights.braked_open",    KEY_DOUBLE, OFF(w.braked_open),    0, 1e6, NULL },
+        { "family",                    KEY_OBJECT, 0,                       0, 0, NULL },
+        { "family.enabled",            KEY_BOOL,   OFF(family),             0, 0, NULL },
+        { "brake",                     KEY_OBJECT, 0,                       0, 0, NULL },
+        { "brake.enabled",             KEY_BOOL,   OFF(brake),              0, 0, NULL },
+        { "canary",                    KEY_OBJECT, 0,                       0, 0, NULL },
+        { "canary.enabled",            KEY_BOOL,   OFF(canary),             0, 0, NULL },
+        { "canary.name",               KEY_STRING, OFF(canary_name),        1, 200, NULL },
+        { "limits",                    KEY_OBJECT, 0,                       0, 0, NULL },
+        { "limits.max_processes",      KEY_U32,    OFF(max_processes),      16, 1 << 20, NULL },
+        { "limits.max_files",          KEY_U32,    OFF(max_files),          64, 1 << 24, NULL },
+};
+
+static const struct key *key_find(const char *path) {
+        for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+                if (strcmp(keys[i].path, path) == 0)
+                        return &keys[i];
+        return NULL;
+}
+
+static void strv_free(char **v) {
+        if (!v)
+                return;
+        for (char **p = v; *p; p++)
+                free(*p);
+        free(v);
+}
+
+static size_t strv_len(char **v) {
+        size_t n = 0;
+        while (v && v[n])
+                n++;
+        return n;
+}
+
+static int strv_push(char ***v, const char *s) {
+        size_t n = strv_len(*v);
+        char **nv = realloc(*v, (n + 2) * sizeof(char *));
+        if (!nv)
+                return -ENOMEM;
+        *v = nv;
+        nv[n] = strdup(s);
+        nv[n + 1] = NULL;
+        return nv[n] ? 0 : -ENOMEM;
+}
+
+void config_free(struct config *c) {
+        if (!c)
+                return;
+        strv_free(c->protect);
+        strv_free(c->allow);
+        free(c->canary_name);
+        free(c);
+}
+
+int config_default(struct config **ret) {
+        struct config *c = calloc(1, sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        *c = (struct config){
+                .protect_is_default = true,
+                .action = CONFIG_ACTION_KILL,
+                .source = CONFIG_SOURCE_AUTO,
+                .sample_block_bytes = 4096,
+                .sample_blocks = 3,
+                .window_ms = 120000,
+                .half_life_ms = 60000,
+                .threshold = 100,
+                .suspicious = 40,
+                .random_max_chi2 = 400,
+                .random_min_bits = 7.0,
+                .random_min_block = 1024,
+                .note_min_dirs = 3,
+                .w = {
+                        .turned_random = 35,
+                        .type_destroyed = 30,
+                        .replaced = 35,
+                        .rename_ext = 15,
+                        .note = 30,
+                        .new_random = 0,
+                        .canary = 100,
+                        .braked_open = 10,
+                },
+                .family = true,
+                .brake = true,
+                .canary = false,
+                .max_processes = 4096,
+                .max_files = 65536,
+        };
+        c->canary_name = strdup(".~rg-canary.docx");
+        if (!c->canary_name) {
+                free(c);
+                return -ENOMEM;
+        }
+        *ret = c;
+        return 0;
+}
+
+/* The line where `"leaf"` first appears in text: good enough to point an admin at the spot. */
+static int line_of_key(const char *text, const char *path) {
+        const char *leaf = strrchr(path, '.');
+        leaf = leaf ? leaf + 1 : path;
+        size_t n = strlen(leaf);
+        for (const char *p = text; (p = strchr(p, '"')); p++)
+                if (strncmp(p + 1, leaf, n) == 0 && p[n + 1] == '"') {
+                        int line = 1;
+                        for (const char *q = text; q < p; q++)
+                                line += *q == '\n';
+                        return line;
+                }
+        return 0;
+}
+
+struct ctx {
+        const char *text, *name;
+        char *err;
+        size_t errlen;
+};
+
+__attribute__((format(printf, 3, 4)))
+static int fail(const struct ctx *x, const char *path, const char *fmt, ...) {
+        char msg[512];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        int line = path ? line_of_key(x->text, path) : 0;
+        if (line > 0)
+                snprintf(x->err, x->errlen, "%s:%d: %s%s%s", x->name, line, path, path ? ": " : "", msg);
+        else
+                snprintf(x->err, x->errlen, "%s: %s%s%s", x->name, path ? path : "", path ? ": " : "", msg);
+        return -EINVAL;
+}
+
+static const char *json_type_name(const cJSON *j) {
+        if (cJSON_IsBool(j)) return "a boolean";
+        if (cJSON_IsNumber(j)) return "a number";
+        if (cJSON_IsString(j)) return "a string";
+        if (cJSON_IsArray(j)) return "an array";
+        if (cJSON_IsObject(j)) return "an object";
+        if (cJSON_IsNull(j)) return "null";
+        return "invalid";
+}
+
+/* A short printable rendering of a value for messages. */
+static void value_str(const cJSON *j, char *buf, size_t len) {
+        char *s = cJSON_PrintUnformatted(j);
+        if (!s) {
+                snprintf(buf, len, "(%s)", json_type_name(j));
+                return;
+        }
+        snprintf(buf, len, "%.60s%s", s, strlen(s) > 60 ? "…" : "");
+        for (char *p = buf; *p; p++)
+                if ((unsigned char)*p < 0x20)
+                        *p = '?';
+        free(s);
+}
+
+static int parse_paths(const struct ctx *x, const char *path, const cJSON *j, char ***ret) {
+        char val[80];
+        if (!cJSON_IsArray(j)) {
+                value_str(j, val, sizeof(val));
+                return fail(x, path, "expected an array of absolute paths, got %s %s", json_type_name(j), val);
+        }
+        char **v = calloc(1, sizeof(char *));
+        if (!v)
+                return -ENOMEM;
+        int i = 0;
+        const cJSON *e;
+        cJSON_ArrayForEach(e, j) {
+                if (!cJSON_IsString(e) || e->valuestring[0] != '/' || strlen(e->valuestring) >= 4096) {
+                        value_str(e, val, sizeof(val));
+                        strv_free(v);
+                        return fail(x, path, "element %d: expected an absolute path, got %s", i, val);
+                }
+                int r = strv_push(&v, e->valuestring);
+                if (r < 0) {
+                        strv_free(v);
+                        return r;
+                }
+                i++;
+        }
+        strv_free(*ret);
+        *ret = v;
+        return 0;
+}
+
+static int parse_value(const struct ctx *x, struct config *c, const struct key *k, const char *path, const cJSON *j);
+
+static int parse_object(const struct ctx *x, struct config *c, const char *prefix, const cJSON *obj) {
+        const cJSON *e;
+        cJSON_ArrayForEach(e, obj) {
+                char path[256];
+                if (prefix[0])
+                        snprintf(path, sizeof(path), "%s.%s", prefix, e->string);
+                else
+                        snprintf(path, sizeof(path), "%s", e->string);
+                /* cJSON keeps the last of duplicated keys silently: refuse them instead. */
+                for (const cJSON *d = obj->child; d != e; d = d->next)
+                        if (strcmp(d->string, e->string) == 0)
+                                return fail(x, path, "duplicated key");
+                const struct key *k = key_find(path);
+                if (!k)
+                        return fail(x, path, "unknown key");
+                int r = parse_value(x, c, k, path, e);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int parse_value(const struct ctx *x, struct config *c, const struct key *k, const char *path, const cJSON *j) {
+        char val[80];
+        void *field = (char *)c + k->offset;
+        value_str(j, val, sizeof(val));
+
+        switch (k->type) {
+        case KEY_OBJECT:
+                if (!cJSON_IsObject(j))
+                        return fail(x, path, "expected an object, got %s %s", json_type_name(j), val);
+                return parse_object(x, c, path, j);
+        case KEY_BOOL:
+                if (!cJSON_IsBool(j))
+                        return fail(x, path, "expected true or false, got %s", val);
+                *(bool *)field = cJSON_IsTrue(j);
+                return 0;
+        case KEY_U32:
+        case KEY_DOUBLE: {
+                if (!cJSON_IsNumber(j))
+                        return fail(x, path, "expected a number, got %s %s", json_type_name(j), val);
+                double d = j->valuedouble;
+                if (!isfinite(d) || d < k->min || d > k->max)
+                        return fail(x, path, "value %s out of range [%g, %g]", val, k->min, k->max);
+                if (k->type == KEY_U32) {
+                        if (d != floor(d))
+                                return fail(x, path, "expected an integer, got %s", val);
+                        *(uint32_t *)field = (uint32_t)d;
+                } else
+                        *(double *)field = d;
+                return 0;
+        }
+        case KEY_STRING: {
+                if (!cJSON_IsString(j))
+                        return fail(x, path, "expected a string, got %s %s", json_type_name(j), val);
+                size_t n = strlen(j->valuestring);
+                if (n < k->min || n > k->max)
+                        return fail(x, path, "string length %zu out of range [%g, %g]", n, k->min, k->max);
+                char *s = strdup(j->valuestring);
+                if (!s)
+                        return -ENOMEM;
+                free(*(char **)field);
+                *(char **)field = s;
+                return 0;
+        }
+        case KEY_ENUM:
+                if (cJSON_IsString(j))
+                        for (int i = 0; k->names[i]; i++)
+                                if (strcmp(k->names[i], j->valuestring) == 0) {
+                                        *(int *)field = i;
+                                        return 0;
+                                }
+                {
+                        char allowed[128] = "";
+                        for (int i = 0; k->names[i]; i++)
+                                snprintf(allowed + strlen(allowed), sizeof(allowed) - strlen(allowed), "%s\"%s\"",
+                                         i ? ", " : "", k->names[i]);
+                        return fail(x, path, "invalid value %s, expected one of %s", val, allowed);
+                }
+        case KEY_PATHS:
+                if (strcmp(path, "protect") == 0)
+                        c->protect_is_default = false;
+                return parse_paths(x, path, j, (char ***)field);
+        }
+        return -EINVAL;
+}
+
+/* Relations between keys that single-key ranges cannot express. */
+static int validate(const struct ctx *x, const struct config *c) {
+        if (c->suspicious > c->threshold)
+                return fail(x, "detect.suspicious", "value %g is above detect.threshold %g", c->suspicious, c->threshold);
+        if (c->half_life_ms > c->window_ms)
+                return fail(x, "detect.half_life_ms", "value %u is above detect.window_ms %u", c->half_life_ms, c->window_ms);
+        if ((uint64_t)c->sample_blocks * c->sample_block_bytes > (16u << 20))
+                return fail(x, "sample.blocks", "sample.blocks × sample.block_bytes exceeds 16 MiB");
+        if (c->random_min_block > c->sample_block_bytes)
+                return fail(x, "detect.random_min_block", "value %u is above sample.block_bytes %u",
+                            c->random_min_block, c->sample_block_bytes);
+        if (strchr(c->canary_name, '/') || strcmp(c->canary_name, ".") == 0 || strcmp(c->canary_name, "..") == 0)
+                return fail(x, "canary.name", "\"%s\" is not a plain file name", c->canary_name);
+        return 0;
+}
+
+int config_parse(const char *text, const char *name, struct config **ret, char *err, size_t errlen) {
+        struct ctx x = { .text = text, .name = name, .err = err, .errlen = errlen };
+        struct config *c = NULL;
+        int r;
+
+        if (!text)
+                return fail(&x, NULL, "no configuration text");
+        const char *end = NULL;
+        cJSON *root = cJSON_ParseWithOpts(text, &end, true);
+        if (!root) {
+                int line = 1, col = 1;
+                for (const char *q = text; end && q < end && *q; q++) {
+                        if (*q == '\n') {
+                                line++;
+                                col = 1;
+                        } else
+                                col++;
+                }
+                snprintf(err, errlen, "%s:%d:%d: invalid JSON", name, line, col);
+                return -EINVAL;
+        }
+        if (!cJSON_IsObject(root)) {
+                r = fail(&x, NULL, "top level must be a JSON object");
+                goto out;
+        }
+        r = config_default(&c);
+        if (r < 0)
+                goto out;
+        r = parse_object(&x, c, "", root);
+        if (r < 0)
+                goto out;
+        r = validate(&x, c);
+        if (r < 0)
+                goto out;
+        *ret = c;
+        c = NULL;
+out:
+        config_free(c);
+        cJSON_Delete(root);
+        return r;
+}
+
+int config_load(const char *path, struct config **ret, char *err, size_t errlen) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0) {
+                int e = errno;
+                snprintf(err, errlen, "Failed to open %s: %s", path, strerror(e));
+                return -e;
+        }
+        struct stat st;
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > CONFIG_MAX_BYTES) {
+                close(fd);
+                snprintf(err, errlen, "%s: not a regular file of at most %d bytes", path, CONFIG_MAX_BYTES);
+                return -EINVAL;
+        }
+        char *buf = malloc((size_t)st.st_size + 1);
+        if (!buf) {
+                close(fd);
+                return -ENOMEM;
+        }
+        size_t n = 0;
+        while (n < (size_t)st.st_size) {
+                ssize_t k = read(fd, buf + n, (size_t)st.st_size - n);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        break;
+                n += (size_t)k;
+        }
+        close(fd);
+        buf[n] = '\0';
+        if (strlen(buf) != n) {
+                free(buf);
+                snprintf(err, errlen, "%s: contains a NUL byte", path);
+                return -EINVAL;
+        }
+        int r = config_parse(buf, path, ret, err, errlen);
+        free(buf);
+        return r;
+}
+
+int config_add_protect(struct config *c, const char *path, char *err, size_t errlen) {
+        if (!path || path[0] != '/') {
+                snprintf(err, errlen, "--protect %s: not an absolute path", path ? path : "(null)");
+                return -EINVAL;
+        }
+        if (c->protect_is_default) {
+                strv_free(c->protect);
+                c->protect = NULL;
+                c->protect_is_default = false;
+        }
+        return strv_push(&c->protect, path);
+}
+
+bool config_is_allowed(const struct config *c, const char *exe) {
+        if (!exe)
+                return false;
+        for (char **p = c->allow; p && *p; p++)
+                if (strcmp(*p, exe) == 0)
+                        return true;
+        return false;
+}
+
+const char *config_action_name(enum config_action a) {
+        return a < sizeof(action_names) / sizeof(action_names[0]) - 1 ? action_names[a] : "invalid";
+}

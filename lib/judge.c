@@ -1,0 +1,113 @@
+/* judge — the change of one file, before vs after.
+ *
+ * The rule of thumb: absolute entropy says little (photos, archives and databases are all high),
+ * the change says a lot. A file that had a known type or low randomness and now is random bytes
+ * of no known type (or an encryption container) was most likely encrypted. A known compressed
+ * container as output (gzip, xz, zstd, zip, jpeg …) is never taken for ciphertext. */
+#include "judge.h"
+
+#include <string.h>
+#include <strings.h>
+
+static bool is_known(enum ftype_class c) {
+        return c == FTYPE_CLASS_TEXT || c == FTYPE_CLASS_STRUCTURED || c == FTYPE_CLASS_COMPRESSED;
+}
+
+enum judge_verdict judge_change(const struct sample *before, const struct sample *after, const char **ret_reason) {
+        const char *reason = "no notable change";
+        enum judge_verdict v = JUDGE_NONE;
+        enum ftype_class ca = ftype_class_of(after->type);
+        bool cipher_after = sample_is_cipherlike(after);
+
+        if (!before || before->size == 0) {
+                if (cipher_after) {
+                        v = JUDGE_NEW_CIPHERLIKE;
+                        reason = ca == FTYPE_CLASS_ENCRYPTED ? "new encrypted container"
+                                 : ca == FTYPE_CLASS_TEXT    ? "new file of encoded random data"
+                                                             : "new file of random bytes";
+                }
+                goto out;
+        }
+
+        enum ftype_class cb = ftype_class_of(before->type);
+        bool cipher_before = sample_is_cipherlike(before);
+
+        if (cipher_after && !cipher_before) {
+                v = JUDGE_TURNED_RANDOM;
+                reason = ca == FTYPE_CLASS_ENCRYPTED ? "content replaced by an encrypted container"
+                         : ca == FTYPE_CLASS_TEXT    ? "content replaced by encoded random data"
+                                                     : "content turned into random bytes";
+                /* Encoded text from something that was not text is the low-entropy trick. */
+                if (ca == FTYPE_CLASS_TEXT)
+                        v = JUDGE_TYPE_DESTROYED;
+                goto out;
+        }
+        if (ca == FTYPE_CLASS_UNKNOWN && is_known(cb)) {
+                /* Magic gone but not random as a whole: partial encryption, xor, or a header
+                 * overwritten. A random head or random blocks make it stronger, not different. */
+                v = JUDGE_TYPE_DESTROYED;
+                reason = after->n_random > 0 ? "file type destroyed, some blocks random" : "file type destroyed";
+                goto out;
+        }
+        if (ca == cb && after->n_random > before->n_random && after->n_judged == before->n_judged &&
+            cb != FTYPE_CLASS_COMPRESSED && cb != FTYPE_CLASS_ENCRYPTED && after->n_random * 2 > after->n_judged) {
+                /* Same type kept (e.g. magic left intact) but most blocks turned random. */
+                v = JUDGE_TURNED_RANDOM;
+                reason = "blocks turned random behind an intact header";
+                goto out;
+        }
+out:
+        if (ret_reason)
+                *ret_reason = reason;
+        return v;
+}
+
+bool judge_replacement(const struct sample *original, const struct sample *replacement, const char **ret_reason) {
+        enum judge_verdict v = judge_change(original, replacement, ret_reason);
+        return v == JUDGE_TURNED_RANDOM || v == JUDGE_TYPE_DESTROYED ||
+               (v == JUDGE_NEW_CIPHERLIKE && !original);
+}
+
+const char *judge_verdict_name(enum judge_verdict v) {
+        static const char *const names[_JUDGE_MAX] = {
+                [JUDGE_NONE] = "none",
+                [JUDGE_TURNED_RANDOM] = "turned-random",
+                [JUDGE_TYPE_DESTROYED] = "type-destroyed",
+                [JUDGE_NEW_CIPHERLIKE] = "new-cipherlike",
+        };
+        return (unsigned)v < _JUDGE_MAX ? names[v] : "invalid";
+}
+
+enum ftype judge_type_from_name(const char *path) {
+        static const struct {
+                const char *ext;
+                enum ftype t;
+        } map[] = {
+                { "txt", FTYPE_TEXT },   { "md", FTYPE_TEXT },     { "c", FTYPE_TEXT },    { "h", FTYPE_TEXT },
+                { "py", FTYPE_TEXT },    { "sh", FTYPE_TEXT },     { "csv", FTYPE_TEXT },  { "json", FTYPE_TEXT },
+                { "xml", FTYPE_TEXT },   { "html", FTYPE_TEXT },   { "htm", FTYPE_TEXT },  { "svg", FTYPE_TEXT },
+                { "conf", FTYPE_TEXT },  { "cfg", FTYPE_TEXT },    { "ini", FTYPE_TEXT },  { "log", FTYPE_TEXT },
+                { "rst", FTYPE_TEXT },   { "tex", FTYPE_TEXT },    { "js", FTYPE_TEXT },   { "css", FTYPE_TEXT },
+                { "pl", FTYPE_TEXT },    { "rb", FTYPE_TEXT },     { "go", FTYPE_TEXT },   { "rs", FTYPE_TEXT },
+                { "java", FTYPE_TEXT },  { "cpp", FTYPE_TEXT },    { "yaml", FTYPE_TEXT }, { "yml", FTYPE_TEXT },
+                { "pdf", FTYPE_PDF },    { "sqlite", FTYPE_SQLITE }, { "db", FTYPE_SQLITE },
+                { "doc", FTYPE_OLE },    { "xls", FTYPE_OLE },     { "ppt", FTYPE_OLE },
+                { "docx", FTYPE_ZIP },   { "xlsx", FTYPE_ZIP },    { "pptx", FTYPE_ZIP },  { "odt", FTYPE_ZIP },
+                { "ods", FTYPE_ZIP },    { "odp", FTYPE_ZIP },     { "zip", FTYPE_ZIP },   { "jar", FTYPE_ZIP },
+                { "gz", FTYPE_GZIP },    { "tgz", FTYPE_GZIP },    { "xz", FTYPE_XZ },     { "bz2", FTYPE_BZIP2 },
+                { "zst", FTYPE_ZSTD },   { "jpg", FTYPE_JPEG },    { "jpeg", FTYPE_JPEG }, { "png", FTYPE_PNG },
+                { "gif", FTYPE_GIF },    { "webp", FTYPE_WEBP },   { "tar", FTYPE_TAR },   { "ps", FTYPE_PS },
+                { "bmp", FTYPE_BMP },    { "tif", FTYPE_TIFF },    { "tiff", FTYPE_TIFF }, { "mp3", FTYPE_MP3_ID3 },
+                { "ogg", FTYPE_OGG },    { "flac", FTYPE_FLAC },   { "mp4", FTYPE_MP4 },   { "wav", FTYPE_RIFF },
+                { "deb", FTYPE_DEB_AR },
+        };
+        const char *slash = strrchr(path, '/');
+        const char *base = slash ? slash + 1 : path;
+        const char *dot = strrchr(base, '.');
+        if (!dot || dot == base || !dot[1])
+                return FTYPE_UNKNOWN;
+        for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+                if (strcasecmp(dot + 1, map[i].ext) == 0)
+                        return map[i].t;
+        return FTYPE_UNKNOWN;
+}

@@ -1,0 +1,50 @@
+/* policy — the safety rules around acting on processes. */
+#include "policy.h"
+
+#include <errno.h>
+#include <string.h>
+
+static bool is_protected_pid(const struct policy *p, pid_t pid) {
+        if (pid == p->self)
+                return true;
+        for (size_t i = 0; i < p->n_protected; i++)
+                if (p->protected_pids[i] == pid)
+                        return true;
+        return false;
+}
+
+bool policy_may_act(const struct policy *p, const struct proc_info *pi, const char **ret_why) {
+        const char *why = NULL;
+        if (pi->pid <= 1)
+                why = "pid 1";
+        else if (pi->pid == p->self)
+                why = "the daemon itself";
+        else if (is_protected_pid(p, pi->pid))
+                why = "an ancestor of the daemon";
+        else if (pi->kthread)
+                why = "a kernel thread";
+        else if (p->config && config_is_allowed(p->config, pi->exe))
+                why = "allowlisted";
+        if (ret_why)
+                *ret_why = why;
+        return why == NULL;
+}
+
+int policy_family_root(const struct policy *p, const struct proc_info *pi, struct proc_info *ret) {
+        struct proc_info cur = *pi, parent;
+        for (int depth = 0; depth < 64; depth++) {
+                if (cur.pid == cur.sid || cur.ppid <= 1)
+                        break;
+                if (proc_read(p->procdir, cur.ppid, &parent) < 0)
+                        break;
+                if (parent.kthread || is_protected_pid(p, parent.pid) || parent.pid == parent.sid)
+                        break;
+                if (strcmp(parent.cgroup, cur.cgroup) != 0)
+                        break;
+                if (p->config && config_is_allowed(p->config, parent.exe))
+                        break;
+                cur = parent;
+        }
+        *ret = cur;
+        return 0;
+}

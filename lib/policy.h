@@ -1,0 +1,24 @@
+/* policy — who may be acted on, and which process is the root of a family. */
+#pragma once
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "proc.h"
+
+struct policy {
+        const char *procdir;
+        pid_t self;
+        const pid_t *protected_pids; /* the daemon's ancestors: never acted on, never a family */
+        size_t n_protected;
+        const struct config *config;
+};
+
+/* May we signal this process? false with *ret_why set for pid 1, ourselves, our ancestors,
+ * kernel threads and allowlisted executables. */
+bool policy_may_act(const struct policy *p, const struct proc_info *pi, const char **ret_why);
+
+/* The family root of pi: climb parents while the parent is below its session leader, in the same
+ * cgroup, not pid 1, not a kernel thread, not one of our protected pids and not allowlisted.
+ * *ret is pi itself when nothing qualifies. */
+int policy_family_root(const struct policy *p, const struct proc_info *pi, struct proc_info *ret);

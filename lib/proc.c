@@ -1,0 +1,228 @@
+/* proc — /proc parsing. Everything tolerates processes vanishing between two reads. */
+#include "proc.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PF_KTHREAD 0x00200000
+
+static ssize_t read_file(const char *path, char *buf, size_t len) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        size_t n = 0;
+        while (n + 1 < len) {
+                ssize_t k = read(fd, buf + n, len - 1 - n);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0) {
+                        int e = -errno;
+                        close(fd);
+                        return e;
+                }
+                if (k == 0)
+                        break;
+                n += (size_t)k;
+        }
+        close(fd);
+        buf[n] = '\0';
+        return (ssize_t)n;
+}
+
+int proc_parse_stat(const char *text, struct proc_info *ret) {
+        const char *open_p = strchr(text, '(');
+        const char *close_p = strrchr(text, ')');
+        if (!open_p || !close_p || close_p < open_p || close_p[1] != ' ')
+                return -EINVAL;
+        struct proc_info pi = { 0 };
+        pi.pid = (pid_t)strtol(text, NULL, 10);
+        size_t cl = (size_t)(close_p - open_p - 1);
+        if (cl >= sizeof(pi.comm))
+                cl = sizeof(pi.comm) - 1;
+        memcpy(pi.comm, open_p + 1, cl);
+        pi.comm[cl] = '\0';
+
+        /* After ") ": field 3 state, 4 ppid, 5 pgrp, 6 session, … 9 flags, … 22 starttime. */
+        const char *p = close_p + 2;
+        unsigned long long f[23] = { 0 };
+        int field = 3;
+        while (*p && field <= 22) {
+                while (*p == ' ')
+                        p++;
+                if (!*p)
+                        break;
+                if (field > 3) {
+                        char *end;
+                        errno = 0;
+                        long long v = strtoll(p, &end, 10);
+                        if (end == p || errno)
+                                return -EINVAL;
+                        f[field] = (unsigned long long)v;
+                        p = end;
+                } else
+                        while (*p && *p != ' ')
+                                p++;
+                field++;
+        }
+        if (field <= 22 || pi.pid <= 0)
+                return -EINVAL;
+        pi.ppid = (pid_t)f[4];
+        pi.pgrp = (pid_t)f[5];
+        pi.sid = (pid_t)f[6];
+        pi.kthread = (f[9] & PF_KTHREAD) || pi.pid == 2 || pi.ppid == 2;
+        pi.start_time = f[22];
+        *ret = pi;
+        return 0;
+}
+
+int proc_read_stat(const char *procdir, pid_t pid, struct proc_info *ret) {
+        char path[256], buf[1024];
+        if (pid <= 0)
+                return -EINVAL;
+        snprintf(path, sizeof(path), "%s/%d/stat", procdir, (int)pid);
+        ssize_t n = read_file(path, buf, sizeof(buf));
+        if (n < 0)
+                return n == -ENOENT ? -ESRCH : (int)n;
+        int r = proc_parse_stat(buf, ret);
+        if (r == 0 && ret->pid != pid)
+                return -EINVAL;
+        return r;
+}
+
+int proc_read(const char *procdir, pid_t pid, struct proc_info *ret) {
+        char path[256], buf[4096];
+        int r = proc_read_stat(procdir, pid, ret);
+        if (r < 0)
+                return r;
+        snprintf(path, sizeof(path), "%s/%d/exe", procdir, (int)pid);
+        ssize_t n = readlink(path, ret->exe, sizeof(ret->exe) - 1);
+        ret->exe[n > 0 ? n : 0] = '\0';
+
+        snprintf(path, sizeof(path), "%s/%d/cgroup", procdir, (int)pid);
+        ret->cgroup[0] = '\0';
+        if (read_file(path, buf, sizeof(buf)) > 0) {
+                /* The v2 line is "0::/path"; on hybrid hosts the v1 name=systemd line is the
+                 * next best name for the unit. */
+                for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+                        if (strncmp(line, "0::", 3) == 0) {
+                                snprintf(ret->cgroup, sizeof(ret->cgroup), "%s", line + 3);
+                                break;
+                        }
+                        char *s = strstr(line, ":name=systemd:");
+                        if (s && !ret->cgroup[0])
+                                snprintf(ret->cgroup, sizeof(ret->cgroup), "%s", s + 14);
+                }
+        }
+        return 0;
+}
+
+int proc_cmdline(const char *procdir, pid_t pid, char *buf, size_t len) {
+        char path[256], raw[2048];
+        if (len == 0)
+                return -EINVAL;
+        snprintf(path, sizeof(path), "%s/%d/cmdline", procdir, (int)pid);
+        ssize_t n = read_file(path, raw, sizeof(raw));
+        if (n < 0) {
+                buf[0] = '\0';
+                return (int)n;
+        }
+        while (n > 0 && raw[n - 1] == '\0')
+                n--;
+        size_t o = 0;
+        for (ssize_t i = 0; i < n && o + 5 < len; i++) {
+                unsigned char c = (unsigned char)raw[i];
+                if (c == '\0')
+                        buf[o++] = ' ';
+                else if (c < 0x20 || c == 0x7f || c == '\\')
+                        o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
+                else
+                        buf[o++] = (char)c;
+        }
+        buf[o] = '\0';
+        return 0;
+}
+
+int proc_descendants(const char *procdir, pid_t pid, pid_t **ret, size_t *ret_n) {
+        DIR *d = opendir(procdir);
+        if (!d)
+                return -errno;
+        size_t n = 0, cap = 0;
+        pid_t *all = NULL, *parent = NULL;
+        struct dirent *de;
+        int r = 0;
+        while ((de = readdir(d))) {
+                if (!isdigit((unsigned char)de->d_name[0]))
+                        continue;
+                struct proc_info pi;
+                if (proc_read_stat(procdir, (pid_t)atoi(de->d_name), &pi) < 0)
+                        continue;
+                if (n == cap) {
+                        cap = cap ? cap * 2 : 256;
+                        pid_t *a = realloc(all, cap * sizeof(pid_t)), *b = a ? realloc(parent, cap * sizeof(pid_t)) : NULL;
+                        if (a)
+                                all = a;
+                        if (b)
+                                parent = b;
+                        if (!a || !b) {
+                                r = -ENOMEM;
+                                goto out;
+                        }
+                }
+                all[n] = pi.pid;
+                parent[n] = pi.ppid;
+                n++;
+        }
+        /* Repeated passes mark the closure; trees are shallow so this stays cheap. */
+        {
+                unsigned char *in = calloc(n ? n : 1, 1);
+                pid_t *res = malloc((n ? n : 1) * sizeof(pid_t));
+                size_t m = 0;
+                if (!in || !res) {
+                        free(in);
+                        free(res);
+                        r = -ENOMEM;
+                        goto out;
+                }
+                for (bool changed = true; changed;) {
+                        changed = false;
+                        for (size_t i = 0; i < n; i++) {
+                                if (in[i])
+                                        continue;
+                                bool child = parent[i] == pid;
+                                for (size_t j = 0; !child && j < n; j++)
+                                        child = in[j] && all[j] == parent[i];
+                                if (child && all[i] != pid) {
+                                        in[i] = 1;
+                                        res[m++] = all[i];
+                                        changed = true;
+                                }
+                        }
+                }
+                free(in);
+                *ret = res;
+                *ret_n = m;
+        }
+out:
+        closedir(d);
+        free(all);
+        free(parent);
+        return r;
+}
+
+bool proc_is_ancestor(const char *procdir, pid_t anc, pid_t pid) {
+        for (int i = 0; i < 4096 && pid > 0; i++) {
+                if (pid == anc)
+                        return true;
+                struct proc_info pi;
+                if (proc_read_stat(procdir, pid, &pi) < 0)
+                        return false;
+                pid = pi.ppid;
+        }
+        return false;
+}

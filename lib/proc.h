@@ -1,0 +1,32 @@
+/* proc — what /proc says about a process. The proc directory is a parameter so tests can point
+ * it at a fake tree. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define PROC_COMM_MAX 64
+#define PROC_PATH_MAX 512
+
+struct proc_info {
+        pid_t pid, ppid, pgrp, sid;
+        uint64_t start_time;        /* field 22 of stat: clock ticks after boot; identity with pid */
+        bool kthread;               /* PF_KTHREAD, or a child of kthreadd */
+        char comm[PROC_COMM_MAX];
+        char exe[PROC_PATH_MAX];    /* "" when unreadable (kernel thread, exited, no permission) */
+        char cgroup[PROC_PATH_MAX]; /* the unified (v2) path, "" when none */
+};
+
+/* Fields of /proc/PID/stat only (cheap). -ENOENT/-ESRCH when gone, -EINVAL when unparsable. */
+int proc_read_stat(const char *procdir, pid_t pid, struct proc_info *ret);
+/* Parse the text of a stat file (exposed for tests). */
+int proc_parse_stat(const char *text, struct proc_info *ret);
+/* stat + exe + cgroup. */
+int proc_read(const char *procdir, pid_t pid, struct proc_info *ret);
+/* Command line with NULs turned into spaces and non-printable bytes escaped as \xHH. */
+int proc_cmdline(const char *procdir, pid_t pid, char *buf, size_t len);
+/* All live descendants of pid (not pid itself), by scanning procdir/[0-9]*. Caller frees *ret. */
+int proc_descendants(const char *procdir, pid_t pid, pid_t **ret, size_t *ret_n);
+/* Is `anc` pid an ancestor of (or equal to) pid? Walks ppid links, at most 4096 steps. */
+bool proc_is_ancestor(const char *procdir, pid_t anc, pid_t pid);

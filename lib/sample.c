@@ -1,0 +1,158 @@
+/* sample — bounded content sampling. Which blocks: the head always (it holds the magic), the
+ * tail, and evenly spaced blocks in between; for files not larger than the budget, everything. */
+#include "sample.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME  0x100000001b3ULL
+
+static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                h = (h ^ p[i]) * FNV_PRIME;
+        return h;
+}
+
+/* Offsets of the sampled blocks for a file of `size` bytes. Returns the number of blocks. */
+static unsigned block_offsets(uint64_t size, const struct sample_opts *o, uint64_t off[SAMPLE_MAX_BLOCKS]) {
+        unsigned n = o->blocks < 1 ? 1 : o->blocks > SAMPLE_MAX_BLOCKS ? SAMPLE_MAX_BLOCKS : o->blocks;
+        uint64_t bs = o->block_bytes;
+        if (size <= bs * n) {
+                /* Small file: consecutive blocks cover it all. */
+                unsigned k = 0;
+                for (uint64_t p = 0; p < size && k < n; p += bs)
+                        off[k++] = p;
+                return k ? k : 1;
+        }
+        off[0] = 0;
+        if (n == 1)
+                return 1;
+        uint64_t last = size - bs;
+        for (unsigned i = 1; i < n; i++)
+                off[i] = (last * i) / (n - 1);
+        return n;
+}
+
+/* Text made of one small alphabet (base64 or hex), typical of encoded ciphertext. */
+static bool looks_encoded(const uint8_t *buf, size_t len, double entropy) {
+        if (len < 256)
+                return false;
+        size_t alpha = 0, other = 0;
+        for (size_t i = 0; i < len; i++) {
+                uint8_t c = buf[i];
+                if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+                    c == '/' || c == '=' || c == '-' || c == '_')
+                        alpha++;
+                else if (c != '\n' && c != '\r')
+                        other++;
+        }
+        /* Natural text has spaces and punctuation (>2%); base64 of random data reaches ~6 bits per
+         * byte, hex ~4 bits but with 16 symbols only. */
+        if (other * 200 > len || alpha < len / 2)
+                return false;
+        return entropy >= 5.5 || (entropy >= 3.9 && entropy <= 4.01);
+}
+
+static void sample_finish(struct sample *s, const struct entropy_hist *all, const uint8_t *head, size_t head_len,
+                          const struct sample_opts *o) {
+        struct entropy_stats st;
+        entropy_hist_stats(all, &st);
+        s->entropy = (float)st.shannon;
+        s->chi2 = (float)st.chi2;
+        s->type = ftype_detect(head, head_len, s->size);
+        if (ftype_class_of(s->type) == FTYPE_CLASS_TEXT)
+                s->encoded = looks_encoded(head, head_len, st.shannon);
+}
+
+static void judge_block(struct sample *s, unsigned i, const uint8_t *buf, size_t len, const struct sample_opts *o,
+                        struct entropy_hist *all) {
+        struct entropy_stats st;
+        entropy_compute(buf, len, &st);
+        entropy_hist_add(all, buf, len);
+        s->hash = fnv1a(s->hash, buf, len);
+        if (len >= o->random_min_block) {
+                s->n_judged++;
+                bool r = entropy_is_random(&st, o->random_min_block, o->random_min_bits, o->random_max_chi2);
+                if (r) {
+                        s->n_random++;
+                        if (i == 0)
+                                s->head_random = true;
+                }
+        }
+}
+
+void sample_buf(const uint8_t *buf, size_t len, const struct sample_opts *o, struct sample *ret) {
+        struct sample s = { .size = len, .hash = FNV_OFFSET };
+        struct entropy_hist all;
+        uint64_t off[SAMPLE_MAX_BLOCKS];
+
+        entropy_hist_init(&all);
+        s.hash = fnv1a(s.hash, (const uint8_t *)&s.size, sizeof(s.size));
+        unsigned n = block_offsets(len, o, off);
+        for (unsigned i = 0; i < n && len > 0; i++) {
+                size_t l = off[i] + o->block_bytes > len ? len - off[i] : o->block_bytes;
+                judge_block(&s, i, buf + off[i], l, o, &all);
+                s.n_blocks++;
+        }
+        sample_finish(&s, &all, buf, len < o->block_bytes ? len : o->block_bytes, o);
+        *ret = s;
+}
+
+int sample_fd(int fd, const struct sample_opts *o, struct sample *ret) {
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+
+        struct sample s = { .size = (uint64_t)st.st_size, .hash = FNV_OFFSET,
+                            .mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec };
+        struct entropy_hist all;
+        uint64_t off[SAMPLE_MAX_BLOCKS];
+        uint8_t head[FTYPE_HEAD_BYTES];
+        size_t head_len = 0;
+        uint8_t buf[65536];
+        size_t bs = o->block_bytes > sizeof(buf) ? sizeof(buf) : o->block_bytes;
+
+        entropy_hist_init(&all);
+        s.hash = fnv1a(s.hash, (const uint8_t *)&s.size, sizeof(s.size));
+        unsigned n = block_offsets(s.size, o, off);
+        for (unsigned i = 0; i < n && s.size > 0; i++) {
+                size_t got = 0;
+                while (got < bs) {
+                        ssize_t k = pread(fd, buf + got, bs - got, (off_t)(off[i] + got));
+                        if (k < 0 && errno == EINTR)
+                                continue;
+                        if (k < 0)
+                                return -errno;
+                        if (k == 0)
+                                break; /* truncated meanwhile: judge what is there */
+                        got += (size_t)k;
+                }
+                if (got == 0)
+                        break;
+                if (i == 0) {
+                        head_len = got < sizeof(head) ? got : sizeof(head);
+                        memcpy(head, buf, head_len);
+                }
+                judge_block(&s, i, buf, got, o, &all);
+                s.n_blocks++;
+        }
+        sample_finish(&s, &all, head, head_len, o);
+        *ret = s;
+        return 0;
+}
+
+bool sample_is_cipherlike(const struct sample *s) {
+        enum ftype_class c = ftype_class_of(s->type);
+        if (c == FTYPE_CLASS_ENCRYPTED)
+                return true;
+        if (c == FTYPE_CLASS_TEXT)
+                return s->encoded;
+        if (c != FTYPE_CLASS_UNKNOWN || s->n_judged == 0)
+                return false;
+        return s->head_random || s->n_random * 2 > s->n_judged;
+}

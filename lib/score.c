@@ -1,0 +1,539 @@
+/* score — evidence bookkeeping per process and per family.
+ *
+ * Every piece of evidence is credited to the process that caused it and, in family mode, to the
+ * root of its family, so work split over many short-lived processes (one per file, N workers)
+ * adds up in one place. Pairing state (a new ciphertext-like file and the unlink of an original,
+ * in either order, possibly by two different processes of one family) lives on the deciding
+ * entry. */
+#include "score.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BUCKETS 4096
+#define PEND 8
+#define NOTES 8
+#define NOTE_DIRS 16
+
+struct pend {
+        char *path;
+        struct sample s;
+        bool has_s;
+        uint64_t t;
+};
+
+struct note {
+        uint64_t key;             /* hash of base name and content */
+        uint64_t dirs[NOTE_DIRS]; /* hashes of distinct directories */
+        unsigned n;
+};
+
+struct score_priv {
+        struct pend news[PEND], dels[PEND];
+        char *renamed[PEND];
+        struct note notes[NOTES];
+        unsigned note_next;
+        bool note_credited;
+};
+
+struct score_table {
+        struct score_opts o;
+        struct score_entry *bucket[BUCKETS];
+        struct score_entry *lru_head, *lru_tail; /* head: most recently used */
+        unsigned n;
+};
+
+static uint64_t hash_str(const char *s, size_t n) {
+        uint64_t h = 0xcbf29ce484222325ULL;
+        for (size_t i = 0; i < n && s[i]; i++)
+                h = (h ^ (uint8_t)s[i]) * 0x100000001b3ULL;
+        return h;
+}
+
+static void pend_clear(struct pend *p) {
+        free(p->path);
+        *p = (struct pend){ 0 };
+}
+
+static void priv_free(struct score_priv *p) {
+        if (!p)
+                return;
+        for (int i = 0; i < PEND; i++) {
+                pend_clear(&p->news[i]);
+                pend_clear(&p->dels[i]);
+                free(p->renamed[i]);
+        }
+        free(p);
+}
+
+static void evidence_reset(struct score_entry *e) {
+        e->score = 0;
+        e->t_score = 0;
+        e->t_first_damage = 0;
+        e->files_damaged = 0;
+        memset(e->reasons, 0, sizeof(e->reasons));
+        for (int i = 0; i < SCORE_PATHS; i++) {
+                free(e->paths[i]);
+                e->paths[i] = NULL;
+        }
+        priv_free(e->priv);
+        e->priv = NULL;
+}
+
+int score_table_new(const struct score_opts *o, struct score_table **ret) {
+        struct score_table *t = calloc(1, sizeof(*t));
+        if (!t)
+                return -ENOMEM;
+        t->o = *o;
+        *ret = t;
+        return 0;
+}
+
+static void lru_unlink(struct score_table *t, struct score_entry *e) {
+        if (e->prev_lru)
+                e->prev_lru->next_lru = e->next_lru;
+        else
+                t->lru_head = e->next_lru;
+        if (e->next_lru)
+                e->next_lru->prev_lru = e->prev_lru;
+        else
+                t->lru_tail = e->prev_lru;
+        e->prev_lru = e->next_lru = NULL;
+}
+
+static void lru_push(struct score_table *t, struct score_entry *e) {
+        e->next_lru = t->lru_head;
+        e->prev_lru = NULL;
+        if (t->lru_head)
+                t->lru_head->prev_lru = e;
+        t->lru_head = e;
+        if (!t->lru_tail)
+                t->lru_tail = e;
+}
+
+static void entry_remove(struct score_table *t, struct score_entry *e) {
+        struct score_entry **pp = &t->bucket[(unsigned)e->pid % BUCKETS];
+        while (*pp && *pp != e)
+                pp = &(*pp)->next_hash;
+        if (*pp)
+                *pp = e->next_hash;
+        lru_unlink(t, e);
+        evidence_reset(e);
+        free(e);
+        t->n--;
+}
+
+void score_table_free(struct score_table *t) {
+        if (!t)
+                return;
+        while (t->lru_head)
+                entry_remove(t, t->lru_head);
+        free(t);
+}
+
+void score_table_set_opts(struct score_table *t, const struct score_opts *o) {
+        t->o = *o;
+}
+
+unsigned score_table_size(const struct score_table *t) {
+        return t->n;
+}
+
+struct score_entry *score_lookup(struct score_table *t, pid_t pid) {
+        for (struct score_entry *e = t->bucket[(unsigned)pid % BUCKETS]; e; e = e->next_hash)
+                if (e->pid == pid)
+                        return e;
+        return NULL;
+}
+
+static bool has_evidence(const struct score_entry *e) {
+        return e->t_score != 0 || e->acted;
+}
+
+/* Make room: drop the least recently used entry without evidence; if every candidate near the
+ * tail has evidence, the least recently used of all goes (memory stays bounded). */
+static void evict(struct score_table *t) {
+        int looked = 0;
+        for (struct score_entry *e = t->lru_tail; e && looked < 256; e = e->prev_lru, looked++)
+                if (!has_evidence(e)) {
+                        entry_remove(t, e);
+                        return;
+                }
+        if (t->lru_tail)
+                entry_remove(t, t->lru_tail);
+}
+
+static struct score_entry *entry_new(struct score_table *t, pid_t pid) {
+        while (t->n >= t->o.max_processes && t->n > 0)
+                evict(t);
+        struct score_entry *e = calloc(1, sizeof(*e));
+        if (!e)
+                return NULL;
+        e->pid = pid;
+        unsigned b = (unsigned)pid % BUCKETS;
+        e->next_hash = t->bucket[b];
+        t->bucket[b] = e;
+        lru_push(t, e);
+        t->n++;
+        return e;
+}
+
+static void fill(struct score_entry *e, const struct proc_info *pi) {
+        e->ppid = pi->ppid;
+        e->start_time = pi->start_time;
+        snprintf(e->comm, sizeof(e->comm), "%s", pi->comm);
+        if (pi->exe[0])
+                snprintf(e->exe, sizeof(e->exe), "%s", pi->exe);
+        if (pi->cgroup[0])
+                snprintf(e->cgroup, sizeof(e->cgroup), "%s", pi->cgroup);
+}
+
+static struct score_entry *track_one(struct score_table *t, const struct proc_info *pi, uint64_t now) {
+        struct score_entry *e = score_lookup(t, pi->pid);
+        if (e && e->start_time != pi->start_time) {
+                /* The pid was reused: a different process, which inherits nothing. */
+                evidence_reset(e);
+                e->acted = false;
+                e->exe[0] = e->cgroup[0] = '\0';
+                e->root_pid = 0;
+        }
+        if (!e && !(e = entry_new(t, pi->pid)))
+                return NULL;
+        fill(e, pi);
+        e->t_last_seen = now;
+        lru_unlink(t, e);
+        lru_push(t, e);
+        return e;
+}
+
+int score_track(struct score_table *t, const struct proc_info *pi, const struct proc_info *root, uint64_t now_ms,
+                struct score_entry **ret) {
+        if (!root || root->pid == pi->pid)
+                root = pi;
+        struct score_entry *r = NULL;
+        if (root != pi && !(r = track_one(t, root, now_ms)))
+                return -ENOMEM;
+        struct score_entry *e = track_one(t, pi, now_ms);
+        if (!e)
+                return -ENOMEM;
+        e->root_pid = root->pid;
+        e->root_start = root->start_time;
+        if (r) {
+                r->root_pid = r->pid;
+                r->root_start = r->start_time;
+        }
+        *ret = e;
+        return 0;
+}
+
+struct score_entry *score_decider(struct score_table *t, struct score_entry *e) {
+        if (!t->o.family || e->root_pid == 0 || e->root_pid == e->pid)
+                return e;
+        struct score_entry *r = score_lookup(t, e->root_pid);
+        if (r && r->start_time == e->root_start)
+                return r;
+        /* The root's entry was evicted: recreate a minimal one, identity is enough. */
+        r = entry_new(t, e->root_pid);
+        if (!r)
+                return e;
+        r->start_time = e->root_start;
+        r->root_pid = r->pid;
+        r->root_start = r->start_time;
+        snprintf(r->comm, sizeof(r->comm), "?");
+        return r;
+}
+
+static double decayed(const struct score_table *t, const struct score_entry *e, uint64_t now) {
+        if (e->t_score == 0 || now < e->t_score)
+                return e->score;
+        if (now - e->t_score > t->o.window_ms)
+                return 0;
+        return e->score * exp2(-(double)(now - e->t_score) / (double)t->o.half_life_ms);
+}
+
+double score_current(struct score_entry *e, uint64_t now_ms) {
+        (void)now_ms;
+        return e->score; /* decay is applied at every credit; between credits the value holds */
+}
+
+static void push_path(struct score_entry *e, const char *path) {
+        if (!path)
+                return;
+        for (int i = 0; i < SCORE_PATHS && e->paths[i]; i++)
+                if (strcmp(e->paths[i], path) == 0)
+                        return;
+        char *s = strdup(path);
+        if (!s)
+                return;
+        free(e->paths[SCORE_PATHS - 1]);
+        memmove(&e->paths[1], &e->paths[0], (SCORE_PATHS - 1) * sizeof(char *));
+        e->paths[0] = s;
+}
+
+static void credit_one(struct score_table *t, struct score_entry *e, enum score_reason r, double w,
+                       const char *path, bool damaged, uint64_t now) {
+        if (e->t_score && now > e->t_score && now - e->t_score > t->o.window_ms)
+                evidence_reset(e);
+        e->score = decayed(t, e, now) + w;
+        e->t_score = now ? now : 1;
+        e->reasons[r]++;
+        if (damaged) {
+                e->files_damaged++;
+                if (!e->t_first_damage)
+                        e->t_first_damage = now;
+                push_path(e, path);
+        }
+}
+
+static void credit(struct score_table *t, struct score_entry *e, enum score_reason r, double w, const char *path,
+                   bool damaged, uint64_t now) {
+        credit_one(t, e, r, w, path, damaged, now);
+        struct score_entry *d = score_decider(t, e);
+        if (d != e)
+                credit_one(t, d, r, w, path, damaged, now);
+}
+
+static struct score_priv *priv_of(struct score_entry *d) {
+        if (!d->priv)
+                d->priv = calloc(1, sizeof(struct score_priv));
+        return d->priv;
+}
+
+static const char *base_name(const char *p) {
+        const char *s = strrchr(p, '/');
+        return s ? s + 1 : p;
+}
+
+static size_t dir_len(const char *p) {
+        const char *s = strrchr(p, '/');
+        return s ? (size_t)(s - p) : 0;
+}
+
+static const char *ext_of(const char *p) {
+        const char *b = base_name(p);
+        const char *d = strrchr(b, '.');
+        return d && d != b ? d : "";
+}
+
+/* How well a new file matches an unlinked original: 3 "orig.ext" → "orig.ext.enc" or
+ * "orig.enc", 2 same directory, 1 anything (ransomware may pick random names). */
+static int match_rank(const char *orig, const char *repl) {
+        size_t dl = dir_len(orig);
+        if (dl != dir_len(repl) || strncmp(orig, repl, dl) != 0)
+                return 1;
+        const char *bo = base_name(orig), *br = base_name(repl);
+        size_t stem = strlen(bo);
+        const char *dot = strrchr(bo, '.');
+        if (dot && dot != bo)
+                stem = (size_t)(dot - bo);
+        if (strncmp(bo, br, stem) == 0)
+                return 3;
+        return 2;
+}
+
+static void pend_put(struct pend *ring, const char *path, const struct sample *s, uint64_t now) {
+        int slot = 0;
+        for (int i = 0; i < PEND; i++) {
+                if (!ring[i].path) {
+                        slot = i;
+                        break;
+                }
+                if (ring[i].t < ring[slot].t)
+                        slot = i;
+        }
+        pend_clear(&ring[slot]);
+        ring[slot].path = strdup(path);
+        if (s) {
+                ring[slot].s = *s;
+                ring[slot].has_s = true;
+        }
+        ring[slot].t = now;
+}
+
+static int pend_best(struct score_table *t, struct pend *ring, const char *path, bool ring_is_new, uint64_t now) {
+        int best = -1, rank = 0;
+        for (int i = 0; i < PEND; i++) {
+                if (!ring[i].path || now - ring[i].t > t->o.window_ms)
+                        continue;
+                int k = ring_is_new ? match_rank(path, ring[i].path) : match_rank(ring[i].path, path);
+                if (k > rank) {
+                        rank = k;
+                        best = i;
+                }
+        }
+        return best;
+}
+
+static void try_pair(struct score_table *t, struct score_entry *e, const char *orig, const struct sample *orig_s,
+                     const struct sample *repl_s, uint64_t now) {
+        const char *reason;
+        if (judge_replacement(orig_s, repl_s, &reason))
+                credit(t, e, SCORE_R_REPLACED, t->o.w.replaced, orig, true, now);
+}
+
+static void note_seen(struct score_table *t, struct score_entry *e, struct score_entry *d, const char *path,
+                      const struct sample *after, uint64_t now) {
+        struct score_priv *p = priv_of(d);
+        if (!p || p->note_credited)
+                return;
+        const char *b = base_name(path);
+        uint64_t key = hash_str(b, strlen(b)) ^ after->hash;
+        uint64_t dir = hash_str(path, dir_len(path));
+        struct note *n = NULL;
+        for (int i = 0; i < NOTES; i++)
+                if (p->notes[i].key == key && p->notes[i].n > 0)
+                        n = &p->notes[i];
+        if (!n) {
+                n = &p->notes[p->note_next++ % NOTES];
+                *n = (struct note){ .key = key };
+        }
+        for (unsigned i = 0; i < n->n; i++)
+                if (n->dirs[i] == dir)
+                        return;
+        if (n->n < NOTE_DIRS)
+                n->dirs[n->n++] = dir;
+        /* The same file in many directories is a note only from a family that also damages
+         * files: copying a tree with identical READMEs must not count. */
+        if (n->n >= t->o.note_min_dirs && d->files_damaged > 0) {
+                p->note_credited = true;
+                credit(t, e, SCORE_R_NOTE, t->o.w.note, path, false, now);
+        }
+}
+
+void score_written(struct score_table *t, struct score_entry *e, const char *path, enum judge_verdict v,
+                   const char *reason, const struct sample *after, bool created, uint64_t now_ms) {
+        struct score_entry *d = score_decider(t, e);
+        struct score_priv *p;
+        (void)reason;
+
+        switch (v) {
+        case JUDGE_TURNED_RANDOM:
+        case JUDGE_TYPE_DESTROYED:
+                credit(t, e, v == JUDGE_TURNED_RANDOM ? SCORE_R_TURNED_RANDOM : SCORE_R_TYPE_DESTROYED,
+                       v == JUDGE_TURNED_RANDOM ? t->o.w.turned_random : t->o.w.type_destroyed, path, true, now_ms);
+                /* Renamed to a new extension first, damaged afterwards. */
+                if ((p = d->priv))
+                        for (int i = 0; i < PEND; i++)
+                                if (p->renamed[i] && strcmp(p->renamed[i], path) == 0) {
+                                        free(p->renamed[i]);
+                                        p->renamed[i] = NULL;
+                                        credit(t, e, SCORE_R_RENAME_EXT, t->o.w.rename_ext, path, false, now_ms);
+                                }
+                break;
+        case JUDGE_NEW_CIPHERLIKE: {
+                credit(t, e, SCORE_R_NEW_RANDOM, t->o.w.new_random, NULL, false, now_ms);
+                if (!(p = priv_of(d)))
+                        break;
+                int i = pend_best(t, p->dels, path, false, now_ms);
+                if (i >= 0) {
+                        try_pair(t, e, p->dels[i].path, p->dels[i].has_s ? &p->dels[i].s : NULL, after, now_ms);
+                        pend_clear(&p->dels[i]);
+                } else
+                        pend_put(p->news, path, after, now_ms);
+                break;
+        }
+        case JUDGE_NONE:
+        case _JUDGE_MAX:
+                break;
+        }
+        if (created && after && after->size > 0 && after->size <= 65536 &&
+            ftype_class_of(after->type) == FTYPE_CLASS_TEXT)
+                note_seen(t, e, d, path, after, now_ms);
+}
+
+void score_deleted(struct score_table *t, struct score_entry *e, const char *path, const struct sample *before,
+                   uint64_t now_ms) {
+        struct score_entry *d = score_decider(t, e);
+        struct score_priv *p = d->priv;
+        /* Deleting what the family itself just wrote as ciphertext is clean-up, not damage. */
+        if (p)
+                for (int i = 0; i < PEND; i++)
+                        if (p->news[i].path && strcmp(p->news[i].path, path) == 0) {
+                                pend_clear(&p->news[i]);
+                                return;
+                        }
+        if (p) {
+                int i = pend_best(t, p->news, path, true, now_ms);
+                if (i >= 0) {
+                        try_pair(t, e, path, before, &p->news[i].s, now_ms);
+                        pend_clear(&p->news[i]);
+                        return;
+                }
+        }
+        /* Remember the unlink in case the replacement's close-write arrives later (the two come
+         * from different fanotify groups and may be read in either order). Only useful when the
+         * family is already writing: keep it cheap for rm -rf of a big tree. */
+        if (!before || !(p = priv_of(d)))
+                return;
+        pend_put(p->dels, path, before, now_ms);
+}
+
+void score_renamed(struct score_table *t, struct score_entry *e, const char *from, const char *to, uint64_t now_ms) {
+        if (strcmp(ext_of(from), ext_of(to)) == 0)
+                return;
+        struct score_entry *d = score_decider(t, e);
+        for (int i = 0; i < SCORE_PATHS && d->paths[i]; i++)
+                if (strcmp(d->paths[i], from) == 0) {
+                        credit(t, e, SCORE_R_RENAME_EXT, t->o.w.rename_ext, NULL, false, now_ms);
+                        free(d->paths[i]);
+                        d->paths[i] = strdup(to);
+                        return;
+                }
+        struct score_priv *p = priv_of(d);
+        if (!p)
+                return;
+        int slot = 0;
+        for (int i = 0; i < PEND; i++)
+                if (!p->renamed[i]) {
+                        slot = i;
+                        break;
+                }
+        free(p->renamed[slot]);
+        p->renamed[slot] = strdup(to);
+}
+
+void score_canary(struct score_table *t, struct score_entry *e, const char *path, uint64_t now_ms) {
+        credit(t, e, SCORE_R_CANARY, t->o.w.canary, path, true, now_ms);
+}
+
+void score_braked(struct score_table *t, struct score_entry *e, uint64_t now_ms) {
+        credit(t, e, SCORE_R_BRAKED, t->o.w.braked_open, NULL, false, now_ms);
+}
+
+const char *score_reason_name(enum score_reason r) {
+        static const char *const names[_SCORE_R_MAX] = {
+                [SCORE_R_TURNED_RANDOM] = "turned-random",
+                [SCORE_R_TYPE_DESTROYED] = "type-destroyed",
+                [SCORE_R_REPLACED] = "replaced-and-unlinked",
+                [SCORE_R_RENAME_EXT] = "renamed-to-new-extension",
+                [SCORE_R_NOTE] = "same-note-in-many-directories",
+                [SCORE_R_NEW_RANDOM] = "new-random-file",
+                [SCORE_R_CANARY] = "canary-touched",
+                [SCORE_R_BRAKED] = "kept-opening-while-braked",
+        };
+        return (unsigned)r < _SCORE_R_MAX ? names[r] : "invalid";
+}
+
+void score_reasons_str(const struct score_entry *e, char *buf, size_t len) {
+        size_t o = 0;
+        buf[0] = '\0';
+        for (int r = 0; r < _SCORE_R_MAX && o < len; r++)
+                if (e->reasons[r])
+                        o += (size_t)snprintf(buf + o, len - o, "%s%s×%u", o ? " " : "",
+                                              score_reason_name((enum score_reason)r), e->reasons[r]);
+}
+
+void score_expire(struct score_table *t, uint64_t now_ms) {
+        struct score_entry *e = t->lru_tail;
+        while (e) {
+                struct score_entry *prev = e->prev_lru;
+                if (e->t_score && now_ms - e->t_score > t->o.window_ms && !e->acted)
+                        evidence_reset(e);
+                if (!has_evidence(e) && now_ms - e->t_last_seen > t->o.window_ms)
+                        entry_remove(t, e);
+                e = prev;
+        }
+}

@@ -1,0 +1,83 @@
+/* score — the process table and the evidence each process and its family have built up.
+ * Evidence decays (half-life) and is forgotten after a quiet window; memory is bounded by
+ * max_processes entries of fixed size plus a few paths per entry that has evidence. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "judge.h"
+#include "proc.h"
+
+enum score_reason {
+        SCORE_R_TURNED_RANDOM,
+        SCORE_R_TYPE_DESTROYED,
+        SCORE_R_REPLACED,
+        SCORE_R_RENAME_EXT,
+        SCORE_R_NOTE,
+        SCORE_R_NEW_RANDOM,
+        SCORE_R_CANARY,
+        SCORE_R_BRAKED,
+        _SCORE_R_MAX,
+};
+
+struct score_opts {
+        struct config_weights w;
+        uint32_t window_ms, half_life_ms;
+        uint32_t note_min_dirs;
+        uint32_t max_processes;
+        bool family;
+};
+
+#define SCORE_PATHS 8
+
+/* Read-only for callers. */
+struct score_entry {
+        pid_t pid, ppid;
+        uint64_t start_time;
+        pid_t root_pid;             /* family root (== pid for a root) */
+        uint64_t root_start;
+        char comm[PROC_COMM_MAX];
+        char exe[PROC_PATH_MAX];
+        char cgroup[PROC_PATH_MAX];
+        double score;               /* as of t_score */
+        uint64_t t_score, t_last_seen, t_first_damage;
+        uint32_t files_damaged;     /* files damaged within the window */
+        uint32_t reasons[_SCORE_R_MAX];
+        char *paths[SCORE_PATHS];   /* most recent damaged paths, newest first */
+        bool acted;                 /* an action was taken on this family */
+        struct score_priv *priv;    /* pairing state; only for entries with evidence */
+        struct score_entry *next_hash, *prev_lru, *next_lru;
+};
+
+struct score_table;
+
+int score_table_new(const struct score_opts *o, struct score_table **ret);
+void score_table_free(struct score_table *t);
+void score_table_set_opts(struct score_table *t, const struct score_opts *o);
+unsigned score_table_size(const struct score_table *t);
+
+/* Find or create the entry of process pi; root is its family root (NULL or == pi for itself).
+ * A pid whose start time changed is a new process: its old entry is reset. */
+int score_track(struct score_table *t, const struct proc_info *pi, const struct proc_info *root, uint64_t now_ms,
+                struct score_entry **ret);
+struct score_entry *score_lookup(struct score_table *t, pid_t pid);
+/* The entry whose score decides: the family root's in family mode, else e itself. */
+struct score_entry *score_decider(struct score_table *t, struct score_entry *e);
+double score_current(struct score_entry *e, uint64_t now_ms);
+
+/* Evidence. before/after may be NULL where unknown. Each credits e and its family root. */
+void score_written(struct score_table *t, struct score_entry *e, const char *path, enum judge_verdict v,
+                   const char *reason, const struct sample *after, bool created, uint64_t now_ms);
+void score_deleted(struct score_table *t, struct score_entry *e, const char *path, const struct sample *before,
+                   uint64_t now_ms);
+void score_renamed(struct score_table *t, struct score_entry *e, const char *from, const char *to, uint64_t now_ms);
+void score_canary(struct score_table *t, struct score_entry *e, const char *path, uint64_t now_ms);
+/* An open denied by the brake: a suspicious family that keeps opening protected files. */
+void score_braked(struct score_table *t, struct score_entry *e, uint64_t now_ms);
+
+/* "turned-random×3 replaced×2" into buf. */
+void score_reasons_str(const struct score_entry *e, char *buf, size_t len);
+const char *score_reason_name(enum score_reason r);
+/* Drop entries not seen for a window and without evidence (called from a timer). */
+void score_expire(struct score_table *t, uint64_t now_ms);
