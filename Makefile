@@ -68,7 +68,10 @@ valgrind: $(UNIT_BIN)
 integration: all
 	tests/integration/run-all.sh
 
-check: all unit asan valgrind integration
+sim-test: $(SIM_BIN)
+	SIM=$(CURDIR)/$(SIM_BIN) tests/sim/test-sim.sh
+
+check: all unit asan valgrind sim-test integration
 
 setup:
 	tests/setup.sh
@@ -96,4 +99,4 @@ uninstall:
 clean:
 	rm -rf build build-asan
 
-.PHONY: all unit asan valgrind integration check setup run bench install uninstall clean
+.PHONY: all unit asan valgrind sim-test integration check setup run bench install uninstall clean

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 #include <time.h>
@@ -36,6 +37,7 @@
 struct manager {
         struct manager_opts o;
         struct config *cfg;
+        char **roots;          /* the watched roots: a copy the sources point into */
         sd_event *loop;
         sd_event_source *timer;
         struct fan *fan;
@@ -47,6 +49,10 @@ struct manager {
         struct policy policy;
         pid_t ancestors[MAX_ANCESTORS];
         size_t n_ancestors;
+        pid_t reload_child;
+        sd_event_source *reload_src;
+        char *reload_buf;
+        size_t reload_len, reload_cap;
         uint64_t n_written, n_detections, n_overflows, n_overflows_logged, t_overflow_log;
 };
 
@@ -416,6 +422,25 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+static void strv_free(char **v) {
+        for (char **p = v; p && *p; p++)
+                free(*p);
+        free(v);
+}
+
+static char **strv_copy(char *const *v) {
+        size_t n = 0;
+        while (v && v[n])
+                n++;
+        char **c = calloc(n + 1, sizeof(char *));
+        for (size_t i = 0; c && i < n; i++)
+                if (!(c[i] = strdup(v[i]))) {
+                        strv_free(c);
+                        return NULL;
+                }
+        return c;
+}
+
 static void stop_sources(struct manager *m) {
         m->fan = fan_free(m->fan);
         m->inot = inot_free(m->inot);
@@ -423,9 +448,13 @@ static void stop_sources(struct manager *m) {
 
 static int start_sources(struct manager *m) {
         int r = -ENOSYS;
+        strv_free(m->roots);
+        m->roots = strv_copy(m->cfg->protect);
+        if (!m->roots)
+                return -ENOMEM;
         if (m->cfg->source != CONFIG_SOURCE_INOTIFY) {
                 struct fan_opts fo = {
-                        .roots = m->cfg->protect,
+                        .roots = m->roots,
                         .perm = true,
                         .handler = on_event,
                         .userdata = m,
@@ -450,7 +479,7 @@ static int start_sources(struct manager *m) {
                 journal_log(LOG_WARNING, RG_MID_DEGRADED, "Failed to set up fanotify: %s, falling back to inotify",
                             strerror(-r));
         }
-        r = inot_new(m->loop, m->cfg->protect, m->o.procdir, on_event, m, &m->inot);
+        r = inot_new(m->loop, m->roots, m->o.procdir, on_event, m, &m->inot);
         if (r < 0)
                 return r;
         m->source_name = "inotify";
@@ -458,14 +487,16 @@ static int start_sources(struct manager *m) {
         return 0;
 }
 
-static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
-        struct manager *m = userdata;
+static void apply_reload(struct manager *m, const char *text, int read_error) {
         struct config *nc = NULL;
         char err[1024];
         int r;
 
-        (void)sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64, now_ms() * 1000);
-        r = config_load(m->o.config_path, &nc, err, sizeof(err));
+        if (read_error) {
+                snprintf(err, sizeof(err), "Failed to read %s: %s", m->o.config_path, strerror(read_error));
+                r = -read_error;
+        } else
+                r = config_parse(text, m->o.config_path, &nc, err, sizeof(err));
         if (r >= 0)
                 r = manager_prepare_config(&m->o, nc, err, sizeof(err));
         if (r < 0) {
@@ -473,7 +504,7 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
                             err);
                 config_free(nc);
                 (void)sd_notify(0, "READY=1");
-                return 0;
+                return;
         }
         bool roots_changed = nc->source != m->cfg->source;
         size_t i;
@@ -504,9 +535,9 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
                                     strerror(-r));
                         config_free(nc);
                         if (start_sources(m) < 0)
-                                return sd_event_exit(m->loop, RG_EXIT_NOSOURCE);
+                                (void)sd_event_exit(m->loop, RG_EXIT_NOSOURCE);
                         (void)sd_notify(0, "READY=1");
-                        return 0;
+                        return;
                 }
         }
         config_free(old);
@@ -515,6 +546,101 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
                     roots_changed ? ", protected paths changed" : "");
         (void)sd_notify(0, "READY=1");
         status(m);
+}
+
+/* The configuration is read by a child process: if it lies in a directory we guard with
+ * permission events, our own open() would wait for an answer only we can give. The child's
+ * open is answered by the loop like anyone else's. Layout on the pipe: int errno, then text. */
+static int on_reload_data(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        struct manager *m = userdata;
+        for (;;) {
+                if (m->reload_len == m->reload_cap) {
+                        size_t cap = m->reload_cap ? m->reload_cap * 2 : 8192;
+                        char *b = cap <= (2u << 20) ? realloc(m->reload_buf, cap + 1) : NULL;
+                        if (!b)
+                                goto done;
+                        m->reload_buf = b;
+                        m->reload_cap = cap;
+                }
+                ssize_t n = read(fd, m->reload_buf + m->reload_len, m->reload_cap - m->reload_len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 && errno == EAGAIN)
+                        return 0;
+                if (n <= 0)
+                        break;
+                m->reload_len += (size_t)n;
+        }
+done:;
+        int read_error = EIO;
+        if (m->reload_len >= sizeof(int)) {
+                memcpy(&read_error, m->reload_buf, sizeof(int));
+                m->reload_buf[m->reload_len] = '\0';
+                if (!read_error && strlen(m->reload_buf + sizeof(int)) != m->reload_len - sizeof(int))
+                        read_error = EINVAL; /* NUL byte inside */
+        }
+        (void)waitpid(m->reload_child, NULL, 0);
+        m->reload_child = 0;
+        m->reload_src = sd_event_source_disable_unref(m->reload_src);
+        close(fd);
+        apply_reload(m, read_error ? NULL : m->reload_buf + sizeof(int), read_error);
+        free(m->reload_buf);
+        m->reload_buf = NULL;
+        m->reload_len = m->reload_cap = 0;
+        return 0;
+}
+
+static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        struct manager *m = userdata;
+        int p[2];
+
+        if (m->reload_child) {
+                log_notice("Reload already in progress, ignoring SIGHUP");
+                return 0;
+        }
+        (void)sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64, now_ms() * 1000);
+        if (pipe2(p, O_CLOEXEC) < 0) {
+                journal_log(LOG_ERR, RG_MID_RELOAD_FAILED, "Failed to reload: pipe: %m, keeping the running configuration");
+                (void)sd_notify(0, "READY=1");
+                return 0;
+        }
+        pid_t pid = fork();
+        if (pid == 0) {
+                close(p[0]);
+                int fd = open(m->o.config_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+                int e = fd < 0 ? errno : 0;
+                static char buf[1 << 20];
+                ssize_t n = 0;
+                if (fd >= 0) {
+                        size_t got = 0;
+                        while (got < sizeof(buf) && (n = read(fd, buf + got, sizeof(buf) - got)) > 0)
+                                got += (size_t)n;
+                        if (n < 0)
+                                e = errno;
+                        else if (got == sizeof(buf))
+                                e = EFBIG;
+                        n = (ssize_t)got;
+                }
+                (void)!write(p[1], &e, sizeof(e));
+                for (ssize_t off = 0; !e && off < n;) {
+                        ssize_t w = write(p[1], buf + off, (size_t)(n - off));
+                        if (w <= 0)
+                                break;
+                        off += w;
+                }
+                _exit(0);
+        }
+        close(p[1]);
+        if (pid < 0 || fcntl(p[0], F_SETFL, O_NONBLOCK) < 0 ||
+            sd_event_add_io(m->loop, &m->reload_src, p[0], EPOLLIN, on_reload_data, m) < 0) {
+                close(p[0]);
+                if (pid > 0)
+                        (void)waitpid(pid, NULL, 0);
+                journal_log(LOG_ERR, RG_MID_RELOAD_FAILED, "Failed to reload: cannot start the reader, keeping the running configuration");
+                (void)sd_notify(0, "READY=1");
+                return 0;
+        }
+        m->reload_child = pid;
         return 0;
 }
 
@@ -612,10 +738,13 @@ struct manager *manager_free(struct manager *m) {
                 return NULL;
         stop_sources(m);
         sd_event_source_disable_unref(m->timer);
+        sd_event_source_disable_unref(m->reload_src);
+        free(m->reload_buf);
         sd_event_unref(m->loop);
         score_table_free(m->scores);
         fcache_free(m->files);
         config_free(m->cfg);
+        strv_free(m->roots);
         free(m);
         return NULL;
 }
