@@ -41,6 +41,10 @@ cleanup() {
 
 # A copy of the small corpus (~200 real files) in $1, marked as a simulator target.
 make_corpus() {
+        if [ -n "${RG_CORPUS_DIR:-}" ]; then # a prepared tree instead (debugging)
+                cp -a "$RG_CORPUS_DIR" "$1" && touch "$1/.ransomguard-sim-target"
+                return
+        fi
         "$TOP/tests/corpus/build-corpus.sh" --seed "${RG_SEED:-1}" --size small "$1" 2>"$WORK/corpus.log" ||
                 { cat "$WORK/corpus.log" >&2; return 1; }
         touch "$1/.ransomguard-sim-target"

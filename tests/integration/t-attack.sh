@@ -34,7 +34,7 @@ if [ -S /run/systemd/journal/socket ]; then
                  RG_SCORE RG_ACTION RG_ACTION_RESULT RG_FILES RG_SAMPLE_PATHS RG_REASONS; do
                 grep -q "\"$f\":" "$WORK/alert.json" || fail "journal entry has $f"
         done
-        check "journal entry names the simulator" grep -q '"RG_EXE":"[^"]*ransomguard-sim"' "$WORK/alert.json"
+        check "journal entry names the simulator" grep -qF "\"RG_EXE\":\"$(readlink -f "$SIM")\"" "$WORK/alert.json"
         check "journal entry says killed" grep -q '"RG_ACTION":"kill"' "$WORK/alert.json"
         check "priority alert (1)" grep -q '"PRIORITY":"1"' "$WORK/alert.json"
         t_alert=$(sed -n 's/.*"__REALTIME_TIMESTAMP":"\([0-9]*\)".*/\1/p' "$WORK/alert.json" | head -1)

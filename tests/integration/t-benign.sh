@@ -21,7 +21,7 @@ run_tool() { # name, command... (in $WORK/<name>, a fresh copy)
         after=$(grep -c "Ransomware behaviour" "$WORK/daemon.log")
         check "$name not acted on" [ "$after" -eq "$before" ]
 }
-run_tool gzip_r gzip -r .
+run_tool gzip_r gzip -r -f .
 run_tool tar_czf tar czf ../tar_czf.tgz .
 run_tool cp_a cp -a . ../cp_a.copy
 run_tool rsync_a rsync -a ./ ../rsync_a.mirror/
