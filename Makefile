@@ -33,7 +33,11 @@ DAEMON_OBJ := $(DAEMON_SRC:%.c=$(B)/%.o)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 SIM_BIN    := $(B)/ransomguard-sim
 
-all: $(B)/ransomguardd $(SIM_BIN)
+all: $(B)/ransomguardd $(SIM_BIN) $(B)/rg-writer
+
+$(B)/rg-writer: tests/bench/writer.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 $(B)/%.o: %.c $(wildcard lib/*.h daemon/*.h)
 	@mkdir -p $(dir $@)

@@ -49,6 +49,7 @@ struct manager {
         struct policy policy;
         pid_t ancestors[MAX_ANCESTORS];
         size_t n_ancestors;
+        unsigned gen;          /* bumped at each reload: cached per-process decisions are redone */
         pid_t reload_child;
         sd_event_source *reload_src;
         char *reload_buf;
@@ -149,24 +150,27 @@ static struct score_entry *entry_for(struct manager *m, pid_t pid, uint64_t now)
         struct proc_info pi, root;
         struct score_entry *e = NULL;
 
-        if (pid <= 0)
+        if (pid <= 0 || pid == m->policy.self)
                 return NULL;
-        if (proc_read(m->o.procdir, pid, &pi) < 0) {
+        /* Hot path (every event): one read of /proc/PID/stat tells a known process. */
+        if (proc_read_stat(m->o.procdir, pid, &pi) < 0) {
                 /* Exited already: what we learnt while it lived still counts. */
                 return score_lookup(m->scores, pid);
         }
-        if (config_is_allowed(m->cfg, pi.exe) || pi.pid == m->policy.self)
-                return NULL;
         e = score_lookup(m->scores, pid);
-        if (e && e->start_time == pi.start_time && e->root_pid) {
+        if (e && e->start_time == pi.start_time && e->root_pid && e->gen == m->gen) {
                 e->t_last_seen = now;
-                return e;
+                return e->allowed ? NULL : e;
         }
+        if (proc_read(m->o.procdir, pid, &pi) < 0)
+                return score_lookup(m->scores, pid);
         if (!m->cfg->family || policy_family_root(&m->policy, &pi, &root) < 0)
                 root = pi;
         if (score_track(m->scores, &pi, &root, now, &e) < 0)
                 return NULL;
-        return e;
+        e->allowed = config_is_allowed(m->cfg, pi.exe);
+        e->gen = m->gen;
+        return e->allowed ? NULL : e;
 }
 
 static void join_paths(const struct score_entry *d, char *buf, size_t len) {
@@ -513,6 +517,7 @@ static void apply_reload(struct manager *m, const char *text, int read_error) {
         roots_changed = roots_changed || nc->protect[i] || m->cfg->protect[i];
 
         struct config *old = m->cfg;
+        m->gen++;
         m->cfg = nc;
         m->policy.config = nc;
         sample_opts_from(nc, &m->sopts);

@@ -30,10 +30,19 @@ enum ftype {
 };
 
 /* Classify from the first bytes of a file (pass at least FTYPE_HEAD_BYTES when the file has
- * them). file_size is the whole file's size (0 → FTYPE_EMPTY). head may be NULL when len == 0. */
+ * them). file_size is the whole file's size (0 → FTYPE_EMPTY). head may be NULL when len == 0.
+ * Only the first FTYPE_HEAD_BYTES of head are looked at, and a head shorter than a signature is
+ * never that type (tar needs 263 bytes: "ustar" at offset 257).
+ * FTYPE_TEXT: printable ASCII or well-formed UTF-8, plus \t \n \r \f \v \a \b and ESC, no NUL; a
+ * multibyte sequence cut off at the end is allowed only when the head is shorter than the file.
+ * Armoured OpenPGP and age messages are OPENPGP and AGE, not TEXT.
+ * FTYPE_GIT_OBJECT: any zlib stream (CMF 0x78, valid header check bits).
+ * FTYPE_CCRYPT is never returned: ccrypt writes no plaintext magic (its first 32 bytes are an
+ * encrypted nonce), so it is only a name for callers that know the type otherwise. */
 #define FTYPE_HEAD_BYTES 512
 enum ftype ftype_detect(const uint8_t *head, size_t len, uint64_t file_size);
 
+/* Out-of-range values map to FTYPE_CLASS_UNKNOWN and the name "invalid". */
 enum ftype_class ftype_class_of(enum ftype t);
-const char *ftype_name(enum ftype t);             /* "pdf", "gzip", … never NULL */
+const char *ftype_name(enum ftype t);             /* the enum name in lower case: "pdf", "git_pack", … never NULL */
 const char *ftype_class_name(enum ftype_class c); /* "structured", … never NULL */

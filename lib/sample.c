@@ -70,8 +70,14 @@ static void sample_finish(struct sample *s, const struct entropy_hist *all, cons
 static void judge_block(struct sample *s, unsigned i, const uint8_t *buf, size_t len, const struct sample_opts *o,
                         struct entropy_hist *all) {
         struct entropy_stats st;
-        entropy_compute(buf, len, &st);
-        entropy_hist_add(all, buf, len);
+        struct entropy_hist h;
+        /* One counting pass per block; the block's histogram also feeds the total. */
+        entropy_hist_init(&h);
+        entropy_hist_add(&h, buf, len);
+        entropy_hist_stats(&h, &st);
+        all->n += h.n;
+        for (int b = 0; b < 256; b++)
+                all->count[b] += h.count[b];
         s->hash = fnv1a(s->hash, buf, len);
         if (len >= o->random_min_block) {
                 s->n_judged++;

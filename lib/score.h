@@ -46,6 +46,8 @@ struct score_entry {
         uint32_t reasons[_SCORE_R_MAX];
         char *paths[SCORE_PATHS];   /* most recent damaged paths, newest first */
         bool acted;                 /* an action was taken on this family */
+        bool allowed;               /* allowlisted executable: never credited (set by the caller) */
+        unsigned gen;               /* caller's configuration generation when `allowed` was set */
         struct score_priv *priv;    /* pairing state; only for entries with evidence */
         struct score_entry *next_hash, *prev_lru, *next_lru;
 };
