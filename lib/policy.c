@@ -37,7 +37,8 @@ int policy_family_root(const struct policy *p, const struct proc_info *pi, struc
                         break;
                 if (proc_read(p->procdir, cur.ppid, &parent) < 0)
                         break;
-                if (parent.kthread || is_protected_pid(p, parent.pid) || parent.pid == parent.sid)
+                if (parent.kthread || is_protected_pid(p, parent.pid) || 
+                    (parent.tty != 0 && (parent.pid == parent.sid || parent.pgrp != cur.pgrp)))
                         break;
                 if (strcmp(parent.cgroup, cur.cgroup) != 0)
                         break;

@@ -18,7 +18,10 @@ struct policy {
  * kernel threads and allowlisted executables. */
 bool policy_may_act(const struct policy *p, const struct proc_info *pi, const char **ret_why);
 
-/* The family root of pi: climb parents while the parent is below its session leader, in the same
- * cgroup, not pid 1, not a kernel thread, not one of our protected pids and not allowlisted.
+/* The family root of pi: climb parents while they are in the same cgroup, not pid 1, not a
+ * kernel thread, not one of our protected pids, not allowlisted, and not an interactive session
+ * leader or job-control shell (one with a controlling terminal that is a session leader or put
+ * the child in another process group: a login shell is never part of a family). A session
+ * leader without a terminal (setsid, a cron job's shell) is the top of its family.
  * *ret is pi itself when nothing qualifies. */
 int policy_family_root(const struct policy *p, const struct proc_info *pi, struct proc_info *ret);

@@ -75,6 +75,7 @@ int proc_parse_stat(const char *text, struct proc_info *ret) {
         pi.ppid = (pid_t)f[4];
         pi.pgrp = (pid_t)f[5];
         pi.sid = (pid_t)f[6];
+        pi.tty = (int)f[7];
         pi.kthread = (f[9] & PF_KTHREAD) || pi.pid == 2 || pi.ppid == 2;
         pi.start_time = f[22];
         *ret = pi;

@@ -11,6 +11,7 @@
 
 struct proc_info {
         pid_t pid, ppid, pgrp, sid;
+        int tty;                    /* controlling terminal (stat field 7), 0 when none */
         uint64_t start_time;        /* field 22 of stat: clock ticks after boot; identity with pid */
         bool kthread;               /* PF_KTHREAD, or a child of kthreadd */
         char comm[PROC_COMM_MAX];

@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# make bench — measures, asserts nothing. For every attack mode and benign workload, on a fresh
+# copy of the corpus, with the daemon running conf/ransomguard.json plus --protect of the copy:
+#   attacks: stopped?, files and bytes damaged, ms from the first damaged file to the alert;
+#   benign:  acted on?, wall-time ratio with/without the daemon (median of RUNS alternating runs);
+#   whole run: daemon CPU seconds and peak RSS; throughput on 100k small-file writes.
+# Env: RG_BENCH_SIZE=full|small, RG_BENCH_RUNS=5, RG_BENCH_ONLY="mode-or-workload ...",
+#      RG_BENCH_OUT=build/bench.json, RG_BENCH_TP_FILES=100000.
+set -uo pipefail
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+if [ "$(id -u)" -ne 0 ]; then
+        echo "bench: needs root (fanotify, and acting on the simulator)" >&2
+        exit 1
+fi
+if [ "${RG_IN_JOURNAL_NS:-}" != 1 ]; then
+        exec "$TOP/tests/integration/with-journald.sh" "$0" "$@"
+fi
+RGD=$TOP/build/ransomguardd SIM=$TOP/build/ransomguard-sim WRITER=$TOP/build/rg-writer
+SIZE=${RG_BENCH_SIZE:-full} RUNS=${RG_BENCH_RUNS:-5} SEED=${RG_SEED:-1}
+OUT=${RG_BENCH_OUT:-$TOP/build/bench.json}
+TP_FILES=${RG_BENCH_TP_FILES:-100000}
+ONLY=" ${RG_BENCH_ONLY:-} "
+MID_DETECT=284258cd132e4245a4a2c683b8fa127a
+BASE=$(mktemp -d /var/tmp/rg-bench.XXXXXX)
+HZ=$(getconf CLK_TCK)
+DPID= CPU_TICKS=0 PEAK_KB=0
+trap 'stop_daemon; rm -rf "$BASE"' EXIT
+
+want() { [ "$ONLY" = "  " ] || [[ "$ONLY" == *" $1 "* ]]; }
+now() { date +%s.%N; }
+
+echo "bench: building the $SIZE corpus (cached after the first time)..." >&2
+"$TOP/tests/corpus/build-corpus.sh" --seed "$SEED" --size "$SIZE" "$BASE/master" 2>"$BASE/corpus.log" ||
+        { cat "$BASE/corpus.log" >&2; exit 1; }
+touch "$BASE/master/.ransomguard-sim-target"
+N_FILES=$(find "$BASE/master" -type f | wc -l)
+MB=$(du -sm "$BASE/master" | cut -f1)
+
+fresh() { rm -rf "$BASE/run"; cp -a "$BASE/master" "$BASE/run"; sync; }
+
+start_daemon() {
+        "$RGD" -c "$TOP/conf/ransomguard.json" --protect "$BASE/run" > "$BASE/daemon.log" 2>&1 &
+        DPID=$!
+        for _ in $(seq 1 200); do
+                grep -q "started: protecting" "$BASE/daemon.log" && return 0
+                kill -0 "$DPID" 2>/dev/null || break
+                sleep 0.05
+        done
+        echo "bench: daemon did not start:" >&2
+        cat "$BASE/daemon.log" >&2
+        exit 1
+}
+
+stop_daemon() {
+        [ -n "$DPID" ] || return 0
+        if [ -r "/proc/$DPID/stat" ]; then
+                local t
+                t=$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$DPID/stat")
+                CPU_TICKS=$((CPU_TICKS + t))
+                local hwm
+                hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$DPID/status")
+                [ "${hwm:-0}" -gt "$PEAK_KB" ] && PEAK_KB=$hwm
+        fi
+        kill -TERM "$DPID" 2>/dev/null
+        wait "$DPID" 2>/dev/null
+        DPID=
+}
+
+detections() { grep -c "Ransomware behaviour" "$BASE/daemon.log" 2>/dev/null || true; }
+
+JSON_ATTACKS=() JSON_BENIGN=()
+printf '\n%-22s %-8s %8s %12s %10s\n' "attack" "stopped" "files" "bytes" "ms" > "$BASE/table"
+
+attack() { # name, simulator args...
+        local name=$1; shift
+        want "$name" || return 0
+        fresh
+        start_daemon
+        local since
+        since=$(date '+%Y-%m-%d %H:%M:%S')
+        timeout -s KILL 180 setsid "$SIM" --target "$BASE/run" --seed "$SEED" --log "$BASE/sim.log" "$@" \
+                > /dev/null 2> "$BASE/sim.err"
+        local rc=$?
+        sleep 1
+        # Orphaned workers of a multi-process attack: the simulator's own process group only.
+        pkill -KILL -f "ransomguard-sim --target $BASE/run" 2>/dev/null
+        local files bytes stopped=no ms=-1
+        files=$(grep -vc '^#' "$BASE/sim.log" || true)
+        bytes=$(awk '!/^#/ { s += $4 } END { printf "%d", s }' "$BASE/sim.log")
+        local alert
+        alert=$(journalctl --no-pager -o json --since "$since" MESSAGE_ID=$MID_DETECT 2>/dev/null | tail -1)
+        if [ -n "$alert" ] && echo "$alert" | grep -q '"RG_ACTION_RESULT":"killed'; then
+                stopped=yes
+                local t_alert t_first
+                t_alert=$(echo "$alert" | sed -n 's/.*"__REALTIME_TIMESTAMP":"\([0-9]*\)".*/\1/p')
+                t_first=$(grep -v '^#' "$BASE/sim.log" | head -1 | cut -d' ' -f1)
+                [ -n "$t_first" ] && ms=$(awk -v a="$t_first" -v b="$t_alert" 'BEGIN { printf "%d", (b / 1e6 - a) * 1000 }')
+        fi
+        stop_daemon
+        rm -f "$BASE/sim.log"
+        printf '%-22s %-8s %8s %12s %10s\n' "$name" "$stopped" "$files" "$bytes" "$ms" >> "$BASE/table"
+        JSON_ATTACKS+=("{\"mode\":\"$name\",\"stopped\":$([ $stopped = yes ] && echo true || echo false),\"files_damaged\":$files,\"bytes_damaged\":$bytes,\"ms_first_damage_to_action\":$ms,\"sim_exit\":$rc}")
+        echo "bench: attack $name: stopped=$stopped files=$files ms=$ms" >&2
+}
+
+attack inplace --mode inplace
+attack newfile_unlink --mode newfile_unlink
+attack intermittent_coarse --mode intermittent --pattern coarse
+attack intermittent_fine --mode intermittent --pattern fine
+attack header_only --mode header_only
+attack multiproc --mode multiproc --workers 4
+attack exec_per_file --mode exec_per_file
+attack slow --mode slow --interval 2 --max-files 30
+attack lowentropy --mode lowentropy
+attack mmap --mode mmap
+attack xor --mode xor
+
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+printf '\n%-22s %-9s %10s %10s %8s\n' "benign workload" "acted-on" "with (s)" "without" "ratio" >> "$BASE/table"
+run_workload() { # script → elapsed seconds on stdout, "FAIL" on failure
+        local t0 t1
+        t0=$(now)
+        if (cd "$BASE/run" && setsid "$1" "$BASE/run" > "$BASE/wl.out" 2>&1); then
+                t1=$(now)
+                awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
+        else
+                echo FAIL
+        fi
+}
+while read -r wl; do
+        [ -n "$wl" ] && [ "${wl#\#}" = "$wl" ] || continue
+        want "$wl" || continue
+        script=$TOP/tests/workloads/$wl.sh
+        with=() without=() acted=0 failed=0
+        for i in $(seq 1 "$RUNS"); do
+                for order in a b; do
+                        if { [ $order = a ] && [ $((i % 2)) = 1 ]; } || { [ $order = b ] && [ $((i % 2)) = 0 ]; }; then
+                                fresh; start_daemon
+                                d0=$(detections)
+                                t=$(run_workload "$script")
+                                sleep 0.3
+                                [ "$(detections)" -gt "$d0" ] && acted=$((acted + 1))
+                                stop_daemon
+                                [ "$t" = FAIL ] && failed=$((failed + 1)) || with+=("$t")
+                        else
+                                fresh
+                                t=$(run_workload "$script")
+                                [ "$t" = FAIL ] && failed=$((failed + 1)) || without+=("$t")
+                        fi
+                done
+        done
+        mw=$(printf '%s\n' "${with[@]:-0}" | median)
+        mo=$(printf '%s\n' "${without[@]:-0}" | median)
+        ratio=$(awk -v a="$mw" -v b="$mo" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "nan" }')
+        label=$([ $acted -gt 0 ] && echo "YES($acted)" || echo no)
+        [ $failed -gt 0 ] && label="$label,fail$failed"
+        printf '%-22s %-9s %10s %10s %8s\n' "$wl" "$label" "$mw" "$mo" "$ratio" >> "$BASE/table"
+        JSON_BENIGN+=("{\"workload\":\"$wl\",\"acted_on\":$([ $acted -gt 0 ] && echo true || echo false),\"acted_runs\":$acted,\"failed_runs\":$failed,\"median_s_with\":$mw,\"median_s_without\":$mo,\"ratio\":$ratio}")
+        echo "bench: benign $wl: acted=$acted ratio=$ratio" >&2
+done < "$TOP/tests/workloads/list"
+
+# Throughput: TP_FILES × (create + 4 KiB write + close), with and without the daemon.
+tp_json=null
+if want throughput; then
+        rm -rf "$BASE/run"; mkdir -p "$BASE/run"
+        base_s=$("$WRITER" "$BASE/run" "$TP_FILES" 4096)
+        rm -rf "$BASE/run"; mkdir -p "$BASE/run"
+        start_daemon
+        with_s=$("$WRITER" "$BASE/run" "$TP_FILES" 4096)
+        sleep 2
+        overflows=$(grep -c "Event queue overflowed" "$BASE/daemon.log" || true)
+        stop_daemon
+        judged=$(grep -o "[0-9]* writes judged" "$BASE/daemon.log" | tail -1 | cut -d' ' -f1)
+        eps=$(awk -v n="$TP_FILES" -v s="$with_s" 'BEGIN { printf "%d", n / s }')
+        printf '\nthroughput: %d files × 4 KiB: %.2f s without daemon, %.2f s with (%d files/s), %s judged, %s overflow message(s)\n' \
+                "$TP_FILES" "$base_s" "$with_s" "$eps" "${judged:-?}" "$overflows" >> "$BASE/table"
+        tp_json="{\"files\":$TP_FILES,\"s_without\":$base_s,\"s_with\":$with_s,\"files_per_s_with\":$eps,\"writes_judged\":${judged:-0},\"overflow_messages\":$overflows}"
+fi
+
+cpu=$(awk -v t="$CPU_TICKS" -v hz="$HZ" 'BEGIN { printf "%.2f", t / hz }')
+printf '\ndaemon over the whole run: %s CPU seconds, peak RSS %d KiB\n' "$cpu" "$PEAK_KB" >> "$BASE/table"
+machine="$(nproc) cores, $(awk '/MemTotal/ { printf "%d GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r), $(. /etc/os-release; echo "$PRETTY_NAME")"
+printf 'corpus: %s, %d files, %d MiB, seed %s; %d alternating runs per benign workload; machine: %s\n' \
+        "$SIZE" "$N_FILES" "$MB" "$SEED" "$RUNS" "$machine" >> "$BASE/table"
+cat "$BASE/table"
+mkdir -p "$(dirname "$OUT")"
+{
+        printf '{"date":"%s","machine":"%s","corpus":{"size":"%s","files":%d,"mib":%d,"seed":%s},"runs":%d,\n' \
+                "$(date -Is)" "$machine" "$SIZE" "$N_FILES" "$MB" "$SEED" "$RUNS"
+        printf '"attacks":[%s],\n' "$(IFS=,; echo "${JSON_ATTACKS[*]:-}")"
+        printf '"benign":[%s],\n' "$(IFS=,; echo "${JSON_BENIGN[*]:-}")"
+        printf '"throughput":%s,"daemon_cpu_s":%s,"daemon_peak_rss_kib":%d}\n' "$tp_json" "$cpu" "$PEAK_KB"
+} > "$OUT"
+cp "$BASE/table" "${OUT%.json}.txt"
+echo "bench: wrote $OUT and ${OUT%.json}.txt" >&2
