@@ -2,6 +2,7 @@
 #include "action.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,20 +31,108 @@ static int pin(const struct policy *p, pid_t pid, struct target *t) {
         return 0;
 }
 
+static bool have_target(const struct target *t, size_t n, pid_t pid) {
+        for (size_t i = 0; i < n; i++)
+                if (t[i].pi.pid == pid)
+                        return true;
+        return false;
+}
+
+/* Pin, verify and (when acting) stop the descendants of the root not yet in t. Returns how
+ * many were added. */
+static size_t collect(const struct policy *p, const struct action_request *req, bool act, struct target *t, size_t *n,
+                      struct action_result *ret) {
+        pid_t *d = NULL;
+        size_t nd = 0, added = 0;
+        if (proc_descendants(p->procdir, req->root, &d, &nd) < 0)
+                return 0;
+        for (size_t i = 0; i < nd && *n < MAX_TARGETS; i++) {
+                if (have_target(t, *n, d[i]))
+                        continue;
+                struct target *x = &t[*n];
+                if (pin(p, d[i], x) < 0) {
+                        ret->gone++;
+                        continue;
+                }
+                /* Still a descendant after pinning (not a reused pid)? */
+                if (!proc_is_ancestor(p->procdir, req->root, x->pi.ppid)) {
+                        close(x->pidfd);
+                        ret->gone++;
+                        continue;
+                }
+                if (!policy_may_act(p, &x->pi, NULL)) {
+                        ret->skipped++;
+                        close(x->pidfd);
+                        x->pidfd = -1;
+                } else if (act)
+                        (void)pidfd_send_signal(x->pidfd, SIGSTOP, NULL, 0);
+                (*n)++;
+                added++;
+        }
+        free(d);
+        return added;
+}
+
+/* The cgroup v2 directory of the family when that cgroup holds nothing but family members
+ * (a transient unit or scope started for the attacker): then cgroup.kill ends all of them in
+ * one step, stragglers included. Never the root cgroup, never one shared with others. */
+static int exclusive_cgroup(const struct target *t, size_t n, char *buf, size_t len) {
+        const char *cg = t[0].pi.cgroup;
+        if (!cg[0] || strcmp(cg, "/") == 0)
+                return -ENOENT;
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(t[i].pi.cgroup, cg) != 0 || t[i].pidfd < 0)
+                        return -EBUSY;
+        static const char *const mounts[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified", NULL };
+        for (int m = 0; mounts[m]; m++) {
+                char path[PROC_PATH_MAX + 64];
+                snprintf(path, sizeof(path), "%s%s/cgroup.kill", mounts[m], cg);
+                if (access(path, W_OK) != 0)
+                        continue;
+                snprintf(path, sizeof(path), "%s%s/cgroup.procs", mounts[m], cg);
+                FILE *f = fopen(path, "re");
+                if (!f)
+                        continue;
+                int pid, members = 0;
+                bool foreign = false;
+                while (fscanf(f, "%d", &pid) == 1) {
+                        members++;
+                        if (!have_target(t, n, (pid_t)pid))
+                                foreign = true;
+                }
+                fclose(f);
+                if (foreign || members == 0)
+                        return -EBUSY;
+                snprintf(buf, len, "%s%s", mounts[m], cg);
+                return 0;
+        }
+        return -ENOENT;
+}
+
+static int cgroup_kill(const char *dir) {
+        char path[PROC_PATH_MAX + 128];
+        snprintf(path, sizeof(path), "%s/cgroup.kill", dir);
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        int r = write(fd, "1", 1) == 1 ? 0 : -errno;
+        close(fd);
+        return r;
+}
+
 int action_apply(const struct policy *p, const struct action_request *req, struct action_result *ret) {
         struct target *t = calloc(MAX_TARGETS, sizeof(*t));
         size_t n = 0;
         const char *why = NULL;
-        int r = 0;
+        char cgdir[PROC_PATH_MAX + 64];
 
         memset(ret, 0, sizeof(*ret));
         if (!t)
                 return -ENOMEM;
 
-        /* The root first. */
-        r = pin(p, req->root, &t[0]);
-        if (r < 0 || t[0].pi.start_time != req->root_start) {
-                if (r == 0)
+        /* The root first: pinned, the same process we scored, allowed by policy. */
+        if (pin(p, req->root, &t[0]) < 0 || t[0].pi.start_time != req->root_start) {
+                if (t[0].pidfd > 0)
                         close(t[0].pidfd);
                 ret->gone = 1;
                 snprintf(ret->detail, sizeof(ret->detail), "skipped: process already exited");
@@ -58,40 +147,14 @@ int action_apply(const struct policy *p, const struct action_request *req, struc
                 goto out;
         }
         bool act = !req->dry_run && req->action != CONFIG_ACTION_LOG;
-        /* Freeze the root before listing its children: it cannot fork new ones meanwhile. */
+        /* Stop the root before listing its children: it cannot fork new ones meanwhile. Then
+         * list again until a pass finds no one new (children forking grandchildren). */
         if (act)
                 (void)pidfd_send_signal(t[0].pidfd, SIGSTOP, NULL, 0);
-        if (req->with_descendants) {
-                pid_t *d = NULL;
-                size_t nd = 0;
-                if (proc_descendants(p->procdir, req->root, &d, &nd) == 0) {
-                        for (size_t i = 0; i < nd && n < MAX_TARGETS; i++) {
-                                if (pin(p, d[i], &t[n]) < 0) {
-                                        ret->gone++;
-                                        continue;
-                                }
-                                /* Still a descendant after pinning (not a reused pid)? */
-                                if (!proc_is_ancestor(p->procdir, req->root, t[n].pi.ppid)) {
-                                        close(t[n].pidfd);
-                                        ret->gone++;
-                                        continue;
-                                }
-                                if (act && policy_may_act(p, &t[n].pi, NULL))
-                                        (void)pidfd_send_signal(t[n].pidfd, SIGSTOP, NULL, 0);
-                                n++;
-                        }
-                        free(d);
-                }
-        }
-
-        /* Policy on every member (the root passed above). */
-        for (size_t i = 1; i < n; i++) {
-                if (!policy_may_act(p, &t[i].pi, &why)) {
-                        ret->skipped++;
-                        close(t[i].pidfd);
-                        t[i].pidfd = -1;
-                }
-        }
+        if (req->with_descendants)
+                for (int pass = 0; pass < 8; pass++)
+                        if (collect(p, req, act, t, &n, ret) == 0 || !act)
+                                break;
 
         if (!act) {
                 snprintf(ret->detail, sizeof(ret->detail), "%s: would %s %zu process(es)",
@@ -100,37 +163,45 @@ int action_apply(const struct policy *p, const struct action_request *req, struc
                 goto out;
         }
 
-        /* Everyone stopped (again: a child forked before the root stopped is stopped now). */
-        for (size_t i = 0; i < n; i++)
-                if (t[i].pidfd >= 0 && pidfd_send_signal(t[i].pidfd, SIGSTOP, NULL, 0) < 0 && errno != ESRCH)
-                        ret->failed++;
-        if (req->action == CONFIG_ACTION_KILL)
+        bool via_cgroup = false;
+        if (req->action == CONFIG_ACTION_KILL) {
+                if (exclusive_cgroup(t, n, cgdir, sizeof(cgdir)) == 0 && cgroup_kill(cgdir) == 0)
+                        via_cgroup = true;
                 for (size_t i = 0; i < n; i++) {
                         if (t[i].pidfd < 0)
                                 continue;
-                        if (pidfd_send_signal(t[i].pidfd, SIGKILL, NULL, 0) == 0)
+                        /* Also after cgroup.kill: a pidfd signal to a dying process is harmless
+                         * and the count says who was reached. */
+                        if (pidfd_send_signal(t[i].pidfd, SIGKILL, NULL, 0) == 0 || (via_cgroup && errno == ESRCH))
                                 ret->acted++;
                         else if (errno == ESRCH)
                                 ret->gone++;
                         else
                                 ret->failed++;
                 }
-        else
-                for (size_t i = 0; i < n; i++)
-                        if (t[i].pidfd >= 0)
+        } else
+                for (size_t i = 0; i < n; i++) {
+                        if (t[i].pidfd < 0)
+                                continue;
+                        if (pidfd_send_signal(t[i].pidfd, SIGSTOP, NULL, 0) == 0)
                                 ret->acted++;
+                        else if (errno == ESRCH)
+                                ret->gone++;
+                        else
+                                ret->failed++;
+                }
 
         if (ret->failed)
                 snprintf(ret->detail, sizeof(ret->detail), "%s: %u of %zu signals failed",
                          ret->acted ? "partial" : "failed", ret->failed, n);
         else
-                snprintf(ret->detail, sizeof(ret->detail), "%s %u process(es)%s",
+                snprintf(ret->detail, sizeof(ret->detail), "%s %u process(es)%s%s",
                          req->action == CONFIG_ACTION_KILL ? "killed" : "suspended", ret->acted,
-                         ret->skipped ? ", some skipped by policy" : "");
+                         via_cgroup ? " (cgroup.kill)" : "", ret->skipped ? ", some skipped by policy" : "");
 out:
         for (size_t i = 0; i < n; i++)
                 if (t[i].pidfd >= 0)
                         close(t[i].pidfd);
         free(t);
-        return r;
+        return 0;
 }

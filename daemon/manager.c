@@ -221,13 +221,17 @@ static void maybe_act(struct manager *m, struct score_entry *e, uint64_t now) {
         if (stat(procpath, &st) == 0)
                 uid = st.st_uid;
 
+        /* A writer that left the family tree (re-parented) is acted on by itself too: decided
+         * before acting, while the tree is intact. */
+        struct proc_info epi;
+        bool e_outside = alive && e != d && proc_read_stat(m->o.procdir, e->pid, &epi) == 0 &&
+                         epi.start_time == e->start_time && !proc_is_ancestor(m->o.procdir, d->pid, e->pid);
         struct action_result res = { 0 };
         if (alive)
                 (void)action_apply(&m->policy, &req, &res);
         else
                 snprintf(res.detail, sizeof(res.detail), "skipped: family root already exited");
-        /* A writer that left the family tree (re-parented) is acted on by itself too. */
-        if (alive && e != d && !proc_is_ancestor(m->o.procdir, d->pid, e->pid)) {
+        if (e_outside) {
                 struct action_result r2;
                 struct action_request q2 = req;
                 q2.root = e->pid;
