@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <systemd/sd-daemon.h>
 
 #ifndef FAN_REPORT_PIDFD
 #define FAN_REPORT_PIDFD 0x00000080
@@ -90,6 +91,9 @@ static int fd_path(int fd, char *buf, size_t len, bool *ret_deleted) {
 }
 
 static int mark_dir_fd(struct fan *f, int dfd) {
+        /* A huge tree takes a while: tell systemd we are still starting. */
+        if (f->st.perm_dirs % 4096 == 4095)
+                (void)sd_notify(0, "EXTEND_TIMEOUT_USEC=30000000");
         if (f->st.perm && fanotify_mark(f->data_fd, FAN_MARK_ADD, PERM_MASK, dfd, NULL) < 0)
                 return -errno;
         if (f->st.mark == FAN_MARK_KIND_INODE) {
@@ -423,6 +427,14 @@ static int probe(struct fan *f, const char *root) {
         return f->probe_data_seen && f->probe_name_seen;
 }
 
+static bool same_mount_ns(void) {
+        char a[64], b[64];
+        ssize_t na = readlink("/proc/self/ns/mnt", a, sizeof(a) - 1), nb = readlink("/proc/1/ns/mnt", b, sizeof(b) - 1);
+        if (na < 0 || nb < 0)
+                return true; /* cannot tell: allow the mount mark, the probe still checks */
+        return na == nb && memcmp(a, b, (size_t)na) == 0;
+}
+
 static int init_groups(struct fan *f) {
         unsigned base = FAN_CLOEXEC | FAN_NONBLOCK | FAN_UNLIMITED_MARKS;
         unsigned ev = O_RDONLY | O_LARGEFILE | O_CLOEXEC;
@@ -492,15 +504,24 @@ int fan_new(sd_event *loop, const struct fan_opts *o, struct fan **ret) {
                         goto fail;
         }
 
-        /* One mark kind for all roots: the first that both groups accept and that delivers. */
+        /* One mark kind for all roots: the first that both groups accept and that delivers. A
+         * mount mark sees only writes through our own mount: in a private mount namespace
+         * (ProtectSystem=, containers) that is nobody else's, and our own probe would still
+         * pass, so it is not even tried there. */
         static const enum fan_mark_kind kinds[] = { FAN_MARK_KIND_FILESYSTEM, FAN_MARK_KIND_MOUNT };
+        bool own_mntns = !same_mount_ns();
         f->st.mark = FAN_MARK_KIND_NONE;
         for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]) && f->st.mark == FAN_MARK_KIND_NONE; k++) {
-                bool ok = true;
+                bool ok = !(kinds[k] == FAN_MARK_KIND_MOUNT && own_mntns);
                 for (char *const *root = o->roots; root && *root && ok; root++)
                         ok = add_mark(f, kinds[k], *root, false) == 0;
-                for (char *const *root = o->roots; root && *root && ok; root++)
-                        ok = probe(f, *root) != 0; /* -errno (cannot write a probe) is accepted */
+                f->st.unverified = 0;
+                for (char *const *root = o->roots; root && *root && ok; root++) {
+                        int p = probe(f, *root);
+                        ok = p != 0;
+                        if (p < 0) /* cannot write a probe (read-only): trusted unverified */
+                                f->st.unverified++;
+                }
                 if (ok)
                         f->st.mark = kinds[k];
                 else

@@ -33,6 +33,7 @@ struct fan_stats {
         enum fan_mark_kind mark;
         bool pidfd, perm;
         unsigned perm_dirs;
+        unsigned unverified;  /* roots where no probe could be written (read-only to us) */
 };
 void fan_get_stats(const struct fan *f, struct fan_stats *ret);
 const char *fan_mark_kind_name(enum fan_mark_kind k);

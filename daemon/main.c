@@ -22,6 +22,7 @@ static void help(void) {
                "                        when the configuration has no \"protect\" key)\n"
                "      --source S        fanotify | inotify | auto (overrides \"source\")\n"
                "  -v, --verbose         debug messages\n"
+               "      --procdir DIR     read processes from DIR instead of /proc (tests)\n"
                "  -h, --help            this help\n"
                "      --version         version\n\n"
                "Exit status: 0 stopped cleanly, 1 runtime failure, 2 usage error,\n"

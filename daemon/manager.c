@@ -476,6 +476,10 @@ static int start_sources(struct manager *m) {
                                  "before-state capture %s",
                                  fan_mark_kind_name(st.mark), st.perm_dirs, st.pidfd ? "yes" : "no",
                                  st.perm ? "yes" : "no (no permission events on this kernel)");
+                        if (st.unverified)
+                                log_notice("%u protected path(s) are read-only to the daemon: the marks were not "
+                                           "verified with a probe file (under systemd, add them to ReadWritePaths=)",
+                                           st.unverified);
                         if (!st.perm)
                                 journal_log(LOG_WARNING, RG_MID_DEGRADED,
                                             "fanotify permission events unavailable: files are judged without their "
