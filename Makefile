@@ -16,6 +16,9 @@ CFLAGS  += -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes \
 ifeq ($(CI),true)
 CFLAGS  += -Werror
 endif
+# Extra flags that survive a command-line CFLAGS (the sanitizer build uses them).
+CFLAGS  += $(EXTRA_CFLAGS)
+LDFLAGS += $(EXTRA_LDFLAGS)
 
 # pkg-config runs lazily, so `make setup` can install the packages first.
 PKGS     = libsystemd libcjson
@@ -62,8 +65,8 @@ unit: $(UNIT_BIN)
 
 # The unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer (separate build dir).
 asan:
-	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	    LDFLAGS="-fsanitize=address,undefined" unit build-asan/ransomguardd
+	$(MAKE) B=build-asan EXTRA_CFLAGS="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    EXTRA_LDFLAGS="-fsanitize=address,undefined" unit build-asan/ransomguardd
 
 valgrind: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== valgrind $$t"; \

@@ -192,7 +192,7 @@ static void join_paths(const struct score_entry *d, char *buf, size_t len) {
 
 static void maybe_act(struct manager *m, struct score_entry *e, uint64_t now) {
         struct score_entry *d = score_decider(m->scores, e);
-        if (d->acted || d->score < m->cfg->threshold)
+        if (d->acted || score_current(m->scores, d, now) < m->cfg->threshold)
                 return;
 
         /* Re-check just before acting: the root is still the process we scored (same start
@@ -351,8 +351,8 @@ static int on_open(struct manager *m, const struct src_event *ev, uint64_t now) 
                 struct score_entry *d = score_decider(m->scores, e);
                 /* The brake: a family above "suspicious" may not open protected files until
                  * its verdict (it is killed at the threshold, or its evidence decays). */
-                if (!d->acted && d->t_score && now - d->t_score <= m->cfg->window_ms &&
-                    d->score >= m->cfg->suspicious && m->cfg->action != CONFIG_ACTION_LOG) {
+                if (!d->acted && score_current(m->scores, d, now) >= m->cfg->suspicious &&
+                    m->cfg->action != CONFIG_ACTION_LOG) {
                         score_braked(m->scores, e, now);
                         maybe_act(m, e, now);
                         return -EPERM;

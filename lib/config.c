@@ -152,19 +152,70 @@ int config_default(struct config **ret) {
         return 0;
 }
 
-/* The line where `"leaf"` first appears in text: good enough to point an admin at the spot. */
+/* The line of the key at `path` (the last one when duplicated), found by walking the JSON text
+ * with the path of the enclosing objects; 0 when it cannot be found (escaped key names, keys
+ * inside arrays). The text is valid JSON: cJSON parsed it. */
 static int line_of_key(const char *text, const char *path) {
-        const char *leaf = strrchr(path, '.');
-        leaf = leaf ? leaf + 1 : path;
-        size_t n = strlen(leaf);
-        for (const char *p = text; (p = strchr(p, '"')); p++)
-                if (strncmp(p + 1, leaf, n) == 0 && p[n + 1] == '"') {
-                        int line = 1;
-                        for (const char *q = text; q < p; q++)
-                                line += *q == '\n';
-                        return line;
+        struct {
+                size_t len;      /* length of cur outside this container */
+                bool array, dead; /* dead: inside an array, where no configuration key lives */
+        } st[64];
+        char cur[512];
+        size_t len = 0, key_len = sizeof(cur), plen = strlen(path);
+        int depth = 0, line = 1, found = 0;
+        bool want_key = false;
+
+        for (const char *p = text; *p; p++) {
+                if (*p == '\n')
+                        line++;
+                else if (*p == '{' || *p == '[') {
+                        if (depth == (int)(sizeof(st) / sizeof(st[0])))
+                                break;
+                        bool in_object = depth > 0 && !st[depth - 1].array;
+                        st[depth].len = len;
+                        st[depth].array = *p == '[';
+                        st[depth].dead = depth > 0 && (st[depth - 1].dead || st[depth - 1].array);
+                        depth++;
+                        if (in_object)
+                                len = key_len;
+                        want_key = *p == '{';
+                } else if (*p == '}' || *p == ']') {
+                        if (depth == 0)
+                                break;
+                        len = st[--depth].len;
+                        want_key = false;
+                } else if (*p == ',')
+                        want_key = depth > 0 && !st[depth - 1].array;
+                else if (*p == '"') {
+                        const char *s = ++p;
+                        while (*p && *p != '"') {
+                                line += *p == '\n';
+                                p += p[0] == '\\' && p[1] ? 2 : 1;
+                        }
+                        if (want_key && !st[depth - 1].dead) {
+                                size_t n = (size_t)(p - s), dot = len ? 1 : 0;
+                                key_len = len + dot + n;
+                                if (key_len < sizeof(cur)) {
+                                        cur[len] = '.';
+                                        memcpy(cur + len + dot, s, n);
+                                        if (key_len == plen && memcmp(cur, path, plen) == 0)
+                                                found = line;
+                                } else
+                                        key_len = sizeof(cur); /* too long to be a key: never matches */
+                        }
+                        want_key = false;
+                        if (!*p)
+                                break;
                 }
-        return 0;
+        }
+        return found;
+}
+
+/* Messages are one line: no byte of a key name or file name may break it. */
+static void one_line(char *s) {
+        for (; *s; s++)
+                if ((unsigned char)*s < 0x20 || *s == 0x7f)
+                        *s = '?';
 }
 
 struct ctx {
@@ -185,6 +236,7 @@ static int fail(const struct ctx *x, const char *path, const char *fmt, ...) {
                 snprintf(x->err, x->errlen, "%s:%d: %s%s%s", x->name, line, path, path ? ": " : "", msg);
         else
                 snprintf(x->err, x->errlen, "%s: %s%s%s", x->name, path ? path : "", path ? ": " : "", msg);
+        one_line(x->err);
         return -EINVAL;
 }
 
@@ -200,6 +252,11 @@ static const char *json_type_name(const cJSON *j) {
 
 /* A short printable rendering of a value for messages. */
 static void value_str(const cJSON *j, char *buf, size_t len) {
+        if (cJSON_IsNumber(j) && !isfinite(j->valuedouble)) {
+                /* cJSON prints infinity (1e999 in the text) as null. */
+                snprintf(buf, len, "%g", j->valuedouble);
+                return;
+        }
         char *s = cJSON_PrintUnformatted(j);
         if (!s) {
                 snprintf(buf, len, "(%s)", json_type_name(j));
@@ -255,7 +312,9 @@ static int parse_object(const struct ctx *x, struct config *c, const char *prefi
                 for (const cJSON *d = obj->child; d != e; d = d->next)
                         if (strcmp(d->string, e->string) == 0)
                                 return fail(x, path, "duplicated key");
-                const struct key *k = key_find(path);
+                /* A dotted name is not a shortcut for nesting: "detect.threshold" at the top
+                 * level is a typo of the structure, not the key detect.threshold. */
+                const struct key *k = strchr(e->string, '.') ? NULL : key_find(path);
                 if (!k)
                         return fail(x, path, "unknown key");
                 int r = parse_value(x, c, k, path, e);
@@ -365,6 +424,7 @@ int config_parse(const char *text, const char *name, struct config **ret, char *
                                 col++;
                 }
                 snprintf(err, errlen, "%s:%d:%d: invalid JSON", name, line, col);
+                one_line(err);
                 return -EINVAL;
         }
         if (!cJSON_IsObject(root)) {
@@ -389,7 +449,8 @@ out:
 }
 
 int config_load(const char *path, struct config **ret, char *err, size_t errlen) {
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        /* O_NONBLOCK: a FIFO without a writer must not hang the start; it is refused below. */
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0) {
                 int e = errno;
                 snprintf(err, errlen, "Failed to open %s: %s", path, strerror(e));

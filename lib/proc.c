@@ -158,10 +158,14 @@ int proc_descendants(const char *procdir, pid_t pid, pid_t **ret, size_t *ret_n)
         struct dirent *de;
         int r = 0;
         while ((de = readdir(d))) {
-                if (!isdigit((unsigned char)de->d_name[0]))
+                /* Whole decimal names only: "12abc" would read 12 again and list it twice. */
+                char *end;
+                errno = 0;
+                long v = strtol(de->d_name, &end, 10);
+                if (!isdigit((unsigned char)de->d_name[0]) || *end || errno || v <= 0 || v != (pid_t)v)
                         continue;
                 struct proc_info pi;
-                if (proc_read_stat(procdir, (pid_t)atoi(de->d_name), &pi) < 0)
+                if (proc_read_stat(procdir, (pid_t)v, &pi) < 0)
                         continue;
                 if (n == cap) {
                         cap = cap ? cap * 2 : 256;

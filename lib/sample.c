@@ -3,6 +3,7 @@
 #include "sample.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -36,8 +37,10 @@ static unsigned block_offsets(uint64_t size, const struct sample_opts *o, uint64
         return n;
 }
 
-/* Text made of one small alphabet (base64 or hex), typical of encoded ciphertext. */
-static bool looks_encoded(const uint8_t *buf, size_t len, double entropy) {
+/* Text made of one small alphabet (base64 or hex), typical of encoded ciphertext. The alphabet
+ * is judged on the first block, the entropy on everything sampled; sample_fd and sample_buf
+ * look at the same bytes, so a file and its image in memory get the same verdict. */
+static bool alphabet_only(const uint8_t *buf, size_t len) {
         if (len < 256)
                 return false;
         size_t alpha = 0, other = 0;
@@ -49,22 +52,24 @@ static bool looks_encoded(const uint8_t *buf, size_t len, double entropy) {
                 else if (c != '\n' && c != '\r')
                         other++;
         }
-        /* Natural text has spaces and punctuation (>2%); base64 of random data reaches ~6 bits per
-         * byte, hex ~4 bits but with 16 symbols only. */
-        if (other * 200 > len || alpha < len / 2)
-                return false;
-        return entropy >= 5.5 || (entropy >= 3.9 && entropy <= 4.01);
+        /* Natural text has spaces and punctuation (>2%). */
+        return other * 200 <= len && alpha >= len / 2;
+}
+
+static bool looks_encoded(bool alphabet, double entropy) {
+        /* Base64 of random data reaches ~6 bits per byte, hex ~4 bits but with 16 symbols only. */
+        return alphabet && (entropy >= 5.5 || (entropy >= 3.9 && entropy <= 4.2)); /* hex, with or without line breaks */
 }
 
 static void sample_finish(struct sample *s, const struct entropy_hist *all, const uint8_t *head, size_t head_len,
-                          const struct sample_opts *o) {
+                          bool alphabet) {
         struct entropy_stats st;
         entropy_hist_stats(all, &st);
         s->entropy = (float)st.shannon;
         s->chi2 = (float)st.chi2;
         s->type = ftype_detect(head, head_len, s->size);
         if (ftype_class_of(s->type) == FTYPE_CLASS_TEXT)
-                s->encoded = looks_encoded(head, head_len, st.shannon);
+                s->encoded = looks_encoded(alphabet, st.shannon);
 }
 
 static void judge_block(struct sample *s, unsigned i, const uint8_t *buf, size_t len, const struct sample_opts *o,
@@ -103,7 +108,8 @@ void sample_buf(const uint8_t *buf, size_t len, const struct sample_opts *o, str
                 judge_block(&s, i, buf + off[i], l, o, &all);
                 s.n_blocks++;
         }
-        sample_finish(&s, &all, buf, len < o->block_bytes ? len : o->block_bytes, o);
+        size_t first = len < o->block_bytes ? len : o->block_bytes;
+        sample_finish(&s, &all, buf, first, alphabet_only(buf, first));
         *ret = s;
 }
 
@@ -120,9 +126,14 @@ int sample_fd(int fd, const struct sample_opts *o, struct sample *ret) {
         uint64_t off[SAMPLE_MAX_BLOCKS];
         uint8_t head[FTYPE_HEAD_BYTES];
         size_t head_len = 0;
-        uint8_t buf[65536];
-        size_t bs = o->block_bytes > sizeof(buf) ? sizeof(buf) : o->block_bytes;
+        bool alphabet = false;
+        uint8_t stack_buf[65536], *buf = stack_buf;
+        size_t bs = o->block_bytes;
+        int r = 0;
 
+        /* Blocks larger than the stack buffer are read whole too, so the verdicts match sample_buf. */
+        if (bs > sizeof(stack_buf) && !(buf = malloc(bs)))
+                return -ENOMEM;
         entropy_hist_init(&all);
         s.hash = fnv1a(s.hash, (const uint8_t *)&s.size, sizeof(s.size));
         unsigned n = block_offsets(s.size, o, off);
@@ -132,8 +143,10 @@ int sample_fd(int fd, const struct sample_opts *o, struct sample *ret) {
                         ssize_t k = pread(fd, buf + got, bs - got, (off_t)(off[i] + got));
                         if (k < 0 && errno == EINTR)
                                 continue;
-                        if (k < 0)
-                                return -errno;
+                        if (k < 0) {
+                                r = -errno;
+                                goto out;
+                        }
                         if (k == 0)
                                 break; /* truncated meanwhile: judge what is there */
                         got += (size_t)k;
@@ -143,13 +156,17 @@ int sample_fd(int fd, const struct sample_opts *o, struct sample *ret) {
                 if (i == 0) {
                         head_len = got < sizeof(head) ? got : sizeof(head);
                         memcpy(head, buf, head_len);
+                        alphabet = alphabet_only(buf, got);
                 }
                 judge_block(&s, i, buf, got, o, &all);
                 s.n_blocks++;
         }
-        sample_finish(&s, &all, head, head_len, o);
+        sample_finish(&s, &all, head, head_len, alphabet);
         *ret = s;
-        return 0;
+out:
+        if (buf != stack_buf)
+                free(buf);
+        return r;
 }
 
 bool sample_is_cipherlike(const struct sample *s) {

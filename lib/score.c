@@ -142,9 +142,20 @@ unsigned score_table_size(const struct score_table *t) {
         return t->n;
 }
 
+/* A pid can have two entries: the live process, and the recreated entry of a dead family root
+ * whose pid was reused (score_decider). The live one is the newest, the one started last. */
 struct score_entry *score_lookup(struct score_table *t, pid_t pid) {
+        struct score_entry *found = NULL;
         for (struct score_entry *e = t->bucket[(unsigned)pid % BUCKETS]; e; e = e->next_hash)
-                if (e->pid == pid)
+                if (e->pid == pid && (!found || e->start_time > found->start_time))
+                        found = e;
+        return found;
+}
+
+/* The entry of exactly this process: pid and start time. */
+static struct score_entry *lookup_exact(struct score_table *t, pid_t pid, uint64_t start_time) {
+        for (struct score_entry *e = t->bucket[(unsigned)pid % BUCKETS]; e; e = e->next_hash)
+                if (e->pid == pid && e->start_time == start_time)
                         return e;
         return NULL;
 }
@@ -154,21 +165,26 @@ static bool has_evidence(const struct score_entry *e) {
 }
 
 /* Make room: drop the least recently used entry without evidence; if every candidate near the
- * tail has evidence, the least recently used of all goes (memory stays bounded). */
-static void evict(struct score_table *t) {
+ * tail has evidence, the least recently used of all goes (memory stays bounded). `keep` is an
+ * entry the caller holds and is never dropped. false when there was nothing else to drop. */
+static bool evict(struct score_table *t, const struct score_entry *keep) {
         int looked = 0;
         for (struct score_entry *e = t->lru_tail; e && looked < 256; e = e->prev_lru, looked++)
-                if (!has_evidence(e)) {
+                if (e != keep && !has_evidence(e)) {
                         entry_remove(t, e);
-                        return;
+                        return true;
                 }
-        if (t->lru_tail)
-                entry_remove(t, t->lru_tail);
+        for (struct score_entry *e = t->lru_tail; e; e = e->prev_lru)
+                if (e != keep) {
+                        entry_remove(t, e);
+                        return true;
+                }
+        return false;
 }
 
-static struct score_entry *entry_new(struct score_table *t, pid_t pid) {
-        while (t->n >= t->o.max_processes && t->n > 0)
-                evict(t);
+static struct score_entry *entry_new(struct score_table *t, pid_t pid, const struct score_entry *keep) {
+        while (t->n >= t->o.max_processes && t->n > 0 && evict(t, keep))
+                ;
         struct score_entry *e = calloc(1, sizeof(*e));
         if (!e)
                 return NULL;
@@ -191,16 +207,17 @@ static void fill(struct score_entry *e, const struct proc_info *pi) {
                 snprintf(e->cgroup, sizeof(e->cgroup), "%s", pi->cgroup);
 }
 
-static struct score_entry *track_one(struct score_table *t, const struct proc_info *pi, uint64_t now) {
-        struct score_entry *e = score_lookup(t, pi->pid);
-        if (e && e->start_time != pi->start_time) {
+static struct score_entry *track_one(struct score_table *t, const struct proc_info *pi, uint64_t now,
+                                     const struct score_entry *keep) {
+        struct score_entry *e = lookup_exact(t, pi->pid, pi->start_time);
+        if (!e && (e = score_lookup(t, pi->pid))) {
                 /* The pid was reused: a different process, which inherits nothing. */
                 evidence_reset(e);
                 e->acted = false;
                 e->exe[0] = e->cgroup[0] = '\0';
                 e->root_pid = 0;
         }
-        if (!e && !(e = entry_new(t, pi->pid)))
+        if (!e && !(e = entry_new(t, pi->pid, keep)))
                 return NULL;
         fill(e, pi);
         e->t_last_seen = now;
@@ -214,9 +231,9 @@ int score_track(struct score_table *t, const struct proc_info *pi, const struct 
         if (!root || root->pid == pi->pid)
                 root = pi;
         struct score_entry *r = NULL;
-        if (root != pi && !(r = track_one(t, root, now_ms)))
+        if (root != pi && !(r = track_one(t, root, now_ms, NULL)))
                 return -ENOMEM;
-        struct score_entry *e = track_one(t, pi, now_ms);
+        struct score_entry *e = track_one(t, pi, now_ms, r); /* making room must not drop r */
         if (!e)
                 return -ENOMEM;
         e->root_pid = root->pid;
@@ -232,11 +249,12 @@ int score_track(struct score_table *t, const struct proc_info *pi, const struct 
 struct score_entry *score_decider(struct score_table *t, struct score_entry *e) {
         if (!t->o.family || e->root_pid == 0 || e->root_pid == e->pid)
                 return e;
-        struct score_entry *r = score_lookup(t, e->root_pid);
-        if (r && r->start_time == e->root_start)
+        struct score_entry *r = lookup_exact(t, e->root_pid, e->root_start);
+        if (r)
                 return r;
-        /* The root's entry was evicted: recreate a minimal one, identity is enough. */
-        r = entry_new(t, e->root_pid);
+        /* The root's entry was evicted, or its pid now belongs to another process: recreate a
+         * minimal one, identity is enough. The caller holds e: making room must not drop it. */
+        r = entry_new(t, e->root_pid, e);
         if (!r)
                 return e;
         r->start_time = e->root_start;
@@ -254,9 +272,8 @@ static double decayed(const struct score_table *t, const struct score_entry *e, 
         return e->score * exp2(-(double)(now - e->t_score) / (double)t->o.half_life_ms);
 }
 
-double score_current(struct score_entry *e, uint64_t now_ms) {
-        (void)now_ms;
-        return e->score; /* decay is applied at every credit; between credits the value holds */
+double score_current(const struct score_table *t, const struct score_entry *e, uint64_t now_ms) {
+        return decayed(t, e, now_ms);
 }
 
 static void push_path(struct score_entry *e, const char *path) {
@@ -519,6 +536,8 @@ const char *score_reason_name(enum score_reason r) {
 
 void score_reasons_str(const struct score_entry *e, char *buf, size_t len) {
         size_t o = 0;
+        if (len == 0)
+                return;
         buf[0] = '\0';
         for (int r = 0; r < _SCORE_R_MAX && o < len; r++)
                 if (e->reasons[r])

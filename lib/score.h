@@ -66,7 +66,8 @@ int score_track(struct score_table *t, const struct proc_info *pi, const struct 
 struct score_entry *score_lookup(struct score_table *t, pid_t pid);
 /* The entry whose score decides: the family root's in family mode, else e itself. */
 struct score_entry *score_decider(struct score_table *t, struct score_entry *e);
-double score_current(struct score_entry *e, uint64_t now_ms);
+/* The score decayed to now_ms (0 once the window has passed without evidence). */
+double score_current(const struct score_table *t, const struct score_entry *e, uint64_t now_ms);
 
 /* Evidence. before/after may be NULL where unknown. Each credits e and its family root. */
 void score_written(struct score_table *t, struct score_entry *e, const char *path, enum judge_verdict v,

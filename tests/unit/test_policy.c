@@ -1,0 +1,352 @@
+/* Unit tests for lib/policy.c: who may never be acted on, and where the climb to a family root
+ * stops, against a fake proc tree (stat, exe and cgroup files written here). */
+#include "policy.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+#define PF_KTHREAD 0x00200000UL
+#define CG_USER "/user.slice/user-1000.slice/session-3.scope"
+#define CG_OTHER "/user.slice/user-1000.slice/user@1000.service/app.slice/run-r1.scope"
+
+/* ---- fake proc tree ---- */
+
+static char *root_dir;
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+        (void)st, (void)flag, (void)ftw;
+        return remove(path);
+}
+
+static void write_file(const char *path, const char *data) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        ck_assert_msg(fd >= 0, "open %s: %m", path);
+        ck_assert_int_eq(write(fd, data, strlen(data)), (ssize_t)strlen(data));
+        close(fd);
+}
+
+/* A fake process with its session id, flags, exe link and v2 cgroup. */
+static void fake_proc(pid_t pid, const char *comm, pid_t ppid, pid_t sid, unsigned long flags, const char *exe,
+                      const char *cgroup) {
+        char d[512], p[600], *s = NULL;
+        snprintf(d, sizeof(d), "%s/%d", root_dir, (int)pid);
+        ck_assert_int_eq(mkdir(d, 0755), 0);
+        ck_assert_int_ge(asprintf(&s,
+                                  "%d (%s) S %d %d %d 34816 -1 %lu 0 0 0 0 0 0 0 0 20 0 1 0 %d 0 0 "
+                                  "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+                                  (int)pid, comm, (int)ppid, (int)sid, (int)sid, flags, 5000 + (int)pid),
+                         0);
+        snprintf(p, sizeof(p), "%s/stat", d);
+        write_file(p, s);
+        free(s);
+        if (exe) {
+                snprintf(p, sizeof(p), "%s/exe", d);
+                ck_assert_int_eq(symlink(exe, p), 0);
+        }
+        if (cgroup) {
+                snprintf(p, sizeof(p), "%s/cgroup", d);
+                ck_assert_int_ge(asprintf(&s, "0::%s\n", cgroup), 0);
+                write_file(p, s);
+                free(s);
+        }
+}
+
+/*
+ * 1 systemd
+ * ├─ 2 kthreadd ── 600 kworker (PF_KTHREAD) ── 601 (impossible, but tests the flag)
+ * ├─ 100 bash (session leader, sid 100)
+ * │   ├─ 101 ransom ── 102 worker ── 103 sub-worker                 (stop below the leader)
+ * │   ├─ 201 launcher ── 202 systemd-run'd (other cgroup) ── 203     (stop at the cgroup change)
+ * │   ├─ 300 ransomguardd's parent (protected) ── 301                (stop at protected)
+ * │   ├─ 400 make (allowlisted) ── 401 cc ── 402                     (stop at allowlisted)
+ * │   ├─ 700 the daemon (self) ── 701                                (stop at self)
+ * │   └─ 801 (parent 800 has no entry)                               (stop where /proc ends)
+ * ├─ 500 daemonized (sid 7, not a leader) ── 501 ── 502              (stop at pid 1)
+ * └─ 900 ⇄ 901 (ppid cycle, sid 5)                                   (must terminate)
+ */
+static void tree_setup(void) {
+        char tmpl[] = "/tmp/rg-test-policy-XXXXXX";
+        ck_assert_ptr_nonnull(mkdtemp(tmpl));
+        root_dir = strdup(tmpl);
+        fake_proc(1, "systemd", 0, 1, 0, "/usr/lib/systemd/systemd", "/init.scope");
+        fake_proc(2, "kthreadd", 0, 0, PF_KTHREAD, NULL, NULL);
+        fake_proc(600, "kworker/0:1", 2, 0, PF_KTHREAD, NULL, NULL);
+        fake_proc(601, "odd", 600, 0, 0, "/usr/bin/odd", CG_USER);
+        fake_proc(100, "bash", 1, 100, 0, "/usr/bin/bash", CG_USER);
+        fake_proc(101, "ransom", 100, 100, 0, "/tmp/ransom", CG_USER);
+        fake_proc(102, "worker", 101, 100, 0, "/tmp/ransom", CG_USER);
+        fake_proc(103, "sub worker", 102, 100, 0, "/tmp/ransom", CG_USER);
+        fake_proc(201, "launcher", 100, 100, 0, "/usr/bin/systemd-run", CG_USER);
+        fake_proc(202, "in scope", 201, 100, 0, "/usr/bin/python3", CG_OTHER);
+        fake_proc(203, "in scope child", 202, 100, 0, "/usr/bin/python3", CG_OTHER);
+        fake_proc(300, "protected", 100, 100, 0, "/usr/bin/sudo", CG_USER);
+        fake_proc(301, "under protected", 300, 100, 0, "/usr/bin/ransom", CG_USER);
+        fake_proc(400, "make", 100, 100, 0, "/usr/bin/make", CG_USER);
+        fake_proc(401, "cc", 400, 100, 0, "/usr/bin/cc", CG_USER);
+        fake_proc(402, "cc1", 401, 100, 0, "/usr/lib/gcc/cc1", CG_USER);
+        fake_proc(700, "ransomguardd", 100, 100, 0, "/usr/sbin/ransomguardd", CG_USER);
+        fake_proc(701, "child of self", 700, 100, 0, "/usr/bin/sh", CG_USER);
+        fake_proc(801, "orphan", 800, 100, 0, "/usr/bin/x", CG_USER);
+        fake_proc(500, "daemonized", 1, 7, 0, "/usr/bin/d", CG_USER);
+        fake_proc(501, "d child", 500, 7, 0, "/usr/bin/d", CG_USER);
+        fake_proc(502, "d grandchild", 501, 7, 0, "/usr/bin/d", CG_USER);
+        fake_proc(900, "cycle a", 901, 5, 0, "/usr/bin/c", CG_USER);
+        fake_proc(901, "cycle b", 900, 5, 0, "/usr/bin/c", CG_USER);
+}
+
+static void tree_teardown(void) {
+        nftw(root_dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        free(root_dir);
+        root_dir = NULL;
+}
+
+static struct config *cfg_with_allow(void) {
+        struct config *c = NULL;
+        char err[256];
+        int r = config_parse("{\"allow\": [\"/usr/bin/make\", \"/usr/bin/rsync\"]}", "test", &c, err, sizeof(err));
+        ck_assert_msg(r == 0, "%s", err);
+        return c;
+}
+
+static const pid_t protected_pids[] = { 300, 1 };
+
+static struct policy mkpolicy(const struct config *c) {
+        return (struct policy){
+                .procdir = root_dir,
+                .self = 700,
+                .protected_pids = protected_pids,
+                .n_protected = ELEMENTSOF(protected_pids),
+                .config = c,
+        };
+}
+
+static struct proc_info read_pi(pid_t pid) {
+        struct proc_info pi;
+        ck_assert_int_eq(proc_read(root_dir, pid, &pi), 0);
+        return pi;
+}
+
+static pid_t root_of(const struct policy *p, pid_t pid) {
+        struct proc_info pi = read_pi(pid), r;
+        memset(&r, 0xa5, sizeof(r));
+        ck_assert_int_eq(policy_family_root(p, &pi, &r), 0);
+        /* *ret is a whole proc_info of that process, as proc_read gives it. */
+        struct proc_info want = read_pi(r.pid);
+        ck_assert_int_eq(r.ppid, want.ppid);
+        ck_assert_int_eq(r.sid, want.sid);
+        ck_assert_uint_eq(r.start_time, want.start_time);
+        ck_assert_str_eq(r.comm, want.comm);
+        ck_assert_str_eq(r.exe, want.exe);
+        ck_assert_str_eq(r.cgroup, want.cgroup);
+        return r.pid;
+}
+
+/* ---- policy_may_act ---- */
+
+START_TEST(test_may_act) {
+        struct config *c = cfg_with_allow();
+        struct policy p = mkpolicy(c);
+        const char *why = "unset";
+
+        struct proc_info pi = read_pi(102);
+        ck_assert(policy_may_act(&p, &pi, &why));
+        ck_assert_ptr_null(why);
+        ck_assert(policy_may_act(&p, &pi, NULL));
+
+        pi = read_pi(1);
+        ck_assert(!policy_may_act(&p, &pi, &why));
+        ck_assert_str_eq(why, "pid 1");
+        /* Nonsense pids are never acted on either. */
+        pi.pid = 0;
+        ck_assert(!policy_may_act(&p, &pi, &why));
+        pi.pid = -1;
+        ck_assert(!policy_may_act(&p, &pi, &why));
+        ck_assert(!policy_may_act(&p, &pi, NULL));
+
+        pi = read_pi(700);
+        ck_assert(!policy_may_act(&p, &pi, &why));
+        ck_assert_str_eq(why, "the daemon itself");
+
+        pi = read_pi(300);
+        ck_assert(!policy_may_act(&p, &pi, &why));
+        ck_assert_str_eq(why, "an ancestor of the daemon");
+
+        pi = read_pi(600);
+        ck_assert(pi.kthread);
+        ck_assert(!policy_may_act(&p, &pi, &why));
+        ck_assert_str_eq(why, "a kernel thread");
+        pi = read_pi(2);
+        ck_assert(!policy_may_act(&p, &pi, &why));
+        ck_assert_str_eq(why, "a kernel thread");
+
+        pi = read_pi(400);
+        ck_assert(!policy_may_act(&p, &pi, &why));
+        ck_assert_str_eq(why, "allowlisted");
+        /* Only the exact path: a child of make is fair game. */
+        pi = read_pi(401);
+        ck_assert(policy_may_act(&p, &pi, &why));
+
+        /* An unreadable exe is "", which no allowlist entry matches. */
+        pi = read_pi(102);
+        pi.exe[0] = '\0';
+        ck_assert(policy_may_act(&p, &pi, &why));
+
+        /* Without a configuration nothing is allowlisted, the other rules hold. */
+        p.config = NULL;
+        pi = read_pi(400);
+        ck_assert(policy_may_act(&p, &pi, &why));
+        pi = read_pi(1);
+        ck_assert(!policy_may_act(&p, &pi, &why));
+
+        /* No protected list at all. */
+        p.protected_pids = NULL;
+        p.n_protected = 0;
+        pi = read_pi(300);
+        ck_assert(policy_may_act(&p, &pi, &why));
+        pi = read_pi(700);
+        ck_assert(!policy_may_act(&p, &pi, &why));
+        config_free(c);
+}
+END_TEST
+
+/* ---- policy_family_root ---- */
+
+START_TEST(test_root_stops_below_session_leader) {
+        struct config *c = cfg_with_allow();
+        struct policy p = mkpolicy(c);
+        ck_assert_int_eq(root_of(&p, 103), 101);
+        ck_assert_int_eq(root_of(&p, 102), 101);
+        ck_assert_int_eq(root_of(&p, 101), 101);
+        /* The leader itself is its own root. */
+        ck_assert_int_eq(root_of(&p, 100), 100);
+        config_free(c);
+}
+END_TEST
+
+START_TEST(test_root_stops_at_cgroup_change) {
+        struct config *c = cfg_with_allow();
+        struct policy p = mkpolicy(c);
+        ck_assert_int_eq(root_of(&p, 203), 202);
+        ck_assert_int_eq(root_of(&p, 202), 202);
+        ck_assert_int_eq(root_of(&p, 201), 201);
+        config_free(c);
+}
+END_TEST
+
+START_TEST(test_root_stops_at_protected) {
+        struct config *c = cfg_with_allow();
+        struct policy p = mkpolicy(c);
+        ck_assert_int_eq(root_of(&p, 301), 301);
+        ck_assert_int_eq(root_of(&p, 701), 701); /* the daemon itself */
+        /* Without the protection 301 climbs to 300. */
+        p.n_protected = 0;
+        ck_assert_int_eq(root_of(&p, 301), 300);
+        config_free(c);
+}
+END_TEST
+
+START_TEST(test_root_stops_at_allowlisted) {
+        struct config *c = cfg_with_allow();
+        struct policy p = mkpolicy(c);
+        ck_assert_int_eq(root_of(&p, 402), 401);
+        ck_assert_int_eq(root_of(&p, 401), 401);
+        p.config = NULL;
+        ck_assert_int_eq(root_of(&p, 402), 400);
+        config_free(c);
+}
+END_TEST
+
+START_TEST(test_root_stops_at_pid1_and_kthreads) {
+        struct config *c = cfg_with_allow();
+        struct policy p = mkpolicy(c);
+        /* 500 is not a session leader but its parent is pid 1: it is the root, never 1. */
+        ck_assert_int_eq(root_of(&p, 502), 500);
+        ck_assert_int_eq(root_of(&p, 500), 500);
+        ck_assert_int_eq(root_of(&p, 1), 1);
+        /* A kernel thread is never a family root for a user process. */
+        ck_assert_int_eq(root_of(&p, 601), 601);
+        /* Where /proc ends (the parent exited). */
+        ck_assert_int_eq(root_of(&p, 801), 801);
+        config_free(c);
+}
+END_TEST
+
+START_TEST(test_root_cycle_terminates) {
+        struct config *c = cfg_with_allow();
+        struct policy p = mkpolicy(c);
+        pid_t r = root_of(&p, 900);
+        ck_assert(r == 900 || r == 901);
+        r = root_of(&p, 901);
+        ck_assert(r == 900 || r == 901);
+        config_free(c);
+}
+END_TEST
+
+START_TEST(test_root_deep_chain) {
+        /* A chain deeper than the climb limit still returns a process of the chain. */
+        struct config *c = cfg_with_allow();
+        struct policy p = mkpolicy(c);
+        fake_proc(1000, "top", 100, 100, 0, "/x", CG_USER);
+        for (pid_t pid = 1001; pid < 1200; pid++)
+                fake_proc(pid, "deep", pid - 1, 100, 0, "/x", CG_USER);
+        pid_t r = root_of(&p, 1199);
+        ck_assert_int_ge(r, 1000);
+        ck_assert_int_lt(r, 1200);
+        ck_assert_int_eq(root_of(&p, 1050), 1000);
+        config_free(c);
+}
+END_TEST
+
+START_TEST(test_root_of_gone_parent_info) {
+        /* pi handed in for a process whose own entry vanished: the climb uses pi's fields. */
+        struct config *c = cfg_with_allow();
+        struct policy p = mkpolicy(c);
+        struct proc_info pi = read_pi(103), r;
+        pi.pid = 12345; /* not in the tree */
+        ck_assert_int_eq(policy_family_root(&p, &pi, &r), 0);
+        ck_assert_int_eq(r.pid, 101);
+        config_free(c);
+}
+END_TEST
+
+static Suite *policy_suite(void) {
+        Suite *s = suite_create("policy");
+        TCase *tc;
+
+        tc = tcase_create("may_act");
+        tcase_add_checked_fixture(tc, tree_setup, tree_teardown);
+        tcase_add_test(tc, test_may_act);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("family_root");
+        tcase_set_timeout(tc, 30);
+        tcase_add_checked_fixture(tc, tree_setup, tree_teardown);
+        tcase_add_test(tc, test_root_stops_below_session_leader);
+        tcase_add_test(tc, test_root_stops_at_cgroup_change);
+        tcase_add_test(tc, test_root_stops_at_protected);
+        tcase_add_test(tc, test_root_stops_at_allowlisted);
+        tcase_add_test(tc, test_root_stops_at_pid1_and_kthreads);
+        tcase_add_test(tc, test_root_cycle_terminates);
+        tcase_add_test(tc, test_root_deep_chain);
+        tcase_add_test(tc, test_root_of_gone_parent_info);
+        suite_add_tcase(s, tc);
+
+        return s;
+}
+
+int main(void) {
+        SRunner *sr = srunner_create(policy_suite());
+
+        srunner_run_all(sr, CK_NORMAL);
+        int failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,778 @@
+/* Unit tests for lib/proc.c: the stat parser on hostile comm names, truncated and garbage
+ * lines; a fake proc tree (stat, exe, cgroup, cmdline files written here) for reads,
+ * descendants and ancestry, cycles included; command-line escaping; the real /proc. */
+#include "proc.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+#define PF_KTHREAD 0x00200000UL
+
+/* ---- helpers ---- */
+
+/* A stat line in the kernel's format (fs/proc/array.c), 52 fields. */
+static char *stat_text(pid_t pid, const char *comm, pid_t ppid, pid_t pgrp, pid_t sid, unsigned long flags,
+                       unsigned long long start) {
+        char *s = NULL;
+        ck_assert_int_ge(asprintf(&s,
+                                  "%d (%s) S %d %d %d 34816 -1 %lu 1520 0 0 0 5 3 0 0 20 0 1 0 %llu 8830976 "
+                                  "1250 18446744073709551615 94229102059520 94229102800261 140727498092480 0 0 0 "
+                                  "65536 3670020 1266777851 1 0 0 17 1 0 0 0 0 0 94229103036432 94229103084580 "
+                                  "94229117100032 140727498098403 140727498098413 140727498098413 "
+                                  "140727498100718 0\n",
+                                  (int)pid, comm, (int)ppid, (int)pgrp, (int)sid, flags, start),
+                         0);
+        return s;
+}
+
+static char *tmpdir_new(void) {
+        char tmpl[] = "/tmp/rg-test-proc-XXXXXX";
+        ck_assert_ptr_nonnull(mkdtemp(tmpl));
+        return strdup(tmpl);
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+        (void)st, (void)flag, (void)ftw;
+        return remove(path);
+}
+
+static void tmpdir_free(char *d) {
+        nftw(d, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        free(d);
+}
+
+static void write_file(const char *dir, const char *name, const void *data, size_t len) {
+        char p[512];
+        snprintf(p, sizeof(p), "%s/%s", dir, name);
+        int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        ck_assert_msg(fd >= 0, "open %s: %m", p);
+        ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+        close(fd);
+}
+
+static char *pid_dir(const char *root, pid_t pid) {
+        char *d = NULL;
+        ck_assert_int_ge(asprintf(&d, "%s/%d", root, (int)pid), 0);
+        if (mkdir(d, 0755) < 0)
+                ck_assert_int_eq(errno, EEXIST);
+        return d;
+}
+
+/* A fake process: root/PID/stat, and exe, cgroup when given. */
+static void fake_proc(const char *root, pid_t pid, const char *comm, pid_t ppid, pid_t sid, unsigned long flags,
+                      const char *exe, const char *cgroup) {
+        char *d = pid_dir(root, pid);
+        char *s = stat_text(pid, comm, ppid, sid, sid, flags, 1000 + (unsigned long long)pid);
+        write_file(d, "stat", s, strlen(s));
+        free(s);
+        if (exe) {
+                char p[512];
+                snprintf(p, sizeof(p), "%s/exe", d);
+                ck_assert_int_eq(symlink(exe, p), 0);
+        }
+        if (cgroup)
+                write_file(d, "cgroup", cgroup, strlen(cgroup));
+        free(d);
+}
+
+static int cmp_pid(const void *a, const void *b) {
+        pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+        return (x > y) - (x < y);
+}
+
+static void assert_pids(pid_t *got, size_t n, const pid_t *want, size_t wn) {
+        qsort(got, n, sizeof(pid_t), cmp_pid);
+        char buf[512] = "";
+        for (size_t i = 0; i < n && strlen(buf) < 480; i++)
+                snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%d ", (int)got[i]);
+        ck_assert_msg(n == wn, "got %zu pids (%s), expected %zu", n, buf, wn);
+        for (size_t i = 0; i < n; i++)
+                ck_assert_msg(got[i] == want[i], "got %s", buf);
+}
+
+/* ---- proc_parse_stat ---- */
+
+START_TEST(test_parse_plain) {
+        struct proc_info pi;
+        char *s = stat_text(1234, "bash", 1000, 1234, 999, 4194560, 987654321ULL);
+        ck_assert_int_eq(proc_parse_stat(s, &pi), 0);
+        ck_assert_int_eq(pi.pid, 1234);
+        ck_assert_int_eq(pi.ppid, 1000);
+        ck_assert_int_eq(pi.pgrp, 1234);
+        ck_assert_int_eq(pi.sid, 999);
+        ck_assert_uint_eq(pi.start_time, 987654321ULL);
+        ck_assert(!pi.kthread);
+        ck_assert_str_eq(pi.comm, "bash");
+        ck_assert_str_eq(pi.exe, "");
+        ck_assert_str_eq(pi.cgroup, "");
+        free(s);
+
+        /* Without the trailing newline, and with only the 22 fields read. */
+        ck_assert_int_eq(proc_parse_stat("7 (x) R 1 7 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 55", &pi), 0);
+        ck_assert_int_eq(pi.pid, 7);
+        ck_assert_uint_eq(pi.start_time, 55);
+        ck_assert_int_eq(proc_parse_stat("7 (x) R 1 7 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 55 ", &pi), 0);
+        ck_assert_uint_eq(pi.start_time, 55);
+        /* Large start times (years of uptime at high HZ). */
+        ck_assert_int_eq(proc_parse_stat("7 (x) R 1 7 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 4000000000000 9", &pi), 0);
+        ck_assert_uint_eq(pi.start_time, 4000000000000ULL);
+}
+END_TEST
+
+START_TEST(test_parse_hostile_comm) {
+        static const struct {
+                const char *comm, *want;
+        } cases[] = {
+                { "a b c", "a b c" },
+                { "x) (y", "x) (y" },
+                { ")", ")" },
+                { "(", "(" },
+                { "((", "((" },
+                { "))", "))" },
+                { ") S 1 1 1", ") S 1 1 1" },
+                { "evil) S 1 1 1 0 -1 2097152 0 0 0 0 0 0 0 0 20 0 1 0 1", "evil) S 1 1 1 0 -1 2097152 0 0 0 0 0 0 0 0 20 0 1 0 1" },
+                { "a\nb", "a\nb" },
+                { "\n", "\n" },
+                { "tab\there", "tab\there" },
+                { "", "" },
+                { " ", " " },
+                { "\xff\xfe", "\xff\xfe" },
+                { "kworker/0:1H-kblockd", "kworker/0:1H-kblockd" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                struct proc_info pi;
+                char *s = stat_text(4242, cases[i].comm, 17, 4242, 4242, 0, 777);
+                ck_assert_msg(proc_parse_stat(s, &pi) == 0, "comm \"%s\"", cases[i].comm);
+                ck_assert_int_eq(pi.pid, 4242);
+                ck_assert_int_eq(pi.ppid, 17);
+                ck_assert_int_eq(pi.sid, 4242);
+                ck_assert_uint_eq(pi.start_time, 777);
+                ck_assert(!pi.kthread);
+                ck_assert_str_eq(pi.comm, cases[i].want);
+                free(s);
+        }
+
+        /* Longer than the buffer: cut, terminated. */
+        char longc[200];
+        memset(longc, 'c', sizeof(longc) - 1);
+        longc[sizeof(longc) - 1] = '\0';
+        longc[70] = ')';
+        struct proc_info pi;
+        char *s = stat_text(5, longc, 1, 5, 5, 0, 9);
+        ck_assert_int_eq(proc_parse_stat(s, &pi), 0);
+        ck_assert_uint_eq(strlen(pi.comm), PROC_COMM_MAX - 1);
+        ck_assert_int_eq(memcmp(pi.comm, longc, PROC_COMM_MAX - 1), 0);
+        ck_assert_int_eq(pi.ppid, 1);
+        ck_assert_uint_eq(pi.start_time, 9);
+        free(s);
+}
+END_TEST
+
+START_TEST(test_parse_truncated) {
+        char *full = stat_text(321, "trunc me", 300, 321, 321, 0, 123456);
+        size_t len = strlen(full);
+        /* Where field 22 (start time) starts and ends. */
+        const char *close_p = strrchr(full, ')');
+        const char *p = close_p + 2;
+        for (int f = 3; f < 22; f++)
+                p = strchr(p, ' ') + 1;
+        size_t f22_start = (size_t)(p - full), f22_end = (size_t)(strchr(p, ' ') - full);
+
+        for (size_t cut = 0; cut < len; cut++) {
+                char *t = strndup(full, cut);
+                struct proc_info pi = { .pid = -99 };
+                int r = proc_parse_stat(t, &pi);
+                if (cut < f22_start + 1) {
+                        ck_assert_msg(r == -EINVAL, "prefix of %zu bytes parsed: \"%s\"", cut, t);
+                        ck_assert_int_eq(pi.pid, -99); /* untouched on failure */
+                } else if (cut >= f22_end) {
+                        ck_assert_msg(r == 0, "prefix of %zu bytes refused", cut);
+                        ck_assert_uint_eq(pi.start_time, 123456);
+                        ck_assert_int_eq(pi.ppid, 300);
+                }
+                /* Cut inside the start time itself: a shorter number, not detectable. */
+                free(t);
+        }
+        free(full);
+}
+END_TEST
+
+START_TEST(test_parse_garbage) {
+        static const char *const bad[] = {
+                "",
+                " ",
+                "\n",
+                "garbage",
+                "(",
+                ")",
+                "()",
+                ") (",
+                "1 (x)",
+                "1 (x) ",
+                "1 (x)S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5",
+                "1 )x( S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5",
+                "abc (x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5",
+                "0 (x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5",
+                "-5 (x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5",
+                "(x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5",
+                "1 (x) S a 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5",
+                "1 (x) S 1 1 1 0 -1 zz 0 0 0 0 0 0 0 0 20 0 1 0 5",
+                "1 (x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 x",
+                "1 (x) S 99999999999999999999 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5",
+                "1 (x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 99999999999999999999",
+                "1 (x) S",
+                "1 (x) S 1 1 1",
+                "1 (x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0",
+                "1 (x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0         ",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                struct proc_info pi = { .pid = -99 };
+                ck_assert_msg(proc_parse_stat(bad[i], &pi) == -EINVAL, "accepted \"%s\"", bad[i]);
+                ck_assert_int_eq(pi.pid, -99);
+        }
+
+        /* Random bytes (no NUL: the parser takes a string) never crash it. */
+        uint64_t st = 0x1234;
+        char buf[600];
+        for (int round = 0; round < 20000; round++) {
+                size_t n = (size_t)(round % (sizeof(buf) - 1));
+                for (size_t i = 0; i < n; i++) {
+                        st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+                        uint8_t c = (uint8_t)(st >> 56);
+                        /* Bias towards the characters the parser cares about. */
+                        static const char interesting[] = "() 0123456789-\n";
+                        buf[i] = (st >> 20) % 3 == 0 ? (char)(c ? c : 'x') : interesting[(st >> 8) % (sizeof(interesting) - 1)];
+                }
+                buf[n] = '\0';
+                struct proc_info pi;
+                int r = proc_parse_stat(buf, &pi);
+                ck_assert(r == 0 || r == -EINVAL);
+                if (r == 0) {
+                        ck_assert_int_gt(pi.pid, 0);
+                        ck_assert_uint_lt(strlen(pi.comm), PROC_COMM_MAX);
+                }
+        }
+}
+END_TEST
+
+START_TEST(test_parse_kthread) {
+        struct proc_info pi;
+        char *s = stat_text(55, "kworker/u8:2", 2, 0, 0, PF_KTHREAD | 0x40, 10);
+        ck_assert_int_eq(proc_parse_stat(s, &pi), 0);
+        ck_assert(pi.kthread);
+        free(s);
+        /* kthreadd itself, and its children even without the flag. */
+        s = stat_text(2, "kthreadd", 0, 0, 0, 0, 1);
+        ck_assert_int_eq(proc_parse_stat(s, &pi), 0);
+        ck_assert(pi.kthread);
+        free(s);
+        s = stat_text(77, "child", 2, 0, 0, 0, 1);
+        ck_assert_int_eq(proc_parse_stat(s, &pi), 0);
+        ck_assert(pi.kthread);
+        free(s);
+        /* Other flags alone are not. */
+        s = stat_text(78, "user", 1, 78, 78, 0x00400140UL, 1);
+        ck_assert_int_eq(proc_parse_stat(s, &pi), 0);
+        ck_assert(!pi.kthread);
+        free(s);
+}
+END_TEST
+
+/* ---- fake proc tree ---- */
+
+START_TEST(test_read_stat_fake) {
+        char *root = tmpdir_new();
+        fake_proc(root, 100, "worker one", 1, 100, 0, NULL, NULL);
+        struct proc_info pi;
+        ck_assert_int_eq(proc_read_stat(root, 100, &pi), 0);
+        ck_assert_int_eq(pi.pid, 100);
+        ck_assert_int_eq(pi.ppid, 1);
+        ck_assert_str_eq(pi.comm, "worker one");
+        ck_assert_uint_eq(pi.start_time, 1100);
+
+        /* Gone. */
+        ck_assert_int_eq(proc_read_stat(root, 101, &pi), -ESRCH);
+        char *missing = NULL;
+        ck_assert_int_ge(asprintf(&missing, "%s/none", root), 0);
+        ck_assert_int_eq(proc_read_stat(missing, 100, &pi), -ESRCH);
+        free(missing);
+        /* Nonsense pids. */
+        ck_assert_int_eq(proc_read_stat(root, 0, &pi), -EINVAL);
+        ck_assert_int_eq(proc_read_stat(root, -1, &pi), -EINVAL);
+
+        /* A stat file that speaks of another pid. */
+        char *d = pid_dir(root, 200);
+        char *s = stat_text(201, "liar", 1, 200, 200, 0, 5);
+        write_file(d, "stat", s, strlen(s));
+        free(s);
+        ck_assert_int_eq(proc_read_stat(root, 200, &pi), -EINVAL);
+        free(d);
+
+        /* Empty, garbage, a directory where the file should be. */
+        d = pid_dir(root, 300);
+        write_file(d, "stat", "", 0);
+        ck_assert_int_eq(proc_read_stat(root, 300, &pi), -EINVAL);
+        write_file(d, "stat", "300 (x", 6);
+        ck_assert_int_eq(proc_read_stat(root, 300, &pi), -EINVAL);
+        free(d);
+        d = pid_dir(root, 301);
+        char p[512];
+        snprintf(p, sizeof(p), "%s/stat", d);
+        ck_assert_int_eq(mkdir(p, 0755), 0);
+        ck_assert_int_lt(proc_read_stat(root, 301, &pi), 0);
+        free(d);
+
+        /* Longer than any real stat line: read up to the buffer, the comm still parses out. */
+        d = pid_dir(root, 400);
+        char big[4096];
+        memset(big, ' ', sizeof(big));
+        s = stat_text(400, "big", 1, 400, 400, 0, 42);
+        memcpy(big, s, strlen(s) - 1); /* the line, then spaces instead of the newline */
+        write_file(d, "stat", big, sizeof(big));
+        free(s);
+        ck_assert_int_eq(proc_read_stat(root, 400, &pi), 0);
+        ck_assert_uint_eq(pi.start_time, 42);
+        free(d);
+        tmpdir_free(root);
+}
+END_TEST
+
+START_TEST(test_read_exe_cgroup_fake) {
+        char *root = tmpdir_new();
+        struct proc_info pi;
+
+        fake_proc(root, 10, "v2", 1, 10, 0, "/usr/bin/python3.11", "0::/user.slice/user-1000.slice/session-2.scope\n");
+        ck_assert_int_eq(proc_read(root, 10, &pi), 0);
+        ck_assert_str_eq(pi.exe, "/usr/bin/python3.11");
+        ck_assert_str_eq(pi.cgroup, "/user.slice/user-1000.slice/session-2.scope");
+
+        /* Hybrid hierarchy: the v1 name=systemd line when there is no v2 path. */
+        fake_proc(root, 11, "v1", 1, 11, 0, "/bin/sh (deleted)",
+                  "12:cpuset:/\n1:name=systemd:/system.slice/cron.service\n");
+        ck_assert_int_eq(proc_read(root, 11, &pi), 0);
+        ck_assert_str_eq(pi.exe, "/bin/sh (deleted)");
+        ck_assert_str_eq(pi.cgroup, "/system.slice/cron.service");
+        ck_assert_int_eq(proc_read(root, 11, &pi), 0);
+
+        /* Both: v2 wins, wherever it is. */
+        fake_proc(root, 12, "both", 1, 12, 0, NULL, "1:name=systemd:/v1\n0::/v2\n");
+        ck_assert_int_eq(proc_read(root, 12, &pi), 0);
+        ck_assert_str_eq(pi.cgroup, "/v2");
+        ck_assert_str_eq(pi.exe, ""); /* no exe link: a kernel thread or no permission */
+
+        /* No cgroup file, an empty one, garbage. */
+        fake_proc(root, 13, "none", 1, 13, 0, NULL, NULL);
+        ck_assert_int_eq(proc_read(root, 13, &pi), 0);
+        ck_assert_str_eq(pi.cgroup, "");
+        fake_proc(root, 14, "empty", 1, 14, 0, NULL, "");
+        ck_assert_int_eq(proc_read(root, 14, &pi), 0);
+        ck_assert_str_eq(pi.cgroup, "");
+        fake_proc(root, 15, "junk", 1, 15, 0, NULL, "\n\n:::\n0:\nname=systemd\n");
+        ck_assert_int_eq(proc_read(root, 15, &pi), 0);
+        ck_assert_str_eq(pi.cgroup, "");
+
+        /* A cgroup path longer than the field: cut and terminated. */
+        char cg[2000];
+        memcpy(cg, "0::/", 4);
+        memset(cg + 4, 'g', sizeof(cg) - 5);
+        cg[sizeof(cg) - 1] = '\0';
+        fake_proc(root, 16, "long", 1, 16, 0, NULL, cg);
+        ck_assert_int_eq(proc_read(root, 16, &pi), 0);
+        ck_assert_uint_eq(strlen(pi.cgroup), PROC_PATH_MAX - 1);
+
+        /* An exe link longer than the field. */
+        char exe[1500];
+        exe[0] = '/';
+        memset(exe + 1, 'e', sizeof(exe) - 2);
+        exe[sizeof(exe) - 1] = '\0';
+        fake_proc(root, 17, "longexe", 1, 17, 0, exe, NULL);
+        ck_assert_int_eq(proc_read(root, 17, &pi), 0);
+        ck_assert_uint_eq(strlen(pi.exe), PROC_PATH_MAX - 1);
+
+        ck_assert_int_eq(proc_read(root, 99, &pi), -ESRCH);
+        tmpdir_free(root);
+}
+END_TEST
+
+START_TEST(test_descendants_fake) {
+        char *root = tmpdir_new();
+        /* 100 ─┬─ 101 ── 103 ── 104
+         *      └─ 102
+         * 200 ── 201 (unrelated), 300 ⇄ 301 (a cycle), 400 → 400 (its own parent) */
+        fake_proc(root, 1, "init", 0, 1, 0, NULL, NULL);
+        fake_proc(root, 100, "top", 1, 100, 0, NULL, NULL);
+        fake_proc(root, 101, "a", 100, 100, 0, NULL, NULL);
+        fake_proc(root, 102, "b", 100, 100, 0, NULL, NULL);
+        fake_proc(root, 103, "c", 101, 100, 0, NULL, NULL);
+        fake_proc(root, 104, "d", 103, 100, 0, NULL, NULL);
+        fake_proc(root, 200, "other", 1, 200, 0, NULL, NULL);
+        fake_proc(root, 201, "other child", 200, 200, 0, NULL, NULL);
+        fake_proc(root, 300, "cyc a", 301, 300, 0, NULL, NULL);
+        fake_proc(root, 301, "cyc b", 300, 300, 0, NULL, NULL);
+        fake_proc(root, 400, "self parent", 400, 400, 0, NULL, NULL);
+        /* Noise: non-numeric names, a numeric-looking name, a dir with no stat, a file, a stat
+         * that names another pid, a garbage stat. */
+        char p[512];
+        snprintf(p, sizeof(p), "%s/self", root);
+        ck_assert_int_eq(symlink("100", p), 0);
+        snprintf(p, sizeof(p), "%s/sys", root);
+        ck_assert_int_eq(mkdir(p, 0755), 0);
+        snprintf(p, sizeof(p), "%s/101x", root);
+        ck_assert_int_eq(mkdir(p, 0755), 0);
+        char *s = stat_text(101, "dup", 100, 100, 100, 0, 1101);
+        write_file(root, "101x/stat", s, strlen(s));
+        free(s);
+        free(pid_dir(root, 500));
+        write_file(root, "uptime", "1 1\n", 4);
+        char *d = pid_dir(root, 600);
+        s = stat_text(601, "liar", 100, 100, 100, 0, 1);
+        write_file(d, "stat", s, strlen(s));
+        free(s);
+        free(d);
+        d = pid_dir(root, 700);
+        write_file(d, "stat", "700 (junk", 9);
+        free(d);
+
+        pid_t *got = NULL;
+        size_t n = 0;
+        ck_assert_int_eq(proc_descendants(root, 100, &got, &n), 0);
+        static const pid_t want100[] = { 101, 102, 103, 104 };
+        assert_pids(got, n, want100, ELEMENTSOF(want100));
+        free(got);
+
+        ck_assert_int_eq(proc_descendants(root, 101, &got, &n), 0);
+        static const pid_t want101[] = { 103, 104 };
+        assert_pids(got, n, want101, ELEMENTSOF(want101));
+        free(got);
+
+        /* A leaf, and a pid that does not exist: none, but a valid (freeable) array. */
+        ck_assert_int_eq(proc_descendants(root, 104, &got, &n), 0);
+        ck_assert_uint_eq(n, 0);
+        free(got);
+        ck_assert_int_eq(proc_descendants(root, 999, &got, &n), 0);
+        ck_assert_uint_eq(n, 0);
+        free(got);
+
+        /* Cycles terminate; the pid itself is never its own descendant. */
+        ck_assert_int_eq(proc_descendants(root, 300, &got, &n), 0);
+        static const pid_t want300[] = { 301 };
+        assert_pids(got, n, want300, ELEMENTSOF(want300));
+        free(got);
+        ck_assert_int_eq(proc_descendants(root, 400, &got, &n), 0);
+        ck_assert_uint_eq(n, 0);
+        free(got);
+
+        /* Everything below init. */
+        ck_assert_int_eq(proc_descendants(root, 1, &got, &n), 0);
+        static const pid_t want1[] = { 100, 101, 102, 103, 104, 200, 201 };
+        assert_pids(got, n, want1, ELEMENTSOF(want1));
+        free(got);
+
+        /* No such proc directory. */
+        snprintf(p, sizeof(p), "%s/none", root);
+        got = NULL;
+        ck_assert_int_eq(proc_descendants(p, 1, &got, &n), -ENOENT);
+        ck_assert_ptr_null(got);
+        tmpdir_free(root);
+}
+END_TEST
+
+START_TEST(test_descendants_wide) {
+        /* More processes than the first allocation (256): a chain and a fan. */
+        char *root = tmpdir_new();
+        fake_proc(root, 10, "root", 1, 10, 0, NULL, NULL);
+        for (pid_t pid = 11; pid < 311; pid++)
+                fake_proc(root, pid, "chain", pid - 1, 10, 0, NULL, NULL);
+        for (pid_t pid = 1000; pid < 1300; pid++)
+                fake_proc(root, pid, "fan", 10, 10, 0, NULL, NULL);
+        pid_t *got = NULL;
+        size_t n = 0;
+        ck_assert_int_eq(proc_descendants(root, 10, &got, &n), 0);
+        ck_assert_uint_eq(n, 600);
+        qsort(got, n, sizeof(pid_t), cmp_pid);
+        for (size_t i = 1; i < n; i++)
+                ck_assert_int_ne(got[i], got[i - 1]);
+        free(got);
+        ck_assert_int_eq(proc_descendants(root, 200, &got, &n), 0);
+        ck_assert_uint_eq(n, 110);
+        free(got);
+        tmpdir_free(root);
+}
+END_TEST
+
+START_TEST(test_is_ancestor_fake) {
+        char *root = tmpdir_new();
+        fake_proc(root, 1, "init", 0, 1, 0, NULL, NULL);
+        fake_proc(root, 100, "top", 1, 100, 0, NULL, NULL);
+        fake_proc(root, 101, "a", 100, 100, 0, NULL, NULL);
+        fake_proc(root, 103, "c", 101, 100, 0, NULL, NULL);
+        fake_proc(root, 200, "other", 1, 200, 0, NULL, NULL);
+        fake_proc(root, 300, "cyc a", 301, 300, 0, NULL, NULL);
+        fake_proc(root, 301, "cyc b", 302, 300, 0, NULL, NULL);
+        fake_proc(root, 302, "cyc c", 300, 300, 0, NULL, NULL);
+        fake_proc(root, 400, "self parent", 400, 400, 0, NULL, NULL);
+        fake_proc(root, 501, "orphan", 500, 500, 0, NULL, NULL); /* 500 has no entry */
+
+        ck_assert(proc_is_ancestor(root, 100, 103));
+        ck_assert(proc_is_ancestor(root, 101, 103));
+        ck_assert(proc_is_ancestor(root, 1, 103));
+        ck_assert(proc_is_ancestor(root, 103, 103)); /* equal counts */
+        ck_assert(!proc_is_ancestor(root, 103, 100));
+        ck_assert(!proc_is_ancestor(root, 200, 103));
+        ck_assert(!proc_is_ancestor(root, 100, 200));
+        ck_assert(!proc_is_ancestor(root, 100, 999)); /* gone */
+        ck_assert(proc_is_ancestor(root, 999, 999));  /* equal even when gone */
+        ck_assert(proc_is_ancestor(root, 500, 501)); /* the parent link alone says so */
+        ck_assert(!proc_is_ancestor(root, 1, 501));  /* the chain breaks at the missing 500 */
+        ck_assert(!proc_is_ancestor(root, 100, 0));
+        ck_assert(!proc_is_ancestor(root, 100, -5));
+
+        /* Cycles in the ppid links terminate, quickly. */
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        ck_assert(!proc_is_ancestor(root, 1, 300));
+        ck_assert(!proc_is_ancestor(root, 100, 400));
+        ck_assert(proc_is_ancestor(root, 302, 300));
+        ck_assert(proc_is_ancestor(root, 301, 300));
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        ck_assert_int_lt(t1.tv_sec - t0.tv_sec, 20);
+        tmpdir_free(root);
+}
+END_TEST
+
+START_TEST(test_cmdline_fake) {
+        char *root = tmpdir_new();
+        char *d = pid_dir(root, 42);
+        char buf[256];
+
+        static const char plain[] = "ls\0-l\0/tmp\0";
+        write_file(d, "cmdline", plain, sizeof(plain) - 1);
+        ck_assert_int_eq(proc_cmdline(root, 42, buf, sizeof(buf)), 0);
+        ck_assert_str_eq(buf, "ls -l /tmp");
+
+        /* Control bytes, DEL and the backslash itself are escaped; empty arguments stay visible
+         * as spaces; bytes >= 0x80 (UTF-8 names) pass. */
+        static const char nasty[] = "rm\0-rf\0\0a\tb\nc\x1b[31m\x7f\\x\0\xc3\xa9t\xc3\xa9\0";
+        write_file(d, "cmdline", nasty, sizeof(nasty) - 1);
+        ck_assert_int_eq(proc_cmdline(root, 42, buf, sizeof(buf)), 0);
+        ck_assert_str_eq(buf, "rm -rf  a\\x09b\\x0ac\\x1b[31m\\x7f\\x5cx \xc3\xa9t\xc3\xa9");
+        for (const char *p = buf; *p; p++)
+                ck_assert_int_ge((unsigned char)*p, 0x20);
+
+        /* No trailing NUL (a process that rewrote its argv). */
+        write_file(d, "cmdline", "abc", 3);
+        ck_assert_int_eq(proc_cmdline(root, 42, buf, sizeof(buf)), 0);
+        ck_assert_str_eq(buf, "abc");
+
+        /* Kernel threads have an empty command line. */
+        write_file(d, "cmdline", "", 0);
+        ck_assert_int_eq(proc_cmdline(root, 42, buf, sizeof(buf)), 0);
+        ck_assert_str_eq(buf, "");
+        write_file(d, "cmdline", "\0\0\0", 3);
+        ck_assert_int_eq(proc_cmdline(root, 42, buf, sizeof(buf)), 0);
+        ck_assert_str_eq(buf, "");
+
+        /* Gone. */
+        strcpy(buf, "stale");
+        ck_assert_int_lt(proc_cmdline(root, 43, buf, sizeof(buf)), 0);
+        ck_assert_str_eq(buf, "");
+        ck_assert_int_eq(proc_cmdline(root, 42, buf, 0), -EINVAL);
+
+        /* Small buffers: never past len, always terminated, never half an escape. */
+        static const char esc[] = "\x01\x02\x03\x04\x05\x06\x07\x08";
+        write_file(d, "cmdline", esc, sizeof(esc) - 1);
+        for (size_t len = 1; len < 40; len++) {
+                char *b = malloc(len + 8);
+                ck_assert_ptr_nonnull(b);
+                memset(b, 'Z', len + 8);
+                ck_assert_int_eq(proc_cmdline(root, 42, b, len), 0);
+                size_t n = strlen(b);
+                ck_assert_uint_lt(n, len);
+                ck_assert_uint_eq(n % 4, 0);
+                for (size_t i = len; i < len + 8; i++)
+                        ck_assert_int_eq(b[i], 'Z');
+                free(b);
+        }
+        write_file(d, "cmdline", "abcdefghijklmnopqrstuvwxyz", 26);
+        for (size_t len = 1; len < 40; len++) {
+                char *b = malloc(len + 8);
+                ck_assert_ptr_nonnull(b);
+                memset(b, 'Z', len + 8);
+                ck_assert_int_eq(proc_cmdline(root, 42, b, len), 0);
+                ck_assert_uint_lt(strlen(b), len);
+                ck_assert_int_eq(strncmp(b, "abcdefghijklmnopqrstuvwxyz", strlen(b)), 0);
+                for (size_t i = len; i < len + 8; i++)
+                        ck_assert_int_eq(b[i], 'Z');
+                free(b);
+        }
+
+        /* A huge command line is cut, not overflowed. */
+        char *huge = malloc(100000);
+        ck_assert_ptr_nonnull(huge);
+        for (size_t i = 0; i < 100000; i++)
+                huge[i] = i % 50 == 49 ? '\0' : (i % 7 == 0 ? '\n' : 'x');
+        write_file(d, "cmdline", huge, 100000);
+        free(huge);
+        char big[20000];
+        ck_assert_int_eq(proc_cmdline(root, 42, big, sizeof(big)), 0);
+        ck_assert_uint_lt(strlen(big), sizeof(big));
+        ck_assert_uint_gt(strlen(big), 100);
+        free(d);
+        tmpdir_free(root);
+}
+END_TEST
+
+/* ---- the real /proc ---- */
+
+static void read_small(const char *path, char *buf, size_t len) {
+        FILE *f = fopen(path, "re");
+        ck_assert_ptr_nonnull(f);
+        size_t n = fread(buf, 1, len - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+}
+
+START_TEST(test_real_proc_self) {
+        pid_t self = getpid();
+        struct proc_info pi;
+        ck_assert_int_eq(proc_read("/proc", self, &pi), 0);
+        ck_assert_int_eq(pi.pid, self);
+        ck_assert_int_eq(pi.ppid, getppid());
+        ck_assert_int_eq(pi.pgrp, getpgrp());
+        ck_assert_int_eq(pi.sid, getsid(0));
+        ck_assert(!pi.kthread);
+        ck_assert_uint_gt(pi.start_time, 0);
+
+        char comm[64];
+        read_small("/proc/self/comm", comm, sizeof(comm));
+        comm[strcspn(comm, "\n")] = '\0';
+        ck_assert_str_eq(pi.comm, comm);
+
+        char exe[PROC_PATH_MAX], p[64];
+        snprintf(p, sizeof(p), "/proc/%d/exe", (int)self);
+        ssize_t n = readlink(p, exe, sizeof(exe) - 1);
+        ck_assert_int_gt(n, 0);
+        exe[n] = '\0';
+        ck_assert_str_eq(pi.exe, exe);
+
+        /* The same cgroup line the kernel shows. */
+        char cg[4096];
+        read_small("/proc/self/cgroup", cg, sizeof(cg));
+        char *v2 = strstr(cg, "0::");
+        if (v2 && (v2 == cg || v2[-1] == '\n')) {
+                v2 += 3;
+                v2[strcspn(v2, "\n")] = '\0';
+                ck_assert_str_eq(pi.cgroup, v2);
+        }
+
+        /* Stat alone agrees with the full read. */
+        struct proc_info ps;
+        ck_assert_int_eq(proc_read_stat("/proc", self, &ps), 0);
+        ck_assert_uint_eq(ps.start_time, pi.start_time);
+        ck_assert_int_eq(ps.ppid, pi.ppid);
+
+        char cmd[1024];
+        ck_assert_int_eq(proc_cmdline("/proc", self, cmd, sizeof(cmd)), 0);
+        ck_assert_msg(strstr(cmd, "test_proc"), "cmdline \"%s\"", cmd);
+
+        ck_assert(proc_is_ancestor("/proc", self, self));
+        ck_assert(proc_is_ancestor("/proc", getppid(), self));
+        ck_assert(!proc_is_ancestor("/proc", self, getppid()));
+}
+END_TEST
+
+START_TEST(test_real_proc_children) {
+        /* Two generations of sleeping children are our descendants. */
+        int fds[2];
+        ck_assert_int_eq(pipe(fds), 0);
+        pid_t child = fork();
+        ck_assert_int_ge(child, 0);
+        if (child == 0) {
+                close(fds[0]);
+                pid_t grandchild = fork();
+                if (grandchild == 0) {
+                        close(fds[1]);
+                        pause();
+                        _exit(0);
+                }
+                ck_assert_int_eq(write(fds[1], &grandchild, sizeof(grandchild)), (ssize_t)sizeof(grandchild));
+                close(fds[1]);
+                pause();
+                _exit(0);
+        }
+        close(fds[1]);
+        pid_t grandchild = 0;
+        ck_assert_int_eq(read(fds[0], &grandchild, sizeof(grandchild)), (ssize_t)sizeof(grandchild));
+        close(fds[0]);
+
+        pid_t *got = NULL;
+        size_t n = 0;
+        ck_assert_int_eq(proc_descendants("/proc", getpid(), &got, &n), 0);
+        bool seen_child = false, seen_grandchild = false;
+        for (size_t i = 0; i < n; i++) {
+                seen_child |= got[i] == child;
+                seen_grandchild |= got[i] == grandchild;
+                ck_assert_int_ne(got[i], getpid());
+        }
+        free(got);
+        ck_assert(proc_is_ancestor("/proc", getpid(), grandchild));
+        ck_assert(proc_is_ancestor("/proc", child, grandchild));
+        ck_assert(!proc_is_ancestor("/proc", grandchild, child));
+        kill(grandchild, SIGKILL);
+        kill(child, SIGKILL);
+        waitpid(child, NULL, 0);
+        ck_assert(seen_child);
+        ck_assert(seen_grandchild);
+}
+END_TEST
+
+static Suite *proc_suite(void) {
+        Suite *s = suite_create("proc");
+        TCase *tc;
+
+        tc = tcase_create("parse");
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_parse_plain);
+        tcase_add_test(tc, test_parse_hostile_comm);
+        tcase_add_test(tc, test_parse_truncated);
+        tcase_add_test(tc, test_parse_garbage);
+        tcase_add_test(tc, test_parse_kthread);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("fake");
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_read_stat_fake);
+        tcase_add_test(tc, test_read_exe_cgroup_fake);
+        tcase_add_test(tc, test_descendants_fake);
+        tcase_add_test(tc, test_descendants_wide);
+        tcase_add_test(tc, test_is_ancestor_fake);
+        tcase_add_test(tc, test_cmdline_fake);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("real");
+        tcase_add_test(tc, test_real_proc_self);
+        tcase_add_test(tc, test_real_proc_children);
+        suite_add_tcase(s, tc);
+
+        return s;
+}
+
+int main(void) {
+        SRunner *sr = srunner_create(proc_suite());
+
+        srunner_run_all(sr, CK_NORMAL);
+        int failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
