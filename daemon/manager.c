@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "action.h"
+#include "canary.h"
 #include "fan.h"
 #include "fcache.h"
 #include "inot.h"
@@ -49,6 +50,8 @@ struct manager {
         struct policy policy;
         pid_t ancestors[MAX_ANCESTORS];
         size_t n_ancestors;
+        struct canary *canary;
+        pid_t canary_child;    /* repairing the decoys: its events are ours */
         unsigned gen;          /* bumped at each reload: cached per-process decisions are redone */
         pid_t reload_child;
         sd_event_source *reload_src;
@@ -369,10 +372,35 @@ static int on_open(struct manager *m, const struct src_event *ev, uint64_t now) 
         return 0;
 }
 
+/* A decoy was written, renamed or deleted: strong evidence at once, then repair it. */
+static void on_canary(struct manager *m, const struct src_event *ev, const char *path, uint64_t now) {
+        pid_t child = m->canary_child > 0 ? m->canary_child : -m->canary_child;
+        if (child && ev->pid == child)
+                return;
+        struct score_entry *e = entry_for(m, ev->pid, now);
+        if (e) {
+                log_warning("Decoy %s touched by pid %d (%s)", path, (int)ev->pid, e->comm);
+                score_canary(m->scores, e, path, now);
+                maybe_act(m, e, now);
+        }
+        if (m->canary_child > 0 && waitpid(m->canary_child, NULL, WNOHANG) == 0)
+                return; /* a repair is running; it rewrites every decoy */
+        pid_t c = canary_repair_async(m->canary);
+        if (c > 0)
+                m->canary_child = c;
+}
+
 static int on_event(void *userdata, const struct src_event *ev) {
         struct manager *m = userdata;
         uint64_t now = now_ms();
         struct score_entry *e;
+
+        if (m->canary && ev->kind != SRC_OPEN && ev->kind != SRC_CREATED && ev->kind != SRC_OVERFLOW &&
+            (canary_is(m->canary, ev->path) || canary_is(m->canary, ev->path2))) {
+                on_canary(m, ev, canary_is(m->canary, ev->path) ? ev->path : ev->path2, now);
+                if (ev->kind != SRC_WRITTEN)
+                        return 0;
+        }
 
         switch (ev->kind) {
         case SRC_OPEN:
@@ -424,6 +452,8 @@ static void status(struct manager *m) {
 
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         struct manager *m = userdata;
+        if (m->canary_child > 0 && waitpid(m->canary_child, NULL, WNOHANG) == m->canary_child)
+                m->canary_child = -m->canary_child; /* reaped; keep ignoring its late events */
         score_expire(m->scores, now_ms());
         status(m);
         (void)sd_event_source_set_time(s, usec + STATUS_INTERVAL_US);
@@ -452,6 +482,10 @@ static char **strv_copy(char *const *v) {
 static void stop_sources(struct manager *m) {
         m->fan = fan_free(m->fan);
         m->inot = inot_free(m->inot);
+        m->canary = canary_free(m->canary);
+        if (m->canary_child > 0)
+                (void)waitpid(m->canary_child, NULL, 0);
+        m->canary_child = 0;
 }
 
 static int start_sources(struct manager *m) {
@@ -460,6 +494,14 @@ static int start_sources(struct manager *m) {
         m->roots = strv_copy(m->cfg->protect);
         if (!m->roots)
                 return -ENOMEM;
+        /* Decoys first: no permission mark is in place yet, our own writes cannot block. */
+        if (m->cfg->canary) {
+                r = canary_new(m->roots, m->cfg->canary_name, &m->canary);
+                if (r < 0)
+                        log_warning("Failed to place decoy files: %s, continuing without", strerror(-r));
+                else
+                        log_info("Placed %u decoy file(s) named %s", canary_count(m->canary), m->cfg->canary_name);
+        }
         if (m->cfg->source != CONFIG_SOURCE_INOTIFY) {
                 struct fan_opts fo = {
                         .roots = m->roots,

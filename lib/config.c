@@ -143,7 +143,7 @@ int config_default(struct config **ret) {
                 .max_processes = 4096,
                 .max_files = 65536,
         };
-        c->canary_name = strdup(".~rg-canary.docx");
+        c->canary_name = strdup(".!rg-canary.docx");
         if (!c->canary_name) {
                 free(c);
                 return -ENOMEM;

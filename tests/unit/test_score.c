@@ -142,11 +142,11 @@ START_TEST(test_credit_accumulates) {
         ck_assert_uint_eq(e->files_damaged, 2);
 
         /* The canary and the brake. */
-        score_canary(t, e, "/d/.~rg-canary.docx", T0);
+        score_canary(t, e, "/d/.!rg-canary.docx", T0);
         ck_assert_double_eq_tol(e->score, 165, EPS);
         ck_assert_uint_eq(e->reasons[SCORE_R_CANARY], 1);
         ck_assert_uint_eq(e->files_damaged, 3);
-        ck_assert(has_path(e, "/d/.~rg-canary.docx"));
+        ck_assert(has_path(e, "/d/.!rg-canary.docx"));
         score_braked(t, e, T0);
         ck_assert_double_eq_tol(e->score, 175, EPS);
         ck_assert_uint_eq(e->reasons[SCORE_R_BRAKED], 1);
