@@ -52,6 +52,7 @@ struct manager {
         size_t n_ancestors;
         struct canary *canary;
         pid_t canary_child;    /* repairing the decoys: its events are ours */
+        bool can_deny;         /* the source answers opens (fanotify permission events) */
         unsigned gen;          /* bumped at each reload: cached per-process decisions are redone */
         pid_t reload_child;
         sd_event_source *reload_src;
@@ -350,7 +351,7 @@ static int on_open(struct manager *m, const struct src_event *ev, uint64_t now) 
         /* Learn the opener while it is alive and blocked in open(): short-lived processes are
          * gone by the time their close-write is read. */
         struct score_entry *e = entry_for(m, ev->pid, now);
-        if (e && m->cfg->brake && !m->o.dry_run) {
+        if (e && m->cfg->brake && !m->o.dry_run && m->can_deny) {
                 struct score_entry *d = score_decider(m->scores, e);
                 /* The brake: a family above "suspicious" may not open protected files until
                  * its verdict (it is killed at the threshold, or its evidence decays). */
@@ -514,6 +515,7 @@ static int start_sources(struct manager *m) {
                         struct fan_stats st;
                         fan_get_stats(m->fan, &st);
                         m->source_name = "fanotify";
+                        m->can_deny = st.perm;
                         log_info("Watching with fanotify: %s marks, %u directories with permission marks, pidfds %s, "
                                  "before-state capture %s",
                                  fan_mark_kind_name(st.mark), st.perm_dirs, st.pidfd ? "yes" : "no",
@@ -537,6 +539,7 @@ static int start_sources(struct manager *m) {
         if (r < 0)
                 return r;
         m->source_name = "inotify";
+        m->can_deny = false;
         log_info("Watching with inotify: writers are attributed through /proc, best effort");
         return 0;
 }

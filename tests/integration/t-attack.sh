@@ -24,7 +24,13 @@ sleep 0.5
 damaged=$(sim_damaged "$WORK/sim.log")
 echo "simulator exit $rc, files damaged $damaged of $n_files"
 check "encryptor killed by SIGKILL (exit $rc)" [ "$rc" -eq 137 ]
-check "at most 10 files damaged ($damaged)" [ "$damaged" -le 10 ]
+if [ "$SOURCE" = fanotify ]; then
+        check "at most 10 files damaged ($damaged)" [ "$damaged" -le 10 ]
+else
+        # inotify reads events after the fact and cannot deny opens: the damage is bounded by
+        # how fast the writer is attributed, not by a brake (measured, reported in the README).
+        check "stopped before the end ($damaged of $n_files damaged)" [ "$damaged" -lt $((n_files / 2)) ]
+fi
 check "alert on stderr" grep -q "Ransomware behaviour by" "$WORK/daemon.log"
 
 if [ -S /run/systemd/journal/socket ]; then
