@@ -279,6 +279,10 @@ static void handle_name(struct fan *f, const struct fanotify_event_metadata *m) 
                 f->o.handler(f->o.userdata, &ev);
                 goto done;
         }
+        /* A new file's name tells nothing its close-write will not: skip resolving it (the
+         * most frequent name event). Directories are resolved, to be marked. */
+        if ((m->mask & FAN_CREATE) && !(m->mask & FAN_ONDIR) && !f->probe_path)
+                goto done;
         const char *p = (const char *)m + m->metadata_len, *end = (const char *)m + m->event_len;
         while (p + sizeof(struct fanotify_event_info_header) <= end) {
                 const struct fanotify_event_info_header *h = (const void *)p;
@@ -459,10 +463,9 @@ static int init_groups(struct fan *f) {
         }
         if (f->data_fd < 0)
                 return -EINVAL;
-        f->name_fd = fanotify_init(FAN_CLASS_NOTIF | base | FAN_REPORT_DFID_NAME |
-                                           (f->st.pidfd ? FAN_REPORT_PIDFD : 0), O_RDONLY | O_CLOEXEC);
-        if (f->name_fd < 0 && errno == EINVAL && f->st.pidfd)
-                f->name_fd = fanotify_init(FAN_CLASS_NOTIF | base | FAN_REPORT_DFID_NAME, O_RDONLY | O_CLOEXEC);
+        /* Name events need the pid only (to credit an unlink or rename), not a pidfd: creating
+         * and closing one per event would cost more than the event itself. */
+        f->name_fd = fanotify_init(FAN_CLASS_NOTIF | base | FAN_REPORT_DFID_NAME, O_RDONLY | O_CLOEXEC);
         if (f->name_fd < 0)
                 return -errno;
         return 0;

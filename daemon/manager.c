@@ -156,7 +156,12 @@ static struct score_entry *entry_for(struct manager *m, pid_t pid, uint64_t now)
 
         if (pid <= 0 || pid == m->policy.self)
                 return NULL;
-        /* Hot path (every event): one read of /proc/PID/stat tells a known process. */
+        /* Hottest path: a process seen within the last second is trusted to be the same one
+         * (a pid is not recycled that fast; and an action re-checks the identity anyway). */
+        e = score_lookup(m->scores, pid);
+        if (e && e->root_pid && e->gen == m->gen && now - e->t_last_seen < 1000)
+                return e->allowed ? NULL : e;
+        /* Hot path: one read of /proc/PID/stat tells a known process. */
         if (proc_read_stat(m->o.procdir, pid, &pi) < 0) {
                 /* Exited already: what we learnt while it lived still counts. */
                 return score_lookup(m->scores, pid);

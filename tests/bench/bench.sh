@@ -24,7 +24,7 @@ MID_DETECT=284258cd132e4245a4a2c683b8fa127a
 BASE=$(mktemp -d /var/tmp/rg-bench.XXXXXX)
 HZ=$(getconf CLK_TCK)
 DPID= CPU_TICKS=0 PEAK_KB=0
-trap 'stop_daemon; rm -rf "$BASE"' EXIT
+trap 'stop_daemon; mountpoint -q "$BASE/run" && umount "$BASE/run"; rm -rf "$BASE"' EXIT
 
 want() { [ "$ONLY" = "  " ] || [[ "$ONLY" == *" $1 "* ]]; }
 now() { date +%s.%N; }
@@ -36,7 +36,23 @@ touch "$BASE/master/.ransomguard-sim-target"
 N_FILES=$(find "$BASE/master" -type f | wc -l)
 MB=$(du -sm "$BASE/master" | cut -f1)
 
-fresh() { rm -rf "$BASE/run"; cp -a "$BASE/master" "$BASE/run"; sync; }
+# Every scenario runs on a new ext4 filesystem (a loop-mounted image): after mass deletes, ext4's
+# inode allocator slows new files down by several times for a while, which would swamp the
+# daemon's own cost and depend on what ran before.
+IMG=$BASE/fs.img
+mkdir -p "$BASE/run"
+newfs() {
+        mountpoint -q "$BASE/run" && umount "$BASE/run"
+        rm -f "$IMG"
+        truncate -s "$(( (MB * 4 + 1024) ))M" "$IMG"
+        mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$IMG"
+        mount -o loop "$IMG" "$BASE/run"
+}
+fresh() {
+        newfs
+        cp -a "$BASE/master/." "$BASE/run/"
+        sync
+}
 
 start_daemon() {
         "$RGD" -c "$TOP/conf/ransomguard.json" --protect "$BASE/run" > "$BASE/daemon.log" 2>&1 &
@@ -163,11 +179,11 @@ done < "$TOP/tests/workloads/list"
 # Throughput: TP_FILES × (create + 4 KiB write + close), with and without the daemon.
 tp_json=null
 if want throughput; then
-        rm -rf "$BASE/run"; mkdir -p "$BASE/run"
-        base_s=$("$WRITER" "$BASE/run" "$TP_FILES" 4096)
-        rm -rf "$BASE/run"; mkdir -p "$BASE/run"
+        newfs; mkdir "$BASE/run/w"
+        base_s=$("$WRITER" "$BASE/run/w" "$TP_FILES" 4096)
+        newfs; mkdir "$BASE/run/w"
         start_daemon
-        with_s=$("$WRITER" "$BASE/run" "$TP_FILES" 4096)
+        with_s=$("$WRITER" "$BASE/run/w" "$TP_FILES" 4096)
         sleep 2
         overflows=$(grep -c "Event queue overflowed" "$BASE/daemon.log" || true)
         stop_daemon
