@@ -13,6 +13,7 @@
 
 struct canary {
         char **paths;
+        struct stat *st; /* dev and inode of each decoy */
         size_t n;
 };
 
@@ -69,7 +70,10 @@ int canary_new(char *const *roots, const char *name, struct canary **ret) {
         while (roots && roots[n])
                 n++;
         c->paths = calloc(n + 1, sizeof(char *));
-        if (!c->paths) {
+        c->st = calloc(n + 1, sizeof(struct stat));
+        if (!c->paths || !c->st) {
+                free(c->st);
+                free(c->paths);
                 free(c);
                 return -ENOMEM;
         }
@@ -88,6 +92,7 @@ int canary_new(char *const *roots, const char *name, struct canary **ret) {
                 }
                 c->paths[c->n++] = p;
         }
+        canary_refresh(c);
         *ret = c;
         return c->n ? 0 : r;
 }
@@ -100,6 +105,7 @@ struct canary *canary_free(struct canary *c) {
                 free(c->paths[i]);
         }
         free(c->paths);
+        free(c->st);
         free(c);
         return NULL;
 }
@@ -109,6 +115,19 @@ bool canary_is(const struct canary *c, const char *path) {
                 if (strcmp(c->paths[i], path) == 0)
                         return true;
         return false;
+}
+
+bool canary_is_inode(const struct canary *c, dev_t dev, ino_t ino) {
+        for (size_t i = 0; c && i < c->n; i++)
+                if (c->st[i].st_ino == ino && c->st[i].st_dev == dev && ino != 0)
+                        return true;
+        return false;
+}
+
+void canary_refresh(struct canary *c) {
+        for (size_t i = 0; c && i < c->n; i++)
+                if (lstat(c->paths[i], &c->st[i]) < 0)
+                        memset(&c->st[i], 0, sizeof(c->st[i]));
 }
 
 pid_t canary_repair_async(const struct canary *c) {

@@ -14,6 +14,10 @@ int canary_new(char *const *roots, const char *name, struct canary **ret);
 struct canary *canary_free(struct canary *c);
 /* Is path one of our decoys? */
 bool canary_is(const struct canary *c, const char *path);
+/* Is this inode one of our decoys (a close-write may name the decoy by its new name already)? */
+bool canary_is_inode(const struct canary *c, dev_t dev, ino_t ino);
+/* Re-read the decoys' inodes (after a repair replaced them). */
+void canary_refresh(struct canary *c);
 /* Re-create the decoys from a child process (its opens are answered by our own loop).
  * Returns the child's pid, whose events must be ignored, or -errno. */
 pid_t canary_repair_async(const struct canary *c);

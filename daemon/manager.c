@@ -312,6 +312,24 @@ static bool pseudo_before(const char *path, const struct sample *after, struct s
         return true;
 }
 
+/* A decoy was written, renamed or deleted: strong evidence at once, then repair it. */
+static void on_canary(struct manager *m, const struct src_event *ev, const char *path, uint64_t now) {
+        pid_t child = m->canary_child > 0 ? m->canary_child : -m->canary_child;
+        if (child && ev->pid == child)
+                return;
+        struct score_entry *e = entry_for(m, ev->pid, now);
+        if (e) {
+                log_warning("Decoy %s touched by pid %d (%s)", path, (int)ev->pid, e->comm);
+                score_canary(m->scores, e, path, now);
+                maybe_act(m, e, now);
+        }
+        if (m->canary_child > 0 && waitpid(m->canary_child, NULL, WNOHANG) == 0)
+                return; /* a repair is running; it rewrites every decoy */
+        pid_t c = canary_repair_async(m->canary);
+        if (c > 0)
+                m->canary_child = c;
+}
+
 static void on_written(struct manager *m, const struct src_event *ev, uint64_t now) {
         int fd = ev->fd, own = -1;
         struct sample after, before_copy, pseudo;
@@ -333,6 +351,8 @@ static void on_written(struct manager *m, const struct src_event *ev, uint64_t n
                 return;
         }
         m->n_written++;
+        if (m->canary && canary_is_inode(m->canary, st.st_dev, st.st_ino) && !canary_is(m->canary, ev->path))
+                on_canary(m, ev, ev->path, now); /* renamed before we read the event */
         before = state_get(m, &st, ev->path, &before_copy) ? &before_copy : NULL;
         bool created = !before || before->size == 0;
         if (!before && pseudo_before(ev->path, &after, &pseudo))
@@ -376,24 +396,6 @@ static int on_open(struct manager *m, const struct src_event *ev, uint64_t now) 
         if (sample_fd(ev->fd, &m->sopts, &s) == 0)
                 state_put(m, &st, ev->path, &s);
         return 0;
-}
-
-/* A decoy was written, renamed or deleted: strong evidence at once, then repair it. */
-static void on_canary(struct manager *m, const struct src_event *ev, const char *path, uint64_t now) {
-        pid_t child = m->canary_child > 0 ? m->canary_child : -m->canary_child;
-        if (child && ev->pid == child)
-                return;
-        struct score_entry *e = entry_for(m, ev->pid, now);
-        if (e) {
-                log_warning("Decoy %s touched by pid %d (%s)", path, (int)ev->pid, e->comm);
-                score_canary(m->scores, e, path, now);
-                maybe_act(m, e, now);
-        }
-        if (m->canary_child > 0 && waitpid(m->canary_child, NULL, WNOHANG) == 0)
-                return; /* a repair is running; it rewrites every decoy */
-        pid_t c = canary_repair_async(m->canary);
-        if (c > 0)
-                m->canary_child = c;
 }
 
 static int on_event(void *userdata, const struct src_event *ev) {
@@ -458,8 +460,10 @@ static void status(struct manager *m) {
 
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         struct manager *m = userdata;
-        if (m->canary_child > 0 && waitpid(m->canary_child, NULL, WNOHANG) == m->canary_child)
+        if (m->canary_child > 0 && waitpid(m->canary_child, NULL, WNOHANG) == m->canary_child) {
                 m->canary_child = -m->canary_child; /* reaped; keep ignoring its late events */
+                canary_refresh(m->canary);
+        }
         score_expire(m->scores, now_ms());
         status(m);
         (void)sd_event_source_set_time(s, usec + STATUS_INTERVAL_US);

@@ -35,6 +35,7 @@ make_work() {
 }
 
 cleanup() {
+        [ "$FAILED" -gt 0 ] && [ -n "$WORK" ] && [ -f "$WORK/daemon.log" ] && { echo "--- daemon log (last 15 lines)"; tail -15 "$WORK/daemon.log"; }
         stop_daemon
         [ -n "$WORK" ] && rm -rf "$WORK"
 }
