@@ -78,7 +78,10 @@ integration: all
 sim-test: $(SIM_BIN)
 	SIM=$(CURDIR)/$(SIM_BIN) tests/sim/test-sim.sh
 
-check: all unit asan valgrind sim-test integration
+corpus-test:
+	tests/corpus/test-corpus.sh
+
+check: all unit asan valgrind sim-test corpus-test integration
 
 setup:
 	tests/setup.sh
@@ -106,4 +109,4 @@ uninstall:
 clean:
 	rm -rf build build-asan
 
-.PHONY: all unit asan valgrind sim-test integration check setup run bench install uninstall clean
+.PHONY: all unit asan valgrind sim-test corpus-test integration check setup run bench install uninstall clean

@@ -4,7 +4,10 @@
 #   attacks: stopped?, files and bytes damaged, ms from the first damaged file to the alert;
 #   benign:  acted on?, wall-time ratio with/without the daemon (median of RUNS alternating runs);
 #   whole run: daemon CPU seconds and peak RSS; throughput on 100k small-file writes.
-# Env: RG_BENCH_SIZE=full|small, RG_BENCH_RUNS=5, RG_BENCH_ONLY="mode-or-workload ...",
+# The attacks run on the full corpus (~1200 files, ~370 MiB); the benign workloads, each run
+# 2 × RUNS times, on the small one (~230 files, ~40 MiB) so the whole benchmark stays near half
+# an hour (xz of every file, git gc --aggressive and 7z of the full tree take minutes each).
+# Env: RG_BENCH_SIZE=full|small (attacks), RG_BENCH_BENIGN_SIZE=small|full, RG_BENCH_RUNS=5, RG_BENCH_ONLY="mode-or-workload ...",
 #      RG_BENCH_OUT=build/bench.json, RG_BENCH_TP_FILES=100000.
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -16,7 +19,7 @@ if [ "${RG_IN_JOURNAL_NS:-}" != 1 ]; then
         exec "$TOP/tests/integration/with-journald.sh" "$0" "$@"
 fi
 RGD=$TOP/build/ransomguardd SIM=$TOP/build/ransomguard-sim WRITER=$TOP/build/rg-writer
-SIZE=${RG_BENCH_SIZE:-full} RUNS=${RG_BENCH_RUNS:-5} SEED=${RG_SEED:-1}
+SIZE=${RG_BENCH_SIZE:-full} BSIZE=${RG_BENCH_BENIGN_SIZE:-small} RUNS=${RG_BENCH_RUNS:-5} SEED=${RG_SEED:-42}
 OUT=${RG_BENCH_OUT:-$TOP/build/bench.json}
 TP_FILES=${RG_BENCH_TP_FILES:-100000}
 ONLY=" ${RG_BENCH_ONLY:-} "
@@ -29,12 +32,18 @@ trap 'stop_daemon; mountpoint -q "$BASE/run" && umount "$BASE/run"; rm -rf "$BAS
 want() { [ "$ONLY" = "  " ] || [[ "$ONLY" == *" $1 "* ]]; }
 now() { date +%s.%N; }
 
-echo "bench: building the $SIZE corpus (cached after the first time)..." >&2
-"$TOP/tests/corpus/build-corpus.sh" --seed "$SEED" --size "$SIZE" "$BASE/master" 2>"$BASE/corpus.log" ||
-        { cat "$BASE/corpus.log" >&2; exit 1; }
-touch "$BASE/master/.ransomguard-sim-target"
-N_FILES=$(find "$BASE/master" -type f | wc -l)
-MB=$(du -sm "$BASE/master" | cut -f1)
+for s in "$SIZE" "$BSIZE"; do
+        [ -d "$BASE/master-$s" ] && continue
+        echo "bench: building the $s corpus (cached after the first time)..." >&2
+        "$TOP/tests/corpus/build-corpus.sh" --seed "$SEED" --size "$s" "$BASE/master-$s" 2>"$BASE/corpus.log" ||
+                { cat "$BASE/corpus.log" >&2; exit 1; }
+        touch "$BASE/master-$s/.ransomguard-sim-target"
+done
+N_FILES=$(find "$BASE/master-$SIZE" -type f | wc -l)
+MB=$(du -sm "$BASE/master-$SIZE" | cut -f1)
+BN_FILES=$(find "$BASE/master-$BSIZE" -type f | wc -l)
+BMB=$(du -sm "$BASE/master-$BSIZE" | cut -f1)
+MASTER=$BASE/master-$SIZE
 
 # Every scenario runs on a new ext4 filesystem (a loop-mounted image): after mass deletes, ext4's
 # inode allocator slows new files down by several times for a while, which would swamp the
@@ -50,7 +59,7 @@ newfs() {
 }
 fresh() {
         newfs
-        cp -a "$BASE/master/." "$BASE/run/"
+        cp -a "$MASTER/." "$BASE/run/"
         sync
 }
 
@@ -133,6 +142,7 @@ attack xor --mode xor
 
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
+MASTER=$BASE/master-$BSIZE
 printf '\n%-22s %-9s %10s %10s %8s\n' "benign workload" "acted-on" "with (s)" "without" "ratio" >> "$BASE/table"
 run_workload() { # script → elapsed seconds on stdout, "FAIL" on failure
         local t0 t1
@@ -197,13 +207,13 @@ fi
 cpu=$(awk -v t="$CPU_TICKS" -v hz="$HZ" 'BEGIN { printf "%.2f", t / hz }')
 printf '\ndaemon over the whole run: %s CPU seconds, peak RSS %d KiB\n' "$cpu" "$PEAK_KB" >> "$BASE/table"
 machine="$(nproc) cores, $(awk '/MemTotal/ { printf "%d GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r), $(. /etc/os-release; echo "$PRETTY_NAME")"
-printf 'corpus: %s, %d files, %d MiB, seed %s; %d alternating runs per benign workload; machine: %s\n' \
-        "$SIZE" "$N_FILES" "$MB" "$SEED" "$RUNS" "$machine" >> "$BASE/table"
+printf 'attacks on the %s corpus (%d files, %d MiB), benign workloads on the %s corpus (%d files, %d MiB), seed %s;\n%d alternating runs per benign workload, each on a new ext4; machine: %s\n' \
+        "$SIZE" "$N_FILES" "$MB" "$BSIZE" "$BN_FILES" "$BMB" "$SEED" "$RUNS" "$machine" >> "$BASE/table"
 cat "$BASE/table"
 mkdir -p "$(dirname "$OUT")"
 {
-        printf '{"date":"%s","machine":"%s","corpus":{"size":"%s","files":%d,"mib":%d,"seed":%s},"runs":%d,\n' \
-                "$(date -Is)" "$machine" "$SIZE" "$N_FILES" "$MB" "$SEED" "$RUNS"
+        printf '{"date":"%s","machine":"%s","corpus":{"size":"%s","files":%d,"mib":%d,"benign_size":"%s","benign_files":%d,"benign_mib":%d,"seed":%s},"runs":%d,\n' \
+                "$(date -Is)" "$machine" "$SIZE" "$N_FILES" "$MB" "$BSIZE" "$BN_FILES" "$BMB" "$SEED" "$RUNS"
         printf '"attacks":[%s],\n' "$(IFS=,; echo "${JSON_ATTACKS[*]:-}")"
         printf '"benign":[%s],\n' "$(IFS=,; echo "${JSON_BENIGN[*]:-}")"
         printf '"throughput":%s,"daemon_cpu_s":%s,"daemon_peak_rss_kib":%d}\n' "$tp_json" "$cpu" "$PEAK_KB"

@@ -46,7 +46,7 @@ make_corpus() {
                 cp -a "$RG_CORPUS_DIR" "$1" && touch "$1/.ransomguard-sim-target"
                 return
         fi
-        "$TOP/tests/corpus/build-corpus.sh" --seed "${RG_SEED:-1}" --size small "$1" 2>"$WORK/corpus.log" ||
+        "$TOP/tests/corpus/build-corpus.sh" --seed "${RG_SEED:-42}" --size small "$1" 2>"$WORK/corpus.log" ||
                 { cat "$WORK/corpus.log" >&2; return 1; }
         touch "$1/.ransomguard-sim-target"
 }
