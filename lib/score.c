@@ -78,6 +78,7 @@ static void evidence_reset(struct score_entry *e) {
         for (int i = 0; i < SCORE_PATHS; i++) {
                 free(e->paths[i]);
                 e->paths[i] = NULL;
+                e->renamed[i] = false;
         }
         priv_free(e->priv);
         e->priv = NULL;
@@ -287,7 +288,9 @@ static void push_path(struct score_entry *e, const char *path) {
                 return;
         free(e->paths[SCORE_PATHS - 1]);
         memmove(&e->paths[1], &e->paths[0], (SCORE_PATHS - 1) * sizeof(char *));
+        memmove(&e->renamed[1], &e->renamed[0], (SCORE_PATHS - 1) * sizeof(bool));
         e->paths[0] = s;
+        e->renamed[0] = false;
 }
 
 static void credit_one(struct score_table *t, struct score_entry *e, enum score_reason r, double w,
@@ -489,16 +492,24 @@ void score_deleted(struct score_table *t, struct score_entry *e, const char *pat
 }
 
 void score_renamed(struct score_table *t, struct score_entry *e, const char *from, const char *to, uint64_t now_ms) {
-        if (strcmp(ext_of(from), ext_of(to)) == 0)
-                return;
+        bool new_ext = strcmp(ext_of(from), ext_of(to)) != 0;
         struct score_entry *d = score_decider(t, e);
         for (int i = 0; i < SCORE_PATHS && d->paths[i]; i++)
                 if (strcmp(d->paths[i], from) == 0) {
-                        credit(t, e, SCORE_R_RENAME_EXT, t->o.w.rename_ext, NULL, false, now_ms);
-                        free(d->paths[i]);
-                        d->paths[i] = strdup(to);
+                        /* Once per file: shred -u renames its victim a dozen times. The path
+                         * follows every move. */
+                        if (new_ext && !d->renamed[i])
+                                credit(t, e, SCORE_R_RENAME_EXT, t->o.w.rename_ext, NULL, false, now_ms);
+                        char *np = strdup(to);
+                        if (np) {
+                                free(d->paths[i]);
+                                d->paths[i] = np;
+                        }
+                        d->renamed[i] = d->renamed[i] || new_ext;
                         return;
                 }
+        if (!new_ext)
+                return;
         struct score_priv *p = priv_of(d);
         if (!p)
                 return;

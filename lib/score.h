@@ -45,6 +45,7 @@ struct score_entry {
         uint32_t files_damaged;     /* files damaged within the window */
         uint32_t reasons[_SCORE_R_MAX];
         char *paths[SCORE_PATHS];   /* most recent damaged paths, newest first */
+        bool renamed[SCORE_PATHS];  /* that path's rename to a new extension was counted */
         bool acted;                 /* an action was taken on this family */
         bool allowed;               /* allowlisted executable: never credited (set by the caller) */
         unsigned gen;               /* caller's configuration generation when `allowed` was set */

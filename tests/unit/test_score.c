@@ -530,6 +530,12 @@ START_TEST(test_rename_after_damage) {
         score_renamed(t, e, "/d/a.txt.locked", "/e/a.txt.locked", T0);
         ck_assert_uint_eq(e->reasons[SCORE_R_RENAME_EXT], 1);
 
+        /* Renamed again and again to new extensions (shred -u does that): counted once. */
+        score_renamed(t, e, "/e/a.txt.locked", "/e/0000000000", T0);
+        score_renamed(t, e, "/e/0000000000", "/e/000000000.x", T0);
+        ck_assert_uint_eq(e->reasons[SCORE_R_RENAME_EXT], 1);
+        ck_assert(has_path(e, "/e/000000000.x"));
+
         /* By another member of the family. */
         struct score_entry *c1 = track(t, 201, 200), *c2 = track(t, 202, 200);
         struct score_entry *r = score_lookup(t, 200);
