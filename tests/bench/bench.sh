@@ -16,7 +16,7 @@ if [ "$(id -u)" -ne 0 ]; then
         exit 1
 fi
 if [ "${RG_IN_JOURNAL_NS:-}" != 1 ]; then
-        exec "$TOP/tests/integration/with-journald.sh" "$0" "$@"
+        exec "$TOP/tests/integration/with-journald.sh" "$(readlink -f "$0")" "$@"
 fi
 RGD=$TOP/build/ransomguardd SIM=$TOP/build/ransomguard-sim WRITER=$TOP/build/rg-writer
 SIZE=${RG_BENCH_SIZE:-full} BSIZE=${RG_BENCH_BENIGN_SIZE:-small} RUNS=${RG_BENCH_RUNS:-5} SEED=${RG_SEED:-42}

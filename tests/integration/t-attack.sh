@@ -5,7 +5,7 @@
 SOURCE=${1:-fanotify}
 need_root "attack via $SOURCE"
 if [ "${RG_IN_JOURNAL_NS:-}" != 1 ] && [ -x /lib/systemd/systemd-journald ]; then
-        exec "$(dirname "$0")/with-journald.sh" "$0" "$@"
+        exec "$(dirname "$0")/with-journald.sh" "$(readlink -f "$0")" "$@"
 fi
 make_work
 DATA=$WORK/data
