@@ -148,6 +148,8 @@ static void emit(struct inot *s, enum src_kind kind, pid_t pid, int fd, const ch
                 .path = path,
                 .path2 = path2,
                 .is_dir = is_dir,
+                /* Unlinks and renames carry no fd: their pid is always a guess. */
+                .pid_guessed = pid != 0 && (kind == SRC_DELETED || kind == SRC_RENAMED),
         };
         (void)s->handler(s->userdata, &ev); /* nothing can be denied after the fact */
 }
@@ -774,7 +776,8 @@ static void rescan_dir(struct inot *s, int dfd, char *buf, size_t len, unsigned 
                 if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
                         if (S_ISREG(st.st_mode)) {
                                 emit(s, SRC_CREATED, 0, -1, buf, NULL, false);
-                                emit(s, SRC_WRITTEN, name_event_pid(s, buf, now), -1, buf, NULL, false);
+                                /* Written before we watched: judged, credited to nobody. */
+                                emit(s, SRC_WRITTEN, 0, -1, buf, NULL, false);
                         } else {
                                 emit(s, SRC_CREATED, 0, -1, buf, NULL, S_ISDIR(st.st_mode));
                                 if (S_ISDIR(st.st_mode) && depth < RESCAN_DEPTH_MAX) {
@@ -909,7 +912,7 @@ static void move_to(struct inot *s, uint32_t cookie, const char *path, bool is_d
         if (is_dir)
                 add_dir(s, path, now);
         else
-                written(s, path, name_event_pid(s, path, now), now);
+                written(s, path, 0, now); /* moved in: judged, credited to nobody */
 }
 
 /* ---- events ---- */

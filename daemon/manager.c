@@ -318,6 +318,12 @@ static void on_canary(struct manager *m, const struct src_event *ev, const char 
         if (child && ev->pid == child)
                 return;
         struct score_entry *e = entry_for(m, ev->pid, now);
+        if (e && ev->pid_guessed) {
+                /* A guessed pid never gets the decoy's weight: it could be a bystander. */
+                log_warning("Decoy %s renamed or deleted, probably by pid %d (%s); not counted", path,
+                            (int)ev->pid, e->comm);
+                e = NULL;
+        }
         if (e) {
                 log_warning("Decoy %s touched by pid %d (%s)", path, (int)ev->pid, e->comm);
                 score_canary(m->scores, e, path, now);

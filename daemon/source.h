@@ -21,6 +21,7 @@ struct src_event {
         const char *path; /* absolute; may be NULL for SRC_OVERFLOW */
         const char *path2;
         bool is_dir;
+        bool pid_guessed; /* inotify: the pid is a guess (the only recent writer nearby) */
 };
 
 /* Returns 0 to allow, -EPERM to deny an SRC_OPEN (ignored for other kinds). Must not block. */
