@@ -89,8 +89,21 @@ static int exclusive_cgroup(const struct target *t, size_t n, char *buf, size_t 
                 snprintf(path, sizeof(path), "%s%s/cgroup.kill", mounts[m], cg);
                 if (access(path, W_OK) != 0)
                         continue;
-                snprintf(path, sizeof(path), "%s%s/cgroup.procs", mounts[m], cg);
+                /* cgroup.kill also kills every cgroup below: only a leaf qualifies. */
+                snprintf(path, sizeof(path), "%s%s/cgroup.stat", mounts[m], cg);
                 FILE *f = fopen(path, "re");
+                if (!f)
+                        continue;
+                char line[128];
+                bool leaf = false;
+                while (fgets(line, sizeof(line), f))
+                        if (strcmp(line, "nr_descendants 0\n") == 0)
+                                leaf = true;
+                fclose(f);
+                if (!leaf)
+                        return -EBUSY;
+                snprintf(path, sizeof(path), "%s%s/cgroup.procs", mounts[m], cg);
+                f = fopen(path, "re");
                 if (!f)
                         continue;
                 int pid, members = 0;

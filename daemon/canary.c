@@ -124,6 +124,12 @@ bool canary_is_inode(const struct canary *c, dev_t dev, ino_t ino) {
         return false;
 }
 
+void canary_forget_inode(struct canary *c, const char *path) {
+        for (size_t i = 0; c && path && i < c->n; i++)
+                if (strcmp(c->paths[i], path) == 0)
+                        memset(&c->st[i], 0, sizeof(c->st[i]));
+}
+
 void canary_refresh(struct canary *c) {
         for (size_t i = 0; c && i < c->n; i++)
                 if (lstat(c->paths[i], &c->st[i]) < 0)
@@ -135,6 +141,9 @@ pid_t canary_repair_async(const struct canary *c) {
         if (pid < 0)
                 return -errno;
         if (pid == 0) {
+                /* Drop every inherited fd, the fanotify groups above all: a child holding the
+                 * group open would keep its pending permission events alive after we close it. */
+                (void)close_range(3, ~0U, 0);
                 for (size_t i = 0; i < c->n; i++)
                         (void)place(c->paths[i]);
                 _exit(0);

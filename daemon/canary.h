@@ -16,6 +16,8 @@ struct canary *canary_free(struct canary *c);
 bool canary_is(const struct canary *c, const char *path);
 /* Is this inode one of our decoys (a close-write may name the decoy by its new name already)? */
 bool canary_is_inode(const struct canary *c, dev_t dev, ino_t ino);
+/* The decoy at path was renamed or deleted: its inode number may be reused by any new file. */
+void canary_forget_inode(struct canary *c, const char *path);
 /* Re-read the decoys' inodes (after a repair replaced them). */
 void canary_refresh(struct canary *c);
 /* Re-create the decoys from a child process (its opens are answered by our own loop).

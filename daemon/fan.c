@@ -22,6 +22,9 @@
 #ifndef FAN_REPORT_PIDFD
 #define FAN_REPORT_PIDFD 0x00000080
 #endif
+#ifndef FAN_NOPIDFD
+#define FAN_NOPIDFD (-1)
+#endif
 #ifndef FAN_EVENT_INFO_TYPE_PIDFD
 #define FAN_EVENT_INFO_TYPE_PIDFD 4
 #endif
@@ -90,6 +93,9 @@ static int fd_path(int fd, char *buf, size_t len, bool *ret_deleted) {
         return (int)n;
 }
 
+static void handle_data(struct fan *f, const struct fanotify_event_metadata *m);
+static int drain(struct fan *f, int fd, void (*handle)(struct fan *, const struct fanotify_event_metadata *));
+
 static int mark_dir_fd(struct fan *f, int dfd) {
         /* A huge tree takes a while: tell systemd we are still starting. */
         if (f->st.perm_dirs % 4096 == 4095)
@@ -103,6 +109,10 @@ static int mark_dir_fd(struct fan *f, int dfd) {
                         return -errno;
         }
         f->st.perm_dirs++;
+        /* Marking a big tree takes a while; openers under the directories marked so far wait
+         * for answers meanwhile: give them. */
+        if (f->st.perm && f->st.perm_dirs % 64 == 0)
+                (void)drain(f, f->data_fd, handle_data);
         return 0;
 }
 
@@ -215,10 +225,22 @@ static void handle_data(struct fan *f, const struct fanotify_event_metadata *m) 
                 f->probe_data_seen = true;
         if (m->pid == f->self)
                 goto done;
-        if (fd_path(m->fd, path, sizeof(path), &deleted) < 0 || !src_path_protected(f->o.roots, path))
-                goto done;
+        /* A permission event comes from our per-directory marks: always protected, even when
+         * its path is too long to read. A close-write from the filesystem mark outside the
+         * protected paths still goes to the manager, which judges it only if it knows the inode
+         * (a protected file moved out to be encrypted elsewhere). */
+        bool outside = false;
+        if (fd_path(m->fd, path, sizeof(path), &deleted) < 0) {
+                path[0] = '\0';
+                outside = !perm;
+        } else if (!src_path_protected(f->o.roots, path)) {
+                if (perm)
+                        goto done;
+                outside = true;
+        }
 
-        struct src_event ev = { .pid = m->pid, .pidfd = pidfd >= 0 ? pidfd : -1, .fd = m->fd, .path = path };
+        struct src_event ev = { .pid = m->pid, .pidfd = pidfd >= 0 ? pidfd : -1, .fd = m->fd, .path = path,
+                                .gone = f->st.pidfd && pidfd == FAN_NOPIDFD, .outside = outside };
         if (perm) {
                 f->st.perm_events++;
                 ev.kind = SRC_OPEN;
@@ -325,8 +347,9 @@ static void handle_name(struct fan *f, const struct fanotify_event_metadata *m) 
                         ev.path = p2;
                 } else
                         goto done;
-                if (ev.is_dir && (ev.kind == SRC_RENAMED || ev.kind == SRC_CREATED))
-                        (void)fan_watch_dir(f, ev.kind == SRC_RENAMED ? p2 : ev.path, true);
+                /* Marks follow the inode: only a directory moved in from outside needs them. */
+                if (ev.is_dir && ev.kind == SRC_CREATED)
+                        (void)fan_watch_dir(f, ev.path, true);
         } else if (have1 && src_path_protected(f->o.roots, p1)) {
                 ev.path = p1;
                 if (m->mask & FAN_CREATE) {
@@ -347,11 +370,22 @@ done:
                 close(pidfd);
 }
 
+static int drain_rounds(struct fan *f, int fd, void (*handle)(struct fan *, const struct fanotify_event_metadata *),
+                        int rounds);
+
 static int drain(struct fan *f, int fd, void (*handle)(struct fan *, const struct fanotify_event_metadata *)) {
+        return drain_rounds(f, fd, handle, 16);
+}
+
+static int drain_rounds(struct fan *f, int fd, void (*handle)(struct fan *, const struct fanotify_event_metadata *),
+                        int rounds) {
         /* Aligned for the metadata structs. Bounded rounds so one busy group cannot starve the
          * other sources of the loop (the watchdog, signals). */
-        static char buf[64 * 1024] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
-        for (int round = 0; round < 16; round++) {
+        /* On the stack, not static: marking a new directory tree from inside the name group's
+         * loop drains the data group (see mark_dir_fd), a nested call that must not overwrite
+         * the events still being walked. */
+        char buf[64 * 1024] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
+        for (int round = 0; round < rounds; round++) {
                 ssize_t n = read(fd, buf, sizeof(buf));
                 if (n < 0) {
                         if (errno == EINTR)
@@ -373,7 +407,7 @@ static int on_data(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 }
 
 static int on_name(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        (void)drain(userdata, fd, handle_name);
+        (void)drain_rounds(userdata, fd, handle_name, 2);
         return 0;
 }
 
@@ -441,7 +475,8 @@ static bool same_mount_ns(void) {
 
 static int init_groups(struct fan *f) {
         unsigned base = FAN_CLOEXEC | FAN_NONBLOCK | FAN_UNLIMITED_MARKS;
-        unsigned ev = O_RDONLY | O_LARGEFILE | O_CLOEXEC;
+        /* O_NONBLOCK: opening the event fd of a FIFO must never wait for a writer. */
+        unsigned ev = O_RDONLY | O_LARGEFILE | O_CLOEXEC | O_NONBLOCK;
 
         f->st.perm = f->o.perm;
         f->st.pidfd = true;
@@ -545,11 +580,15 @@ int fan_new(sd_event *loop, const struct fan_opts *o, struct fan **ret) {
         r = sd_event_add_io(loop, &f->data_src, f->data_fd, EPOLLIN, on_data, f);
         if (r < 0)
                 goto fail;
-        /* Permission events first: an opener is waiting for each of them. */
+        /* Both groups at one priority, above timers: a busy writer keeps the data group
+         * readable all the time, and a lower-priority name group would starve, leaving the
+         * unlinks that complete "new ciphertext + original removed" unread while the attack
+         * goes on. The name group reads a few buffers per turn, so openers wait little. */
         (void)sd_event_source_set_priority(f->data_src, SD_EVENT_PRIORITY_IMPORTANT);
         r = sd_event_add_io(loop, &f->name_src, f->name_fd, EPOLLIN, on_name, f);
         if (r < 0)
                 goto fail;
+        (void)sd_event_source_set_priority(f->name_src, SD_EVENT_PRIORITY_IMPORTANT);
         *ret = f;
         return 0;
 fail:

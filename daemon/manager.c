@@ -9,10 +9,12 @@
 #include <inttypes.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <systemd/sd-daemon.h>
@@ -49,7 +51,9 @@ struct manager {
         struct sample_opts sopts;
         struct policy policy;
         pid_t ancestors[MAX_ANCESTORS];
+        uint64_t ancestor_starts[MAX_ANCESTORS];
         size_t n_ancestors;
+        struct policy_exe *allow_exes; /* the allowlist by file identity */
         struct canary *canary;
         pid_t canary_child;    /* repairing the decoys: its events are ours */
         bool can_deny;         /* the source answers opens (fanotify permission events) */
@@ -60,6 +64,8 @@ struct manager {
         size_t reload_len, reload_cap;
         uint64_t n_written, n_detections, n_overflows, n_overflows_logged, t_overflow_log;
 };
+
+static int load_allow(struct manager *m, const struct config *c);
 
 static const char *const default_roots[] = { "/home", "/root", "/srv", "/var/www", "/opt", NULL };
 
@@ -150,9 +156,10 @@ static void score_opts_from(const struct config *c, struct score_opts *o) {
 
 /* The process behind an event, tracked with its family root. NULL when it is gone and was
  * never seen, or when it is one we never judge (ourselves, allowlisted). */
-static struct score_entry *entry_for(struct manager *m, pid_t pid, uint64_t now) {
+static struct score_entry *entry_for(struct manager *m, const struct src_event *ev, uint64_t now) {
         struct proc_info pi, root;
         struct score_entry *e = NULL;
+        pid_t pid = ev->pid;
 
         if (pid <= 0 || pid == m->policy.self)
                 return NULL;
@@ -161,23 +168,29 @@ static struct score_entry *entry_for(struct manager *m, pid_t pid, uint64_t now)
         e = score_lookup(m->scores, pid);
         if (e && e->root_pid && e->gen == m->gen && now - e->t_last_seen < 1000)
                 return e->allowed ? NULL : e;
+        /* The writer exited before we read its event: what we learnt while it lived (its
+         * permission events, read while it waited) still counts, but /proc may already show
+         * another process under that pid, so nothing new is created. */
+        if (ev->gone)
+                return e && e->root_pid && !e->allowed ? e : NULL;
         /* Hot path: one read of /proc/PID/stat tells a known process. */
-        if (proc_read_stat(m->o.procdir, pid, &pi) < 0) {
-                /* Exited already: what we learnt while it lived still counts. */
-                return score_lookup(m->scores, pid);
-        }
-        e = score_lookup(m->scores, pid);
+        if (proc_read_stat(m->o.procdir, pid, &pi) < 0)
+                return e && e->root_pid && !e->allowed ? e : NULL; /* exited meanwhile */
         if (e && e->start_time == pi.start_time && e->root_pid && e->gen == m->gen) {
                 e->t_last_seen = now;
                 return e->allowed ? NULL : e;
         }
         if (proc_read(m->o.procdir, pid, &pi) < 0)
-                return score_lookup(m->scores, pid);
+                return NULL;
+        /* With a pidfd in hand: if it is still alive after /proc was read, what we read was
+         * that very process, not a successor with a recycled pid. */
+        if (ev->pidfd >= 0 && pidfd_send_signal(ev->pidfd, 0, NULL, 0) < 0)
+                return NULL;
         if (!m->cfg->family || policy_family_root(&m->policy, &pi, &root) < 0)
                 root = pi;
         if (score_track(m->scores, &pi, &root, now, &e) < 0)
                 return NULL;
-        e->allowed = config_is_allowed(m->cfg, pi.exe);
+        e->allowed = policy_allowed(&m->policy, &pi);
         e->gen = m->gen;
         return e->allowed ? NULL : e;
 }
@@ -199,9 +212,54 @@ static void join_paths(const struct score_entry *d, char *buf, size_t len) {
         }
 }
 
+/* /proc/PID/cmdline is read from the target's memory: a hostile process can make that read
+ * block (its argv on a FUSE mapping it serves). Read it in a child, wait at most 100 ms. */
+static void cmdline_bounded(const char *procdir, pid_t pid, char *buf, size_t len) {
+        int p[2];
+        size_t o = 0;
+        buf[0] = '\0';
+        if (len < 2 || pipe2(p, O_CLOEXEC) < 0)
+                return;
+        pid_t c = fork();
+        if (c == 0) {
+                if (p[1] > 3)
+                        (void)close_range(3, (unsigned)p[1] - 1, 0);
+                (void)close_range((unsigned)p[1] + 1, ~0U, 0);
+                char tmp[2048];
+                if (proc_cmdline(procdir, pid, tmp, sizeof(tmp)) == 0)
+                        (void)!write(p[1], tmp, strlen(tmp));
+                _exit(0);
+        }
+        close(p[1]);
+        if (c < 0) {
+                close(p[0]);
+                return;
+        }
+        uint64_t until = now_ms() + 100;
+        for (;;) {
+                uint64_t t = now_ms();
+                struct pollfd pf = { .fd = p[0], .events = POLLIN };
+                if (t >= until || poll(&pf, 1, (int)(until - t)) <= 0)
+                        break;
+                ssize_t n = read(p[0], buf + o, len - 1 - o);
+                if (n <= 0 || (o += (size_t)n) >= len - 1)
+                        break;
+        }
+        buf[o] = '\0';
+        close(p[0]);
+        (void)kill(c, SIGKILL); /* done or stuck: either way it goes */
+        (void)waitpid(c, NULL, 0);
+}
+
 static void maybe_act(struct manager *m, struct score_entry *e, uint64_t now) {
         struct score_entry *d = score_decider(m->scores, e);
-        if (d->acted || score_current(m->scores, d, now) < m->cfg->threshold)
+        bool acting = !m->o.dry_run && m->cfg->action != CONFIG_ACTION_LOG;
+        if (score_current(m->scores, d, now) < m->cfg->threshold)
+                return;
+        /* Convicted already: with real actions, new evidence (a member that escaped, a
+         * suspended family resumed without being allowlisted) is acted on again, at most once a
+         * second; a log-only or dry-run alert is not repeated. */
+        if (d->acted && (!acting || now - d->t_acted < 1000))
                 return;
 
         /* Re-check just before acting: the root is still the process we scored (same start
@@ -209,8 +267,11 @@ static void maybe_act(struct manager *m, struct score_entry *e, uint64_t now) {
         struct proc_info root;
         bool alive = proc_read(m->o.procdir, d->pid, &root) == 0 && root.start_time == d->start_time;
         d->acted = true;
-        if (e != d)
+        d->t_acted = now;
+        if (e != d) {
                 e->acted = true;
+                e->t_acted = now;
+        }
 
         struct action_request req = {
                 .root = d->pid,
@@ -223,9 +284,9 @@ static void maybe_act(struct manager *m, struct score_entry *e, uint64_t now) {
         struct stat st;
         char procpath[64];
         unsigned uid = (unsigned)-1;
-        (void)proc_cmdline(m->o.procdir, e->pid, cmdline, sizeof(cmdline));
+        cmdline_bounded(m->o.procdir, e->pid, cmdline, sizeof(cmdline));
         if (!cmdline[0])
-                (void)proc_cmdline(m->o.procdir, d->pid, cmdline, sizeof(cmdline));
+                cmdline_bounded(m->o.procdir, d->pid, cmdline, sizeof(cmdline));
         snprintf(procpath, sizeof(procpath), "%s/%d", m->o.procdir, (int)e->pid);
         if (stat(procpath, &st) == 0)
                 uid = st.st_uid;
@@ -238,7 +299,12 @@ static void maybe_act(struct manager *m, struct score_entry *e, uint64_t now) {
         struct action_result res = { 0 };
         if (alive)
                 (void)action_apply(&m->policy, &req, &res);
-        else
+        else if (e != d && proc_read_stat(m->o.procdir, e->pid, &epi) == 0 && epi.start_time == e->start_time) {
+                /* The root is gone but this member still writes: it and its children. */
+                req.root = e->pid;
+                req.root_start = e->start_time;
+                (void)action_apply(&m->policy, &req, &res);
+        } else
                 snprintf(res.detail, sizeof(res.detail), "skipped: family root already exited");
         if (e_outside) {
                 struct action_result r2;
@@ -285,7 +351,8 @@ static void state_put(struct manager *m, const struct stat *st, const char *path
         char key[64];
         ino_key(st, key, sizeof(key));
         (void)fcache_put(m->files, key, s);
-        (void)fcache_put(m->files, path, s);
+        if (path && path[0])
+                (void)fcache_put(m->files, path, s);
 }
 
 static bool state_get(struct manager *m, const struct stat *st, const char *path, struct sample *ret) {
@@ -295,7 +362,7 @@ static bool state_get(struct manager *m, const struct stat *st, const char *path
                 ino_key(st, key, sizeof(key));
                 s = fcache_get(m->files, key);
         }
-        if (!s && path)
+        if (!s && path && path[0])
                 s = fcache_get(m->files, path);
         if (s)
                 *ret = *s;
@@ -317,7 +384,7 @@ static void on_canary(struct manager *m, const struct src_event *ev, const char 
         pid_t child = m->canary_child > 0 ? m->canary_child : -m->canary_child;
         if (child && ev->pid == child)
                 return;
-        struct score_entry *e = entry_for(m, ev->pid, now);
+        struct score_entry *e = entry_for(m, ev, now);
         if (e && ev->pid_guessed) {
                 /* A guessed pid never gets the decoy's weight: it could be a bystander. */
                 log_warning("Decoy %s renamed or deleted, probably by pid %d (%s); not counted", path,
@@ -348,9 +415,21 @@ static void on_written(struct manager *m, const struct src_event *ev, uint64_t n
                         return; /* vanished: nothing left to judge */
         }
         struct stat st;
-        int r = fstat(fd, &st) < 0 ? -errno : sample_fd(fd, &m->sopts, &after);
+        int r = fstat(fd, &st) < 0 ? -errno : 0;
+        if (r == 0 && ev->outside) {
+                /* Outside the protected paths (every close-write of the filesystem passes
+                 * here): only a file we know by inode, moved out to be changed elsewhere. */
+                char key[64];
+                ino_key(&st, key, sizeof(key));
+                if (!fcache_get(m->files, key))
+                        r = -ENOENT;
+        }
+        if (r == 0)
+                r = sample_fd(fd, &m->sopts, &after);
         if (own >= 0)
                 close(own);
+        if (r == -ENOENT && ev->outside)
+                return;
         if (r < 0) {
                 if (r != -EBADFD)
                         log_debug("Failed to sample %s: %s, ignoring", ev->path, strerror(-r));
@@ -359,16 +438,17 @@ static void on_written(struct manager *m, const struct src_event *ev, uint64_t n
         m->n_written++;
         if (m->canary && canary_is_inode(m->canary, st.st_dev, st.st_ino) && !canary_is(m->canary, ev->path))
                 on_canary(m, ev, ev->path, now); /* renamed before we read the event */
-        before = state_get(m, &st, ev->path, &before_copy) ? &before_copy : NULL;
+        const char *path = ev->outside ? NULL : ev->path; /* an outside name is not kept */
+        before = state_get(m, &st, path, &before_copy) ? &before_copy : NULL;
         bool created = !before || before->size == 0;
-        if (!before && pseudo_before(ev->path, &after, &pseudo))
+        if (!before && path && pseudo_before(path, &after, &pseudo))
                 before = &pseudo;
         enum judge_verdict v = judge_change(before, &after, &reason);
-        state_put(m, &st, ev->path, &after);
+        state_put(m, &st, path, &after);
         if (v != JUDGE_NONE)
                 log_debug("%s by pid %d: %s (%s)", ev->path, (int)ev->pid, judge_verdict_name(v), reason);
 
-        struct score_entry *e = entry_for(m, ev->pid, now);
+        struct score_entry *e = entry_for(m, ev, now);
         if (!e)
                 return;
         score_written(m->scores, e, ev->path, v, reason, &after, created, now);
@@ -381,12 +461,12 @@ static int on_open(struct manager *m, const struct src_event *ev, uint64_t now) 
                 return 0;
         /* Learn the opener while it is alive and blocked in open(): short-lived processes are
          * gone by the time their close-write is read. */
-        struct score_entry *e = entry_for(m, ev->pid, now);
+        struct score_entry *e = entry_for(m, ev, now);
         if (e && m->cfg->brake && !m->o.dry_run && m->can_deny) {
                 struct score_entry *d = score_decider(m->scores, e);
                 /* The brake: a family above "suspicious" may not open protected files until
                  * its verdict (it is killed at the threshold, or its evidence decays). */
-                if (!d->acted && score_current(m->scores, d, now) >= m->cfg->suspicious &&
+                if (score_current(m->scores, d, now) >= m->cfg->suspicious &&
                     m->cfg->action != CONFIG_ACTION_LOG) {
                         score_braked(m->scores, e, now);
                         maybe_act(m, e, now);
@@ -411,6 +491,8 @@ static int on_event(void *userdata, const struct src_event *ev) {
 
         if (m->canary && ev->kind != SRC_OPEN && ev->kind != SRC_CREATED && ev->kind != SRC_OVERFLOW &&
             (canary_is(m->canary, ev->path) || canary_is(m->canary, ev->path2))) {
+                if (ev->kind == SRC_DELETED || ev->kind == SRC_RENAMED)
+                        canary_forget_inode(m->canary, canary_is(m->canary, ev->path) ? ev->path : ev->path2);
                 on_canary(m, ev, canary_is(m->canary, ev->path) ? ev->path : ev->path2, now);
                 if (ev->kind != SRC_WRITTEN)
                         return 0;
@@ -426,7 +508,7 @@ static int on_event(void *userdata, const struct src_event *ev) {
                 struct sample before;
                 bool have = state_get(m, NULL, ev->path, &before);
                 fcache_del(m->files, ev->path);
-                if (!ev->is_dir && (e = entry_for(m, ev->pid, now))) {
+                if (!ev->is_dir && (e = entry_for(m, ev, now))) {
                         score_deleted(m->scores, e, ev->path, have ? &before : NULL, now);
                         maybe_act(m, e, now);
                 }
@@ -434,7 +516,7 @@ static int on_event(void *userdata, const struct src_event *ev) {
         }
         case SRC_RENAMED:
                 fcache_rename(m->files, ev->path, ev->path2, ev->is_dir);
-                if (!ev->is_dir && (e = entry_for(m, ev->pid, now))) {
+                if (!ev->is_dir && (e = entry_for(m, ev, now))) {
                         score_renamed(m->scores, e, ev->path, ev->path2, now);
                         maybe_act(m, e, now);
                 }
@@ -499,8 +581,10 @@ static void stop_sources(struct manager *m) {
         m->fan = fan_free(m->fan);
         m->inot = inot_free(m->inot);
         m->canary = canary_free(m->canary);
-        if (m->canary_child > 0)
+        if (m->canary_child > 0) {
+                (void)kill(m->canary_child, SIGKILL); /* never wait on a child blocked in open() */
                 (void)waitpid(m->canary_child, NULL, 0);
+        }
         m->canary_child = 0;
 }
 
@@ -545,14 +629,18 @@ static int start_sources(struct manager *m) {
                                             "before state, and the brake is off");
                         return 0;
                 }
-                if (m->cfg->source == CONFIG_SOURCE_FANOTIFY)
+                if (m->cfg->source == CONFIG_SOURCE_FANOTIFY) {
+                        m->canary = canary_free(m->canary);
                         return r;
+                }
                 journal_log(LOG_WARNING, RG_MID_DEGRADED, "Failed to set up fanotify: %s, falling back to inotify",
                             strerror(-r));
         }
         r = inot_new(m->loop, m->roots, m->o.procdir, on_event, m, &m->inot);
-        if (r < 0)
+        if (r < 0) {
+                m->canary = canary_free(m->canary);
                 return r;
+        }
         m->source_name = "inotify";
         m->can_deny = false;
         log_info("Watching with inotify: writers are attributed through /proc, best effort");
@@ -588,6 +676,7 @@ static void apply_reload(struct manager *m, const char *text, int read_error) {
         m->gen++;
         m->cfg = nc;
         m->policy.config = nc;
+        (void)load_allow(m, nc);
         sample_opts_from(nc, &m->sopts);
         struct score_opts so;
         score_opts_from(nc, &so);
@@ -600,6 +689,7 @@ static void apply_reload(struct manager *m, const char *text, int read_error) {
                         /* Back to what worked. */
                         m->cfg = old;
                         m->policy.config = old;
+                        (void)load_allow(m, old);
                         sample_opts_from(old, &m->sopts);
                         score_opts_from(old, &so);
                         score_table_set_opts(m->scores, &so);
@@ -679,9 +769,18 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
         }
         pid_t pid = fork();
         if (pid == 0) {
-                close(p[0]);
-                int fd = open(m->o.config_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+                /* Keep only the pipe: see canary_repair_async() for why. */
+                if (p[1] > 3)
+                        (void)close_range(3, (unsigned)p[1] - 1, 0);
+                (void)close_range((unsigned)p[1] + 1, ~0U, 0);
+                int fd = open(m->o.config_path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
                 int e = fd < 0 ? errno : 0;
+                struct stat cst;
+                if (fd >= 0 && (fstat(fd, &cst) < 0 || !S_ISREG(cst.st_mode))) {
+                        e = EINVAL; /* a FIFO or device would block or never end */
+                        close(fd);
+                        fd = -1;
+                }
                 static char buf[1 << 20];
                 ssize_t n = 0;
                 if (fd >= 0) {
@@ -728,11 +827,39 @@ static void find_ancestors(struct manager *m) {
         m->n_ancestors = 0;
         while (p > 1 && m->n_ancestors < MAX_ANCESTORS) {
                 struct proc_info pi;
-                m->ancestors[m->n_ancestors++] = p;
                 if (proc_read_stat(m->o.procdir, p, &pi) < 0)
                         break;
+                /* With its start time: once it exits, a new process under that pid is not
+                 * protected by mistake. */
+                m->ancestors[m->n_ancestors] = p;
+                m->ancestor_starts[m->n_ancestors++] = pi.start_time;
                 p = pi.ppid;
         }
+}
+
+/* The allowlist by identity: a path string in /proc/PID/exe can be faked from another mount
+ * namespace, the file's device and inode cannot. A listed path that does not exist allows
+ * nothing (and is reported). */
+static int load_allow(struct manager *m, const struct config *c) {
+        size_t n = 0, k = 0;
+        while (c->allow && c->allow[n])
+                n++;
+        struct policy_exe *a = calloc(n + 1, sizeof(*a));
+        if (!a)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                struct stat st;
+                if (stat(c->allow[i], &st) < 0 || !S_ISREG(st.st_mode)) {
+                        log_warning("allow: %s is not an existing executable file, ignoring", c->allow[i]);
+                        continue;
+                }
+                a[k++] = (struct policy_exe){ .dev = st.st_dev, .ino = st.st_ino };
+        }
+        free(m->allow_exes);
+        m->allow_exes = a;
+        m->policy.allow_exes = a;
+        m->policy.n_allow_exes = k;
+        return 0;
 }
 
 int manager_new(const struct manager_opts *o, struct config *cfg, struct manager **ret) {
@@ -754,9 +881,12 @@ int manager_new(const struct manager_opts *o, struct config *cfg, struct manager
                 .procdir = o->procdir,
                 .self = getpid(),
                 .protected_pids = m->ancestors,
+                .protected_starts = m->ancestor_starts,
                 .n_protected = m->n_ancestors,
                 .config = cfg,
         };
+        if ((r = load_allow(m, cfg)) < 0)
+                goto fail;
 
         sigset_t ss;
         sigemptyset(&ss);
@@ -812,12 +942,17 @@ struct manager *manager_free(struct manager *m) {
         stop_sources(m);
         sd_event_source_disable_unref(m->timer);
         sd_event_source_disable_unref(m->reload_src);
+        if (m->reload_child > 0) {
+                (void)kill(m->reload_child, SIGKILL);
+                (void)waitpid(m->reload_child, NULL, 0);
+        }
         free(m->reload_buf);
         sd_event_unref(m->loop);
         score_table_free(m->scores);
         fcache_free(m->files);
         config_free(m->cfg);
         strv_free(m->roots);
+        free(m->allow_exes);
         free(m);
         return NULL;
 }

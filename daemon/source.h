@@ -22,6 +22,9 @@ struct src_event {
         const char *path2;
         bool is_dir;
         bool pid_guessed; /* inotify: the pid is a guess (the only recent writer nearby) */
+        bool gone;        /* the process exited before the event was read (FAN_NOPIDFD) */
+        bool outside;     /* SRC_WRITTEN outside the protected paths (or path unknown): judged
+                           * only when the file's inode is already known */
 };
 
 /* Returns 0 to allow, -EPERM to deny an SRC_OPEN (ignored for other kinds). Must not block. */

@@ -4,13 +4,24 @@
 #include <errno.h>
 #include <string.h>
 
-static bool is_protected_pid(const struct policy *p, pid_t pid) {
-        if (pid == p->self)
+static bool is_protected(const struct policy *p, const struct proc_info *pi) {
+        if (pi->pid == p->self)
                 return true;
         for (size_t i = 0; i < p->n_protected; i++)
-                if (p->protected_pids[i] == pid)
+                if (p->protected_pids[i] == pi->pid &&
+                    (!p->protected_starts || p->protected_starts[i] == pi->start_time))
                         return true;
         return false;
+}
+
+bool policy_allowed(const struct policy *p, const struct proc_info *pi) {
+        if (p->allow_exes) {
+                for (size_t i = 0; i < p->n_allow_exes; i++)
+                        if (pi->exe_ino && p->allow_exes[i].ino == pi->exe_ino && p->allow_exes[i].dev == pi->exe_dev)
+                                return true;
+                return false;
+        }
+        return p->config && config_is_allowed(p->config, pi->exe);
 }
 
 bool policy_may_act(const struct policy *p, const struct proc_info *pi, const char **ret_why) {
@@ -19,11 +30,11 @@ bool policy_may_act(const struct policy *p, const struct proc_info *pi, const ch
                 why = "pid 1";
         else if (pi->pid == p->self)
                 why = "the daemon itself";
-        else if (is_protected_pid(p, pi->pid))
+        else if (is_protected(p, pi))
                 why = "an ancestor of the daemon";
         else if (pi->kthread)
                 why = "a kernel thread";
-        else if (p->config && config_is_allowed(p->config, pi->exe))
+        else if (policy_allowed(p, pi))
                 why = "allowlisted";
         if (ret_why)
                 *ret_why = why;
@@ -37,12 +48,12 @@ int policy_family_root(const struct policy *p, const struct proc_info *pi, struc
                         break;
                 if (proc_read(p->procdir, cur.ppid, &parent) < 0)
                         break;
-                if (parent.kthread || is_protected_pid(p, parent.pid) || 
+                if (parent.kthread || is_protected(p, &parent) || 
                     (parent.tty != 0 && (parent.pid == parent.sid || parent.pgrp != cur.pgrp)))
                         break;
                 if (strcmp(parent.cgroup, cur.cgroup) != 0)
                         break;
-                if (p->config && config_is_allowed(p->config, parent.exe))
+                if (policy_allowed(p, &parent))
                         break;
                 cur = parent;
         }

@@ -6,13 +6,27 @@
 #include "config.h"
 #include "proc.h"
 
+/* An allowlisted executable, by identity (from stat() of its configured path). */
+struct policy_exe {
+        dev_t dev;
+        ino_t ino;
+};
+
 struct policy {
         const char *procdir;
         pid_t self;
         const pid_t *protected_pids; /* the daemon's ancestors: never acted on, never a family */
+        const uint64_t *protected_starts; /* their start times (NULL: pids alone) */
         size_t n_protected;
         const struct config *config;
+        /* Allowlist by file identity. When set (even empty), it replaces the comparison of
+         * config->allow path strings, which a process in another mount namespace can fake. */
+        const struct policy_exe *allow_exes;
+        size_t n_allow_exes;
 };
+
+/* Is the process an allowlisted executable? */
+bool policy_allowed(const struct policy *p, const struct proc_info *pi);
 
 /* May we signal this process? false with *ret_why set for pid 1, ourselves, our ancestors,
  * kernel threads and allowlisted executables. */

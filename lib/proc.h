@@ -16,6 +16,8 @@ struct proc_info {
         bool kthread;               /* PF_KTHREAD, or a child of kthreadd */
         char comm[PROC_COMM_MAX];
         char exe[PROC_PATH_MAX];    /* "" when unreadable (kernel thread, exited, no permission) */
+        dev_t exe_dev;              /* the executable's identity (stat of /proc/PID/exe): a path */
+        ino_t exe_ino;              /* string can be faked in another mount namespace, this cannot */
         char cgroup[PROC_PATH_MAX]; /* the unified (v2) path, "" when none */
 };
 

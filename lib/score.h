@@ -47,6 +47,7 @@ struct score_entry {
         char *paths[SCORE_PATHS];   /* most recent damaged paths, newest first */
         bool renamed[SCORE_PATHS];  /* that path's rename to a new extension was counted */
         bool acted;                 /* an action was taken on this family */
+        uint64_t t_acted;           /* when (the caller's clock) */
         bool allowed;               /* allowlisted executable: never credited (set by the caller) */
         unsigned gen;               /* caller's configuration generation when `allowed` was set */
         struct score_priv *priv;    /* pairing state; only for entries with evidence */

@@ -219,6 +219,40 @@ END_TEST
 
 /* ---- policy_family_root ---- */
 
+/* The allowlist by file identity: the exe path string does not matter, the inode does (a
+ * process in another mount namespace can show any path). Protected pids with start times. */
+START_TEST(test_allow_by_identity_and_protected_starts) {
+        struct config *c = cfg_with_allow();
+        struct policy p = mkpolicy(c);
+        struct proc_info pi = { .pid = 4242, .start_time = 9, .exe_dev = 8, .exe_ino = 1234 };
+        snprintf(pi.exe, sizeof(pi.exe), "/usr/bin/rsync");
+        const struct policy_exe none[1] = { { 0, 0 } };
+        p.allow_exes = none;
+        p.n_allow_exes = 0;
+        ck_assert(!policy_allowed(&p, &pi)); /* the right path string, but no identity matches */
+        ck_assert(policy_may_act(&p, &pi, NULL));
+        const struct policy_exe ids[] = { { 8, 1234 } };
+        p.allow_exes = ids;
+        p.n_allow_exes = 1;
+        snprintf(pi.exe, sizeof(pi.exe), "/tmp/anything");
+        ck_assert(policy_allowed(&p, &pi));
+        ck_assert(!policy_may_act(&p, &pi, NULL));
+        pi.exe_ino = 1235;
+        ck_assert(!policy_allowed(&p, &pi));
+
+        /* A protected pid with another start time is a new process: not protected. */
+        const pid_t pids[] = { 4242 };
+        const uint64_t starts[] = { 8 };
+        p.protected_pids = pids;
+        p.protected_starts = starts;
+        p.n_protected = 1;
+        ck_assert(policy_may_act(&p, &pi, NULL));
+        pi.start_time = 8;
+        ck_assert(!policy_may_act(&p, &pi, NULL));
+        config_free(c);
+}
+END_TEST
+
 START_TEST(test_root_stops_below_session_leader) {
         struct config *c = cfg_with_allow();
         struct policy p = mkpolicy(c);
@@ -324,6 +358,7 @@ static Suite *policy_suite(void) {
         tc = tcase_create("may_act");
         tcase_add_checked_fixture(tc, tree_setup, tree_teardown);
         tcase_add_test(tc, test_may_act);
+        tcase_add_test(tc, test_allow_by_identity_and_protected_starts);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("family_root");
