@@ -456,6 +456,20 @@ void score_written(struct score_table *t, struct score_entry *e, const char *pat
                 break;
         }
         case JUDGE_NONE:
+                /* A new file of no known type too small for a randomness verdict (ciphertext
+                 * of a 300-byte dotfile): no evidence alone, but it may replace an original
+                 * unlinked by the family; judge_replacement() then compares the two types. */
+                if (created && after && after->size > 0 && after->n_judged == 0 &&
+                    ftype_class_of(after->type) == FTYPE_CLASS_UNKNOWN && (p = priv_of(d))) {
+                        int i = pend_best(t, p->dels, path, false, now_ms);
+                        if (i >= 0) {
+                                try_pair(t, e, p->dels[i].path, p->dels[i].has_s ? &p->dels[i].s : NULL, after,
+                                         now_ms);
+                                pend_clear(&p->dels[i]);
+                        } else
+                                pend_put(p->news, path, after, now_ms);
+                }
+                break;
         case _JUDGE_MAX:
                 break;
         }
