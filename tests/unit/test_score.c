@@ -371,6 +371,30 @@ START_TEST(test_pair_delete_then_new) {
 }
 END_TEST
 
+/* Ciphertext of a small file is too short for a randomness verdict: it still pairs with the
+ * unlinked original by type loss (text → unknown binary), in both orders; a small unknown file
+ * with an unknown original does not. */
+START_TEST(test_pair_small_unknown) {
+        static const struct sample SMALL_BIN = { .size = 300, .type = FTYPE_UNKNOWN, .n_blocks = 1, .hash = 0x7777 };
+        static const struct sample SMALL_TEXT = { .size = 300, .type = FTYPE_TEXT, .n_blocks = 1, .hash = 0x8888 };
+        struct score_opts o = opts();
+        struct score_table *t = table(&o);
+        struct score_entry *e = track(t, 100, 0);
+        score_written(t, e, "/d/.bashrc.enc", JUDGE_NONE, "", &SMALL_BIN, true, T0);
+        ck_assert_double_eq(e->score, 0);
+        score_deleted(t, e, "/d/.bashrc", &SMALL_TEXT, T0);
+        ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 1);
+        score_deleted(t, e, "/d/.profile", &SMALL_TEXT, T0 + 1);
+        score_written(t, e, "/d/.profile.enc", JUDGE_NONE, "", &SMALL_BIN, true, T0 + 2);
+        ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 2);
+        /* Unknown original: nothing to lose. */
+        score_written(t, e, "/d/blob.enc", JUDGE_NONE, "", &SMALL_BIN, true, T0 + 3);
+        score_deleted(t, e, "/d/blob", NULL, T0 + 3);
+        ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 2);
+        score_table_free(t);
+}
+END_TEST
+
 START_TEST(test_pair_random_names_and_best_match) {
         /* Ransomware that picks random names still pairs; with several originals pending the
          * one with the matching name is taken. */
@@ -999,6 +1023,7 @@ static Suite *score_suite(void) {
         tcase_add_test(tc, test_pair_across_family);
         tcase_add_test(tc, test_pair_own_file_deleted);
         tcase_add_test(tc, test_pair_gzip_never);
+        tcase_add_test(tc, test_pair_small_unknown);
         tcase_add_test(tc, test_pair_not_for_ciphertext_originals);
         tcase_add_test(tc, test_pair_expires);
         tcase_add_test(tc, test_pair_many_pending);
