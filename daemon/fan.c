@@ -202,6 +202,21 @@ static int event_pidfd(const struct fanotify_event_metadata *m) {
         return -1;
 }
 
+/* Counts the event; false for an unknown metadata version or a queue overflow (reported to
+ * the manager here), which carry nothing else to handle. */
+static bool event_usable(struct fan *f, const struct fanotify_event_metadata *m) {
+        f->st.events++;
+        if (m->vers != FANOTIFY_METADATA_VERSION)
+                return false;
+        if (m->mask & FAN_Q_OVERFLOW) {
+                f->st.overflows++;
+                struct src_event ev = { .kind = SRC_OVERFLOW, .pidfd = -1, .fd = -1 };
+                f->o.handler(f->o.userdata, &ev);
+                return false;
+        }
+        return true;
+}
+
 static void handle_data(struct fan *f, const struct fanotify_event_metadata *m) {
         int pidfd = event_pidfd(m);
         bool perm = m->mask & FAN_OPEN_PERM;
@@ -209,15 +224,8 @@ static void handle_data(struct fan *f, const struct fanotify_event_metadata *m) 
         char path[PATH_MAX];
         bool deleted = false;
 
-        f->st.events++;
-        if (m->vers != FANOTIFY_METADATA_VERSION)
+        if (!event_usable(f, m))
                 goto done;
-        if (m->mask & FAN_Q_OVERFLOW) {
-                f->st.overflows++;
-                struct src_event ev = { .kind = SRC_OVERFLOW, .pidfd = -1, .fd = -1 };
-                f->o.handler(f->o.userdata, &ev);
-                goto done;
-        }
         if (m->fd < 0)
                 goto done;
         if (f->probe_path && m->pid == f->self && (m->mask & FAN_CLOSE_WRITE) &&
@@ -292,15 +300,8 @@ static void handle_name(struct fan *f, const struct fanotify_event_metadata *m) 
         bool have1 = false, have2 = false;
         int pidfd = -1;
 
-        f->st.events++;
-        if (m->vers != FANOTIFY_METADATA_VERSION)
+        if (!event_usable(f, m))
                 goto done;
-        if (m->mask & FAN_Q_OVERFLOW) {
-                f->st.overflows++;
-                struct src_event ev = { .kind = SRC_OVERFLOW, .pidfd = -1, .fd = -1 };
-                f->o.handler(f->o.userdata, &ev);
-                goto done;
-        }
         /* A new file's name tells nothing its close-write will not: skip resolving it (the
          * most frequent name event). Directories are resolved, to be marked. */
         if ((m->mask & FAN_CREATE) && !(m->mask & FAN_ONDIR) && !f->probe_path)

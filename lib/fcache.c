@@ -1,5 +1,6 @@
 /* fcache — chained hash of path → sample with an LRU list. */
 #include "fcache.h"
+#include "lru.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -9,13 +10,14 @@ struct fentry {
         char *path;
         uint64_t h;
         struct sample s;
-        struct fentry *next_hash, *prev, *next;
+        struct fentry *next_hash;
+        struct lru_node lru;
 };
 
 struct fcache {
         struct fentry **bucket;
         unsigned n_buckets, n, max;
-        struct fentry *head, *tail; /* head: most recently used */
+        struct lru_list lru;
 };
 
 static uint64_t hash_path(const char *p) {
@@ -42,27 +44,7 @@ int fcache_new(unsigned max_entries, struct fcache **ret) {
         return 0;
 }
 
-static void list_unlink(struct fcache *c, struct fentry *e) {
-        if (e->prev)
-                e->prev->next = e->next;
-        else
-                c->head = e->next;
-        if (e->next)
-                e->next->prev = e->prev;
-        else
-                c->tail = e->prev;
-        e->prev = e->next = NULL;
-}
-
-static void list_push(struct fcache *c, struct fentry *e) {
-        e->next = c->head;
-        e->prev = NULL;
-        if (c->head)
-                c->head->prev = e;
-        c->head = e;
-        if (!c->tail)
-                c->tail = e;
-}
+#define FENTRY(n) lru_entry((n), struct fentry, lru)
 
 static struct fentry **find_slot(struct fcache *c, const char *path, uint64_t h) {
         struct fentry **pp = &c->bucket[h & (c->n_buckets - 1)];
@@ -75,7 +57,7 @@ static void remove_entry(struct fcache *c, struct fentry *e) {
         struct fentry **pp = find_slot(c, e->path, e->h);
         if (*pp == e)
                 *pp = e->next_hash;
-        list_unlink(c, e);
+        lru_unlink(&c->lru, &e->lru);
         free(e->path);
         free(e);
         c->n--;
@@ -84,8 +66,8 @@ static void remove_entry(struct fcache *c, struct fentry *e) {
 void fcache_free(struct fcache *c) {
         if (!c)
                 return;
-        while (c->head)
-                remove_entry(c, c->head);
+        while (c->lru.head)
+                remove_entry(c, FENTRY(c->lru.head));
         free(c->bucket);
         free(c);
 }
@@ -93,7 +75,7 @@ void fcache_free(struct fcache *c) {
 void fcache_set_max(struct fcache *c, unsigned max_entries) {
         c->max = max_entries ? max_entries : 1;
         while (c->n > c->max)
-                remove_entry(c, c->tail);
+                remove_entry(c, FENTRY(c->lru.tail));
 }
 
 int fcache_put(struct fcache *c, const char *path, const struct sample *s) {
@@ -101,12 +83,11 @@ int fcache_put(struct fcache *c, const char *path, const struct sample *s) {
         struct fentry **pp = find_slot(c, path, h);
         if (*pp) {
                 (*pp)->s = *s;
-                list_unlink(c, *pp);
-                list_push(c, *pp);
+                lru_touch(&c->lru, &(*pp)->lru);
                 return 0;
         }
         while (c->n >= c->max)
-                remove_entry(c, c->tail);
+                remove_entry(c, FENTRY(c->lru.tail));
         struct fentry *e = calloc(1, sizeof(*e));
         if (!e)
                 return -ENOMEM;
@@ -120,7 +101,7 @@ int fcache_put(struct fcache *c, const char *path, const struct sample *s) {
         pp = find_slot(c, path, h); /* eviction may have changed the chain */
         e->next_hash = *pp;
         *pp = e;
-        list_push(c, e);
+        lru_push(&c->lru, &e->lru);
         c->n++;
         return 0;
 }
@@ -129,8 +110,7 @@ const struct sample *fcache_get(struct fcache *c, const char *path) {
         struct fentry *e = *find_slot(c, path, hash_path(path));
         if (!e)
                 return NULL;
-        list_unlink(c, e);
-        list_push(c, e);
+        lru_touch(&c->lru, &e->lru);
         return &e->s;
 }
 
@@ -152,8 +132,9 @@ void fcache_rename(struct fcache *c, const char *from, const char *to, bool is_d
         /* Directory renames are rare: a linear pass over the cache is fine. */
         size_t fl = strlen(from), tl = strlen(to);
         struct fentry *moved = NULL;
-        for (struct fentry *x = c->head, *nx; x; x = nx) {
-                nx = x->next;
+        for (struct lru_node *xn = c->lru.head, *nx; xn; xn = nx) {
+                struct fentry *x = FENTRY(xn);
+                nx = xn->next;
                 if (strncmp(x->path, from, fl) == 0 && x->path[fl] == '/') {
                         size_t rest = strlen(x->path + fl);
                         char *np = malloc(tl + rest + 1);
@@ -164,7 +145,7 @@ void fcache_rename(struct fcache *c, const char *from, const char *to, bool is_d
                         struct fentry **pp = find_slot(c, x->path, x->h);
                         if (*pp == x)
                                 *pp = x->next_hash;
-                        list_unlink(c, x);
+                        lru_unlink(&c->lru, &x->lru);
                         free(x->path);
                         x->path = np;
                         x->h = hash_path(np);
@@ -183,7 +164,7 @@ void fcache_rename(struct fcache *c, const char *from, const char *to, bool is_d
                 }
                 x->next_hash = *pp;
                 *pp = x;
-                list_push(c, x);
+                lru_push(&c->lru, &x->lru);
                 c->n++;
         }
 }

@@ -42,7 +42,7 @@ struct score_priv {
 struct score_table {
         struct score_opts o;
         struct score_entry *bucket[BUCKETS];
-        struct score_entry *lru_head, *lru_tail; /* head: most recently used */
+        struct lru_list lru;
         unsigned n;
 };
 
@@ -93,27 +93,7 @@ int score_table_new(const struct score_opts *o, struct score_table **ret) {
         return 0;
 }
 
-static void lru_unlink(struct score_table *t, struct score_entry *e) {
-        if (e->prev_lru)
-                e->prev_lru->next_lru = e->next_lru;
-        else
-                t->lru_head = e->next_lru;
-        if (e->next_lru)
-                e->next_lru->prev_lru = e->prev_lru;
-        else
-                t->lru_tail = e->prev_lru;
-        e->prev_lru = e->next_lru = NULL;
-}
-
-static void lru_push(struct score_table *t, struct score_entry *e) {
-        e->next_lru = t->lru_head;
-        e->prev_lru = NULL;
-        if (t->lru_head)
-                t->lru_head->prev_lru = e;
-        t->lru_head = e;
-        if (!t->lru_tail)
-                t->lru_tail = e;
-}
+#define ENTRY(n) lru_entry((n), struct score_entry, lru)
 
 static void entry_remove(struct score_table *t, struct score_entry *e) {
         struct score_entry **pp = &t->bucket[(unsigned)e->pid % BUCKETS];
@@ -121,7 +101,7 @@ static void entry_remove(struct score_table *t, struct score_entry *e) {
                 pp = &(*pp)->next_hash;
         if (*pp)
                 *pp = e->next_hash;
-        lru_unlink(t, e);
+        lru_unlink(&t->lru, &e->lru);
         evidence_reset(e);
         free(e);
         t->n--;
@@ -130,8 +110,8 @@ static void entry_remove(struct score_table *t, struct score_entry *e) {
 void score_table_free(struct score_table *t) {
         if (!t)
                 return;
-        while (t->lru_head)
-                entry_remove(t, t->lru_head);
+        while (t->lru.head)
+                entry_remove(t, ENTRY(t->lru.head));
         free(t);
 }
 
@@ -170,14 +150,14 @@ static bool has_evidence(const struct score_entry *e) {
  * entry the caller holds and is never dropped. false when there was nothing else to drop. */
 static bool evict(struct score_table *t, const struct score_entry *keep) {
         int looked = 0;
-        for (struct score_entry *e = t->lru_tail; e && looked < 256; e = e->prev_lru, looked++)
-                if (e != keep && !has_evidence(e)) {
-                        entry_remove(t, e);
+        for (struct lru_node *n = t->lru.tail; n && looked < 256; n = n->prev, looked++)
+                if (ENTRY(n) != keep && !has_evidence(ENTRY(n))) {
+                        entry_remove(t, ENTRY(n));
                         return true;
                 }
-        for (struct score_entry *e = t->lru_tail; e; e = e->prev_lru)
-                if (e != keep) {
-                        entry_remove(t, e);
+        for (struct lru_node *n = t->lru.tail; n; n = n->prev)
+                if (ENTRY(n) != keep) {
+                        entry_remove(t, ENTRY(n));
                         return true;
                 }
         return false;
@@ -193,7 +173,7 @@ static struct score_entry *entry_new(struct score_table *t, pid_t pid, const str
         unsigned b = (unsigned)pid % BUCKETS;
         e->next_hash = t->bucket[b];
         t->bucket[b] = e;
-        lru_push(t, e);
+        lru_push(&t->lru, &e->lru);
         t->n++;
         return e;
 }
@@ -222,8 +202,7 @@ static struct score_entry *track_one(struct score_table *t, const struct proc_in
                 return NULL;
         fill(e, pi);
         e->t_last_seen = now;
-        lru_unlink(t, e);
-        lru_push(t, e);
+        lru_touch(&t->lru, &e->lru);
         return e;
 }
 
@@ -571,13 +550,12 @@ void score_reasons_str(const struct score_entry *e, char *buf, size_t len) {
 }
 
 void score_expire(struct score_table *t, uint64_t now_ms) {
-        struct score_entry *e = t->lru_tail;
-        while (e) {
-                struct score_entry *prev = e->prev_lru;
+        for (struct lru_node *n = t->lru.tail, *prev; n; n = prev) {
+                struct score_entry *e = ENTRY(n);
+                prev = n->prev;
                 if (e->t_score && now_ms - e->t_score > t->o.window_ms && !e->acted)
                         evidence_reset(e);
                 if (!has_evidence(e) && now_ms - e->t_last_seen > t->o.window_ms)
                         entry_remove(t, e);
-                e = prev;
         }
 }

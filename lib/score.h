@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "judge.h"
+#include "lru.h"
 #include "proc.h"
 
 enum score_reason {
@@ -51,7 +52,8 @@ struct score_entry {
         bool allowed;               /* allowlisted executable: never credited (set by the caller) */
         unsigned gen;               /* caller's configuration generation when `allowed` was set */
         struct score_priv *priv;    /* pairing state; only for entries with evidence */
-        struct score_entry *next_hash, *prev_lru, *next_lru;
+        struct score_entry *next_hash;
+        struct lru_node lru;
 };
 
 struct score_table;
