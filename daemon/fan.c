@@ -375,7 +375,7 @@ static int drain_rounds(struct fan *f, int fd, void (*handle)(struct fan *, cons
                         int rounds);
 
 static int drain(struct fan *f, int fd, void (*handle)(struct fan *, const struct fanotify_event_metadata *)) {
-        return drain_rounds(f, fd, handle, 16);
+        return drain_rounds(f, fd, handle, 8);
 }
 
 static int drain_rounds(struct fan *f, int fd, void (*handle)(struct fan *, const struct fanotify_event_metadata *),
@@ -408,7 +408,7 @@ static int on_data(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 }
 
 static int on_name(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        (void)drain_rounds(userdata, fd, handle_name, 2);
+        (void)drain_rounds(userdata, fd, handle_name, 8);
         return 0;
 }
 
@@ -584,7 +584,8 @@ int fan_new(sd_event *loop, const struct fan_opts *o, struct fan **ret) {
         /* Both groups at one priority, above timers: a busy writer keeps the data group
          * readable all the time, and a lower-priority name group would starve, leaving the
          * unlinks that complete "new ciphertext + original removed" unread while the attack
-         * goes on. The name group reads a few buffers per turn, so openers wait little. */
+         * goes on. Each reads at most 8 buffers per turn: openers wait little, and neither
+         * queue outgrows the other (100k file creations overflowed a name group that read less). */
         (void)sd_event_source_set_priority(f->data_src, SD_EVENT_PRIORITY_IMPORTANT);
         r = sd_event_add_io(loop, &f->name_src, f->name_fd, EPOLLIN, on_name, f);
         if (r < 0)

@@ -27,7 +27,17 @@ MID_DETECT=284258cd132e4245a4a2c683b8fa127a
 BASE=$(mktemp -d /var/tmp/rg-bench.XXXXXX)
 HZ=$(getconf CLK_TCK)
 DPID= CPU_TICKS=0 PEAK_KB=0
-trap 'stop_daemon; mountpoint -q "$BASE/run" && { umount "$BASE/run" || umount -l "$BASE/run"; }; rm -rf "$BASE"' EXIT
+cleanup() {
+        stop_daemon
+        sync
+        for _ in 1 2 3; do
+                mountpoint -q "$BASE/run" || break
+                umount "$BASE/run" 2>/dev/null || sleep 1
+        done
+        mountpoint -q "$BASE/run" && umount -l "$BASE/run"
+        rm -rf "$BASE"
+}
+trap cleanup EXIT
 
 want() { [ "$ONLY" = "  " ] || [[ "$ONLY" == *" $1 "* ]]; }
 now() { date +%s.%N; }
