@@ -46,6 +46,7 @@ struct fan {
         } mnt[MAX_MNT];
         unsigned n_mnt;
         pid_t self;
+        unsigned draining;  /* nesting: a handler may read the other group (bounded) */
         struct fan_stats st;
         /* Probe verification state. */
         const char *probe_path;
@@ -373,6 +374,8 @@ done:
 
 static int drain_rounds(struct fan *f, int fd, void (*handle)(struct fan *, const struct fanotify_event_metadata *),
                         int rounds);
+static int drain_once(struct fan *f, int fd, void (*handle)(struct fan *, const struct fanotify_event_metadata *),
+                      int rounds);
 
 static int drain(struct fan *f, int fd, void (*handle)(struct fan *, const struct fanotify_event_metadata *)) {
         return drain_rounds(f, fd, handle, 8);
@@ -380,6 +383,18 @@ static int drain(struct fan *f, int fd, void (*handle)(struct fan *, const struc
 
 static int drain_rounds(struct fan *f, int fd, void (*handle)(struct fan *, const struct fanotify_event_metadata *),
                         int rounds) {
+        /* Handlers may read the other group (fan_sync_names, marking a new directory), which
+         * may again... Two levels are plenty; each level has its own 64 KiB buffer. */
+        if (f->draining >= 2)
+                return 0;
+        f->draining++;
+        int r = drain_once(f, fd, handle, rounds);
+        f->draining--;
+        return r;
+}
+
+static int drain_once(struct fan *f, int fd, void (*handle)(struct fan *, const struct fanotify_event_metadata *),
+                      int rounds) {
         /* Aligned for the metadata structs. Bounded rounds so one busy group cannot starve the
          * other sources of the loop (the watchdog, signals). */
         /* On the stack, not static: marking a new directory tree from inside the name group's
@@ -400,6 +415,10 @@ static int drain_rounds(struct fan *f, int fd, void (*handle)(struct fan *, cons
                         handle(f, m);
         }
         return 0;
+}
+
+void fan_sync_names(struct fan *f) {
+        (void)drain_rounds(f, f->name_fd, handle_name, 8);
 }
 
 static int on_data(sd_event_source *s, int fd, uint32_t revents, void *userdata) {

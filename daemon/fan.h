@@ -25,6 +25,10 @@ struct fan;
 int fan_new(sd_event *loop, const struct fan_opts *o, struct fan **ret);
 struct fan *fan_free(struct fan *f);
 
+/* Read the name group now (create, delete, rename not yet handled). For a decision that
+ * depends on them, e.g. whether an opener's family just unlinked originals. */
+void fan_sync_names(struct fan *f);
+
 /* Add the permission mark to a directory (and, with recursive, all directories below). */
 int fan_watch_dir(struct fan *f, const char *path, bool recursive);
 

@@ -464,6 +464,11 @@ static int on_open(struct manager *m, const struct src_event *ev, uint64_t now) 
         struct score_entry *e = entry_for(m, ev, now);
         if (e && m->cfg->brake && !m->o.dry_run && m->can_deny) {
                 struct score_entry *d = score_decider(m->scores, e);
+                /* A family with ciphertext-like files waiting for their originals' unlinks:
+                 * read those unlinks before answering, so the brake sees the pairs they make
+                 * (a fast attacker is several files ahead of the name queue otherwise). */
+                if (m->fan && score_pending_replacements(d))
+                        fan_sync_names(m->fan);
                 /* The brake: a family above "suspicious" may not open protected files until
                  * its verdict (it is killed at the threshold, or its evidence decays). */
                 if (score_current(m->scores, d, now) >= m->cfg->suspicious &&

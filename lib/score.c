@@ -516,6 +516,13 @@ void score_renamed(struct score_table *t, struct score_entry *e, const char *fro
         p->renamed[slot] = strdup(to);
 }
 
+bool score_pending_replacements(const struct score_entry *d) {
+        for (int i = 0; d->priv && i < PEND; i++)
+                if (d->priv->news[i].path)
+                        return true;
+        return false;
+}
+
 void score_canary(struct score_table *t, struct score_entry *e, const char *path, uint64_t now_ms) {
         credit(t, e, SCORE_R_CANARY, t->o.w.canary, path, true, now_ms);
 }

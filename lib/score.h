@@ -83,6 +83,9 @@ void score_canary(struct score_table *t, struct score_entry *e, const char *path
 /* An open denied by the brake: a suspicious family that keeps opening protected files. */
 void score_braked(struct score_table *t, struct score_entry *e, uint64_t now_ms);
 
+/* Has the family new ciphertext-like files not yet paired with an unlinked original? */
+bool score_pending_replacements(const struct score_entry *d);
+
 /* "turned-random×3 replaced×2" into buf. */
 void score_reasons_str(const struct score_entry *e, char *buf, size_t len);
 const char *score_reason_name(enum score_reason r);
