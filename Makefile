@@ -56,9 +56,9 @@ $(SIM_BIN): $(wildcard tests/sim/*.c tests/sim/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(CRYPTOLIBS)
 
-$(B)/tests/%: tests/unit/%.c $(B)/librg.a
+$(B)/tests/%: tests/unit/%.c $(B)/librg.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LIBFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CHECKLIBS)
+	$(CC) $(CFLAGS) $(LIBFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(LIBS) $(CHECKLIBS)
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done

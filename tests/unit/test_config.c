@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "testutil.h"
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 #define NAME "test.json"
@@ -132,21 +133,8 @@ static char *build_json(const struct kv *kv, size_t n) {
         return s;
 }
 
-static char *tmpdir_new(void) {
-        char tmpl[] = "/tmp/rg-test-config-XXXXXX";
-        ck_assert_ptr_nonnull(mkdtemp(tmpl));
-        return strdup(tmpl);
-}
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-        (void)st, (void)flag, (void)ftw;
-        return remove(path);
-}
 
-static void tmpdir_free(char *d) {
-        nftw(d, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-        free(d);
-}
 
 static char *write_file(const char *dir, const char *name, const void *data, size_t len) {
         char *p = NULL;

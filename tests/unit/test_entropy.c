@@ -6,16 +6,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "testutil.h"
 
 #define EPS 1e-9
 
-/* splitmix64: a fixed-seed PRNG, so every run sees the same bytes. */
-static uint64_t prng_next(uint64_t *state) {
-        uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-        z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-        z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-        return z ^ (z >> 31);
-}
 
 static uint8_t *random_bytes(uint64_t seed, size_t len) {
         uint8_t *b = malloc(len);

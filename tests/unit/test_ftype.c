@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "testutil.h"
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 #define BIG_FILE (UINT64_C(1) << 20) /* file_size for heads that are a cut of a longer file */
@@ -16,13 +17,6 @@
 #define DETECT(lit) detect_copy(lit, sizeof(lit) - 1, BIG_FILE)
 #define SPEC(name, lit, type, magic_len) { name, (const uint8_t *)(lit), sizeof(lit) - 1, type, magic_len }
 
-/* splitmix64: a fixed-seed PRNG, so every run sees the same bytes. */
-static uint64_t prng_next(uint64_t *state) {
-        uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-        z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-        z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-        return z ^ (z >> 31);
-}
 
 static void fill_random(uint64_t *state, uint8_t *b, size_t len) {
         for (size_t i = 0; i < len; i++)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "testutil.h"
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 #define LEN 65536
@@ -19,13 +20,6 @@ static const struct sample_opts OPTS = {
         .random_max_chi2 = 400,
 };
 
-/* splitmix64: a fixed-seed PRNG, so every run sees the same bytes. */
-static uint64_t prng_next(uint64_t *state) {
-        uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-        z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-        z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-        return z ^ (z >> 31);
-}
 
 static const char prose[] =
         "Call me Ishmael. Some years ago, never mind how long precisely, having little or no money in "

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "testutil.h"
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 #define PF_KTHREAD 0x00200000UL
@@ -21,10 +22,6 @@
 
 static char *root_dir;
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-        (void)st, (void)flag, (void)ftw;
-        return remove(path);
-}
 
 static void write_file(const char *path, const char *data) {
         int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

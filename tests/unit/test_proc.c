@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "testutil.h"
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 #define PF_KTHREAD 0x00200000UL
@@ -36,21 +37,8 @@ static char *stat_text(pid_t pid, const char *comm, pid_t ppid, pid_t pgrp, pid_
         return s;
 }
 
-static char *tmpdir_new(void) {
-        char tmpl[] = "/tmp/rg-test-proc-XXXXXX";
-        ck_assert_ptr_nonnull(mkdtemp(tmpl));
-        return strdup(tmpl);
-}
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-        (void)st, (void)flag, (void)ftw;
-        return remove(path);
-}
 
-static void tmpdir_free(char *d) {
-        nftw(d, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-        free(d);
-}
 
 static void write_file(const char *dir, const char *name, const void *data, size_t len) {
         char p[512];

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "testutil.h"
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 
@@ -24,13 +25,6 @@ static const struct sample_opts OPTS = {
 
 /* ---- content makers ---- */
 
-/* splitmix64: a fixed-seed PRNG, so every run sees the same bytes. */
-static uint64_t prng_next(uint64_t *state) {
-        uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-        z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-        z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-        return z ^ (z >> 31);
-}
 
 static void fill_random(uint64_t seed, uint8_t *b, size_t len) {
         for (size_t i = 0; i < len; i++)
