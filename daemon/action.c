@@ -133,6 +133,21 @@ static int cgroup_kill(const char *dir) {
         return r;
 }
 
+/* The final signal to every pinned member. After cgroup.kill too: a pidfd signal to a dying
+ * process is harmless, and the count says who was reached. */
+static void signal_all(const struct target *t, size_t n, int sig, bool via_cgroup, struct action_result *ret) {
+        for (size_t i = 0; i < n; i++) {
+                if (t[i].pidfd < 0)
+                        continue;
+                if (pidfd_send_signal(t[i].pidfd, sig, NULL, 0) == 0 || (via_cgroup && errno == ESRCH))
+                        ret->acted++;
+                else if (errno == ESRCH)
+                        ret->gone++;
+                else
+                        ret->failed++;
+        }
+}
+
 int action_apply(const struct policy *p, const struct action_request *req, struct action_result *ret) {
         struct target *t = calloc(MAX_TARGETS, sizeof(*t));
         size_t n = 0;
@@ -159,7 +174,7 @@ int action_apply(const struct policy *p, const struct action_request *req, struc
                 ret->skipped = 1;
                 goto out;
         }
-        bool act = !req->dry_run && req->action != CONFIG_ACTION_LOG;
+        bool act = req->signal; /* decided once, by decide_signals() */
         /* Stop the root before listing its children: it cannot fork new ones meanwhile. Then
          * list again until a pass finds no one new (children forking grandchildren). */
         if (act)
@@ -170,39 +185,16 @@ int action_apply(const struct policy *p, const struct action_request *req, struc
                                 break;
 
         if (!act) {
-                snprintf(ret->detail, sizeof(ret->detail), "%s: would %s %zu process(es)",
-                         req->dry_run ? "dry-run" : "log-only",
+                snprintf(ret->detail, sizeof(ret->detail), "would %s %zu process(es)",
                          req->action == CONFIG_ACTION_SUSPEND ? "suspend" : "kill", n - ret->skipped);
                 goto out;
         }
 
         bool via_cgroup = false;
-        if (req->action == CONFIG_ACTION_KILL) {
-                if (exclusive_cgroup(t, n, cgdir, sizeof(cgdir)) == 0 && cgroup_kill(cgdir) == 0)
-                        via_cgroup = true;
-                for (size_t i = 0; i < n; i++) {
-                        if (t[i].pidfd < 0)
-                                continue;
-                        /* Also after cgroup.kill: a pidfd signal to a dying process is harmless
-                         * and the count says who was reached. */
-                        if (pidfd_send_signal(t[i].pidfd, SIGKILL, NULL, 0) == 0 || (via_cgroup && errno == ESRCH))
-                                ret->acted++;
-                        else if (errno == ESRCH)
-                                ret->gone++;
-                        else
-                                ret->failed++;
-                }
-        } else
-                for (size_t i = 0; i < n; i++) {
-                        if (t[i].pidfd < 0)
-                                continue;
-                        if (pidfd_send_signal(t[i].pidfd, SIGSTOP, NULL, 0) == 0)
-                                ret->acted++;
-                        else if (errno == ESRCH)
-                                ret->gone++;
-                        else
-                                ret->failed++;
-                }
+        if (req->action == CONFIG_ACTION_KILL && exclusive_cgroup(t, n, cgdir, sizeof(cgdir)) == 0 &&
+            cgroup_kill(cgdir) == 0)
+                via_cgroup = true;
+        signal_all(t, n, req->action == CONFIG_ACTION_KILL ? SIGKILL : SIGSTOP, via_cgroup, ret);
 
         if (ret->failed)
                 snprintf(ret->detail, sizeof(ret->detail), "%s: %u of %zu signals failed",

@@ -11,8 +11,8 @@ struct action_request {
         pid_t root;              /* the family root (or the single process) */
         uint64_t root_start;     /* its start time: identity check */
         bool with_descendants;   /* the whole family under root */
-        enum config_action action;
-        bool dry_run;
+        enum config_action action; /* kill or suspend (log never signals) */
+        bool signal;             /* false: only count who would be acted on (decide_signals) */
 };
 
 struct action_result {
@@ -20,7 +20,8 @@ struct action_result {
         unsigned skipped;        /* refused by policy */
         unsigned failed;         /* signal failed (other than: already gone) */
         unsigned gone;           /* exited before we could act */
-        char detail[256];        /* "done", "partial: …", "failed: …", "skipped: allowlisted" … */
+        char detail[256];        /* "killed 3 process(es)", "would kill 3 process(es)", "partial: …",
+                                  * "failed: …", "skipped: …[pid] is allowlisted" … */
 };
 
 /* Act on the family. Never signals a bare pid: each target is pinned with pidfd_open, its

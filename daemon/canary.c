@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define CANARY_BYTES 24576
@@ -15,7 +17,10 @@ struct canary {
         char **paths;
         struct stat *st; /* dev and inode of each decoy */
         size_t n;
+        pid_t child;     /* repairing: > 0 running, < 0 reaped (its late events are still ours) */
 };
+
+static void refresh(struct canary *c);
 
 /* Document-like text, so a decoy looks worth encrypting to size and type filters. */
 static void content(char *buf, size_t len) {
@@ -92,7 +97,7 @@ int canary_new(char *const *roots, const char *name, struct canary **ret) {
                 }
                 c->paths[c->n++] = p;
         }
-        canary_refresh(c);
+        refresh(c);
         *ret = c;
         return c->n ? 0 : r;
 }
@@ -100,6 +105,10 @@ int canary_new(char *const *roots, const char *name, struct canary **ret) {
 struct canary *canary_free(struct canary *c) {
         if (!c)
                 return NULL;
+        if (c->child > 0) {
+                (void)kill(c->child, SIGKILL);
+                (void)waitpid(c->child, NULL, 0);
+        }
         for (size_t i = 0; i < c->n; i++) {
                 (void)unlink(c->paths[i]);
                 free(c->paths[i]);
@@ -110,18 +119,16 @@ struct canary *canary_free(struct canary *c) {
         return NULL;
 }
 
-bool canary_is(const struct canary *c, const char *path) {
-        for (size_t i = 0; c && path && i < c->n; i++)
-                if (strcmp(c->paths[i], path) == 0)
-                        return true;
-        return false;
-}
-
-bool canary_is_inode(const struct canary *c, dev_t dev, ino_t ino) {
-        for (size_t i = 0; c && i < c->n; i++)
-                if (c->st[i].st_ino == ino && c->st[i].st_dev == dev && ino != 0)
-                        return true;
-        return false;
+const char *canary_match(const struct canary *c, const char *path, const char *path2, const struct stat *st) {
+        if (!c)
+                return NULL;
+        for (size_t i = 0; i < c->n; i++) {
+                if ((path && strcmp(c->paths[i], path) == 0) || (path2 && strcmp(c->paths[i], path2) == 0))
+                        return c->paths[i];
+                if (st && c->st[i].st_ino != 0 && c->st[i].st_ino == st->st_ino && c->st[i].st_dev == st->st_dev)
+                        return c->paths[i];
+        }
+        return NULL;
 }
 
 void canary_forget_inode(struct canary *c, const char *path) {
@@ -130,16 +137,19 @@ void canary_forget_inode(struct canary *c, const char *path) {
                         memset(&c->st[i], 0, sizeof(c->st[i]));
 }
 
-void canary_refresh(struct canary *c) {
+static void refresh(struct canary *c) {
         for (size_t i = 0; c && i < c->n; i++)
                 if (lstat(c->paths[i], &c->st[i]) < 0)
                         memset(&c->st[i], 0, sizeof(c->st[i]));
 }
 
-pid_t canary_repair_async(const struct canary *c) {
+void canary_repair(struct canary *c) {
+        canary_reap(c);
+        if (!c || c->child > 0)
+                return; /* a repair is running; it rewrites every decoy */
         pid_t pid = fork();
         if (pid < 0)
-                return -errno;
+                return; /* the next touch tries again */
         if (pid == 0) {
                 /* Drop every inherited fd, the fanotify groups above all: a child holding the
                  * group open would keep its pending permission events alive after we close it. */
@@ -148,7 +158,18 @@ pid_t canary_repair_async(const struct canary *c) {
                         (void)place(c->paths[i]);
                 _exit(0);
         }
-        return pid;
+        c->child = pid;
+}
+
+bool canary_is_repairer(const struct canary *c, pid_t pid) {
+        return c && c->child && pid == (c->child > 0 ? c->child : -c->child);
+}
+
+void canary_reap(struct canary *c) {
+        if (c && c->child > 0 && waitpid(c->child, NULL, WNOHANG) == c->child) {
+                c->child = -c->child;
+                refresh(c);
+        }
 }
 
 unsigned canary_count(const struct canary *c) {

@@ -3,6 +3,7 @@
  * process that does is credited with strong evidence at once. */
 #pragma once
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 struct canary;
@@ -10,17 +11,19 @@ struct canary;
 /* Place (or repair) a decoy named `name` in each root. Writes directly: call it only while no
  * permission marks are in place. */
 int canary_new(char *const *roots, const char *name, struct canary **ret);
-/* Frees c and removes its decoys (a clean stop leaves nothing behind). */
+/* Frees c and removes its decoys (a clean stop leaves nothing behind); a repair child is killed
+ * (never waited for while it may be blocked in an open only we could answer). */
 struct canary *canary_free(struct canary *c);
-/* Is path one of our decoys? */
-bool canary_is(const struct canary *c, const char *path);
-/* Is this inode one of our decoys (a close-write may name the decoy by its new name already)? */
-bool canary_is_inode(const struct canary *c, dev_t dev, ino_t ino);
+/* The decoy an event touches, or NULL: path or path2 names one, or st (when not NULL) is a
+ * decoy's inode under another name (a close-write read after the decoy was renamed). */
+const char *canary_match(const struct canary *c, const char *path, const char *path2, const struct stat *st);
 /* The decoy at path was renamed or deleted: its inode number may be reused by any new file. */
 void canary_forget_inode(struct canary *c, const char *path);
-/* Re-read the decoys' inodes (after a repair replaced them). */
-void canary_refresh(struct canary *c);
-/* Re-create the decoys from a child process (its opens are answered by our own loop).
- * Returns the child's pid, whose events must be ignored, or -errno. */
-pid_t canary_repair_async(const struct canary *c);
+/* Re-create every decoy from a child process (its opens are answered by our own loop, like
+ * anyone's), unless a repair is running already. */
+void canary_repair(struct canary *c);
+/* Is pid our repair child (running, or reaped but with events still queued)? Its writes are ours. */
+bool canary_is_repairer(const struct canary *c, pid_t pid);
+/* Reap a finished repair child and re-read the decoys' inodes (called from a timer). */
+void canary_reap(struct canary *c);
 unsigned canary_count(const struct canary *c);

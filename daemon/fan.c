@@ -1,7 +1,12 @@
 /* fan — fanotify source. Event hygiene after fatrace: check metadata->vers, walk with
  * FAN_EVENT_OK/FAN_EVENT_NEXT, close every event fd and pidfd on every path, answer every
  * permission event exactly once, skip our own pid. The permission responder never waits on
- * anything but a few preads of the file at hand. */
+ * anything but a few preads of the file at hand.
+ *
+ * Order: before an open is handed to the pipeline, the name group is read, so the unlinks and
+ * renames that happened before the open are known when it is answered. Nothing drains inside a
+ * drain but that: directories that appear are marked by a walk the loop steps through between
+ * turns (walk_step), never from inside a handler. */
 #include "fan.h"
 
 #include <errno.h>
@@ -19,14 +24,14 @@
 #include <dirent.h>
 #include <systemd/sd-daemon.h>
 
+#include "fanrec.h"
+#include "util.h"
+
 #ifndef FAN_REPORT_PIDFD
 #define FAN_REPORT_PIDFD 0x00000080
 #endif
 #ifndef FAN_NOPIDFD
 #define FAN_NOPIDFD (-1)
-#endif
-#ifndef FAN_EVENT_INFO_TYPE_PIDFD
-#define FAN_EVENT_INFO_TYPE_PIDFD 4
 #endif
 
 #define DATA_MASK (FAN_CLOSE_WRITE)
@@ -34,19 +39,34 @@
 #define PERM_MASK (FAN_OPEN_PERM | FAN_EVENT_ON_CHILD)
 #define MAX_MNT 32
 #define PROBE_MS 1500
+#define DRAIN_ROUNDS 8        /* buffers read per turn and group: neither queue starves the other */
+#define WALK_DEPTH 256        /* directories deeper than this are not marked */
+#define WALK_STEP_START 64    /* directories marked between two reads of the data group, at start */
+#define WALK_STEP_RUN 256     /* ... and per loop turn while running */
+
+enum group { GROUP_DATA, GROUP_NAME };
+
+/* A depth-first walk marking a directory tree, stepped a few directories at a time. */
+struct walk {
+        DIR *stack[WALK_DEPTH];
+        int depth;           /* entries in stack */
+        dev_t dev;           /* never crosses into another filesystem */
+        struct walk *next;
+};
 
 struct fan {
         sd_event *loop;
         struct fan_opts o;
         int data_fd, name_fd;
-        sd_event_source *data_src, *name_src;
+        sd_event_source *data_src, *name_src, *walk_src;
         struct {
                 fsid_t fsid;
                 int fd;
         } mnt[MAX_MNT];
         unsigned n_mnt;
         pid_t self;
-        unsigned draining;  /* nesting: a handler may read the other group (bounded) */
+        bool draining[2];     /* per group: a drain in progress (the name group is read inside the data group's) */
+        struct walk *walks;   /* directory trees still to mark */
         struct fan_stats st;
         /* Probe verification state. */
         const char *probe_path;
@@ -94,8 +114,7 @@ static int fd_path(int fd, char *buf, size_t len, bool *ret_deleted) {
         return (int)n;
 }
 
-static void handle_data(struct fan *f, const struct fanotify_event_metadata *m);
-static int drain(struct fan *f, int fd, void (*handle)(struct fan *, const struct fanotify_event_metadata *));
+static int drain(struct fan *f, enum group g);
 
 static int mark_dir_fd(struct fan *f, int dfd) {
         /* A huge tree takes a while: tell systemd we are still starting. */
@@ -110,67 +129,103 @@ static int mark_dir_fd(struct fan *f, int dfd) {
                         return -errno;
         }
         f->st.perm_dirs++;
-        /* Marking a big tree takes a while; openers under the directories marked so far wait
-         * for answers meanwhile: give them. */
-        if (f->st.perm && f->st.perm_dirs % 64 == 0)
-                (void)drain(f, f->data_fd, handle_data);
         return 0;
 }
 
-/* Depth-first over directories only, never following symlinks nor crossing into other mounts
- * the roots did not name. dfd is consumed. */
-static int walk_dirs(struct fan *f, int dfd, dev_t dev, int depth) {
-        int r = mark_dir_fd(f, dfd);
-        if (r < 0 || depth > 256) {
-                close(dfd);
-                return r;
-        }
-        DIR *d = fdopendir(dfd);
-        if (!d) {
-                r = -errno;
-                close(dfd);
-                return r;
-        }
-        struct dirent *de;
-        while ((de = readdir(d))) {
-                if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
-                        continue;
-                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                        continue;
-                int c = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (c < 0)
-                        continue; /* vanished, a symlink, or not a directory */
-                struct stat st;
-                if (fstat(c, &st) < 0 || st.st_dev != dev) {
-                        close(c);
-                        continue;
-                }
-                r = walk_dirs(f, c, dev, depth + 1);
-                if (r == -ENOSPC || r == -ENOMEM)
-                        break;
-                r = 0;
-        }
-        closedir(d);
-        return r;
+static bool marks_dirs(const struct fan *f) {
+        return f->st.perm || f->st.mark == FAN_MARK_KIND_INODE;
 }
 
-int fan_watch_dir(struct fan *f, const char *path, bool recursive) {
-        if (!f->st.perm && f->st.mark != FAN_MARK_KIND_INODE)
-                return 0;
+static void walk_free(struct walk *w) {
+        while (w->depth > 0)
+                closedir(w->stack[--w->depth]);
+        free(w);
+}
+
+/* Mark the directory at path now, and queue the walk of what is below it. */
+static int walk_start(struct fan *f, const char *path) {
         int dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dfd < 0)
                 return -errno;
-        if (!recursive) {
-                int r = mark_dir_fd(f, dfd);
+        struct stat st;
+        int r = fstat(dfd, &st) < 0 ? -errno : mark_dir_fd(f, dfd);
+        struct walk *w = r < 0 ? NULL : calloc(1, sizeof(*w));
+        DIR *d = w ? fdopendir(dfd) : NULL;
+        if (!d) {
+                r = r < 0 ? r : -ENOMEM;
+                free(w);
                 close(dfd);
                 return r;
         }
-        struct stat st;
-        if (fstat(dfd, &st) < 0) {
-                close(dfd);
-                return -errno;
+        w->stack[w->depth++] = d;
+        w->dev = st.st_dev;
+        w->next = f->walks;
+        f->walks = w;
+        if (f->walk_src)
+                (void)sd_event_source_set_enabled(f->walk_src, SD_EVENT_ON);
+        return 0;
+}
+
+/* Mark up to budget directories of the queued walks. Never follows symlinks, never crosses into
+ * another filesystem (checked before the directory is opened, and without triggering an
+ * automount). -ENOSPC/-ENOMEM when the kernel refuses more marks: the walks are dropped. */
+static int walk_step(struct fan *f, unsigned budget) {
+        while (f->walks && budget > 0) {
+                struct walk *w = f->walks;
+                DIR *d = w->stack[w->depth - 1];
+                struct dirent *de = readdir(d);
+                if (!de) {
+                        closedir(w->stack[--w->depth]);
+                        if (w->depth == 0) {
+                                f->walks = w->next;
+                                free(w);
+                        }
+                        continue;
+                }
+                if ((de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) || strcmp(de->d_name, ".") == 0 ||
+                    strcmp(de->d_name, "..") == 0)
+                        continue;
+                struct stat st;
+                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT) < 0 ||
+                    !S_ISDIR(st.st_mode) || st.st_dev != w->dev)
+                        continue;
+                int c = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (c < 0)
+                        continue; /* vanished, or replaced by something else meanwhile */
+                budget--;
+                int r = fstat(c, &st) < 0 || st.st_dev != w->dev ? -EXDEV : mark_dir_fd(f, c);
+                if (r == -ENOSPC || r == -ENOMEM) {
+                        close(c);
+                        while (f->walks) {
+                                struct walk *x = f->walks;
+                                f->walks = x->next;
+                                walk_free(x);
+                        }
+                        return r;
+                }
+                DIR *cd = r == 0 && w->depth < WALK_DEPTH ? fdopendir(c) : NULL;
+                if (cd)
+                        w->stack[w->depth++] = cd;
+                else
+                        close(c);
         }
-        return walk_dirs(f, dfd, st.st_dev, 0);
+        return 0;
+}
+
+/* The loop's turn for queued walks: runs after the groups' events (lower priority). */
+static int on_walk(sd_event_source *s, void *userdata) {
+        struct fan *f = userdata;
+        int r = walk_step(f, WALK_STEP_RUN);
+        if (r < 0)
+                f->st.walk_failed++;
+        if (!f->walks)
+                (void)sd_event_source_set_enabled(s, SD_EVENT_OFF);
+        return 0;
+}
+
+/* Mark the tree at path: its top now, the rest through the walk queue. */
+static int watch_tree(struct fan *f, const char *path) {
+        return marks_dirs(f) ? walk_start(f, path) : 0;
 }
 
 static int mnt_fd_for(struct fan *f, const fsid_t *fsid) {
@@ -190,19 +245,6 @@ static void respond(struct fan *f, int fd, bool allow) {
                 f->st.denied++;
 }
 
-static int event_pidfd(const struct fanotify_event_metadata *m) {
-        const char *p = (const char *)m + m->metadata_len, *end = (const char *)m + m->event_len;
-        while (p + sizeof(struct fanotify_event_info_header) <= end) {
-                const struct fanotify_event_info_header *h = (const void *)p;
-                if (h->len < sizeof(*h) || p + h->len > end)
-                        break;
-                if (h->info_type == FAN_EVENT_INFO_TYPE_PIDFD && h->len >= sizeof(struct fanotify_event_info_pidfd))
-                        return ((const struct fanotify_event_info_pidfd *)p)->pidfd;
-                p += h->len;
-        }
-        return -1;
-}
-
 /* Counts the event; false for an unknown metadata version or a queue overflow (reported to
  * the manager here), which carry nothing else to handle. */
 static bool event_usable(struct fan *f, const struct fanotify_event_metadata *m) {
@@ -218,8 +260,10 @@ static bool event_usable(struct fan *f, const struct fanotify_event_metadata *m)
         return true;
 }
 
-static void handle_data(struct fan *f, const struct fanotify_event_metadata *m) {
-        int pidfd = event_pidfd(m);
+static void handle_data(struct fan *f, const struct fanotify_event_metadata *m, size_t len) {
+        struct fanrec rec;
+        fanrec_parse(m, len, &rec);
+        int pidfd = rec.has_pidfd ? rec.pidfd : -1;
         bool perm = m->mask & FAN_OPEN_PERM;
         bool allow = true;
         char path[PATH_MAX];
@@ -236,22 +280,26 @@ static void handle_data(struct fan *f, const struct fanotify_event_metadata *m) 
                 goto done;
         /* A permission event comes from our per-directory marks: always protected, even when
          * its path is too long to read. A close-write from the filesystem mark outside the
-         * protected paths still goes to the manager, which judges it only if it knows the inode
-         * (a protected file moved out to be encrypted elsewhere). */
-        bool outside = false;
+         * protected paths still goes to the pipeline, which judges it only if it knows the file
+         * (a protected file moved or linked out to be encrypted elsewhere). */
+        bool elsewhere = false;
         if (fd_path(m->fd, path, sizeof(path), &deleted) < 0) {
                 path[0] = '\0';
-                outside = !perm;
+                elsewhere = !perm;
         } else if (!src_path_protected(f->o.roots, path)) {
                 if (perm)
                         goto done;
-                outside = true;
+                elsewhere = true;
         }
 
         struct src_event ev = { .pid = m->pid, .pidfd = pidfd >= 0 ? pidfd : -1, .fd = m->fd, .path = path,
-                                .gone = f->st.pidfd && pidfd == FAN_NOPIDFD, .outside = outside };
+                                .gone = f->st.pidfd && rec.has_pidfd && pidfd == FAN_NOPIDFD,
+                                .elsewhere = elsewhere };
         if (perm) {
                 f->st.perm_events++;
+                /* What happened to names before this open (the unlinks that complete a
+                 * family's "new ciphertext + original gone") is known before it is answered. */
+                (void)drain(f, GROUP_NAME);
                 ev.kind = SRC_OPEN;
                 allow = f->o.handler(f->o.userdata, &ev) != -EPERM;
         } else if (m->mask & FAN_CLOSE_WRITE) {
@@ -268,38 +316,35 @@ done:
 }
 
 /* Directory handle + name of one DFID_NAME record → absolute path. */
-static int resolve_dfid_name(struct fan *f, const struct fanotify_event_info_fid *fid, size_t len, char *buf,
-                             size_t buflen) {
-        const struct file_handle *fh = (const void *)fid->handle;
-        if (len < sizeof(*fid) + sizeof(*fh) || sizeof(*fid) + sizeof(*fh) + fh->handle_bytes >= len)
+static int resolve_name(struct fan *f, const struct fanrec_name *n, char *buf, size_t buflen) {
+        if (!n->ok)
                 return -EBADMSG;
-        const char *name = (const char *)fh->f_handle + fh->handle_bytes;
-        size_t maxname = len - (sizeof(*fid) + sizeof(*fh) + fh->handle_bytes);
-        if (strnlen(name, maxname) == maxname)
-                return -EBADMSG;
-        int mfd = mnt_fd_for(f, (const fsid_t *)&fid->fsid);
+        fsid_t fsid;
+        memcpy(&fsid, n->fsid, sizeof(fsid));
+        int mfd = mnt_fd_for(f, &fsid);
         if (mfd < 0)
                 return -EXDEV;
-        int dfd = open_by_handle_at(mfd, (struct file_handle *)fh, O_PATH | O_CLOEXEC);
+        int dfd = open_by_handle_at(mfd, (struct file_handle *)n->handle, O_PATH | O_CLOEXEC);
         if (dfd < 0)
                 return -errno; /* ESTALE: the directory is gone */
         int r = fd_path(dfd, buf, buflen, NULL);
         close(dfd);
         if (r < 0)
                 return r;
-        if (strcmp(name, ".") != 0 && name[0]) {
-                size_t n = strlen(buf);
-                if (n + 1 + strlen(name) + 1 > buflen)
+        if (strcmp(n->name, ".") != 0 && n->name[0]) {
+                size_t len = strlen(buf);
+                if (len + 1 + strlen(n->name) + 1 > buflen)
                         return -ENAMETOOLONG;
-                snprintf(buf + n, buflen - n, "%s%s", n == 1 ? "" : "/", name);
+                snprintf(buf + len, buflen - len, "%s%s", len == 1 ? "" : "/", n->name);
         }
         return 0;
 }
 
-static void handle_name(struct fan *f, const struct fanotify_event_metadata *m) {
+static void handle_name(struct fan *f, const struct fanotify_event_metadata *m, size_t len) {
         char p1[PATH_MAX], p2[PATH_MAX];
-        bool have1 = false, have2 = false;
-        int pidfd = -1;
+        struct fanrec rec;
+        fanrec_parse(m, len, &rec);
+        int pidfd = rec.has_pidfd ? rec.pidfd : -1;
 
         if (!event_usable(f, m))
                 goto done;
@@ -307,26 +352,8 @@ static void handle_name(struct fan *f, const struct fanotify_event_metadata *m) 
          * most frequent name event). Directories are resolved, to be marked. */
         if ((m->mask & FAN_CREATE) && !(m->mask & FAN_ONDIR) && !f->probe_path)
                 goto done;
-        const char *p = (const char *)m + m->metadata_len, *end = (const char *)m + m->event_len;
-        while (p + sizeof(struct fanotify_event_info_header) <= end) {
-                const struct fanotify_event_info_header *h = (const void *)p;
-                if (h->len < sizeof(*h) || p + h->len > end)
-                        break;
-                switch (h->info_type) {
-                case FAN_EVENT_INFO_TYPE_DFID_NAME:
-                case FAN_EVENT_INFO_TYPE_OLD_DFID_NAME:
-                        have1 = resolve_dfid_name(f, (const void *)p, h->len, p1, sizeof(p1)) == 0;
-                        break;
-                case FAN_EVENT_INFO_TYPE_NEW_DFID_NAME:
-                        have2 = resolve_dfid_name(f, (const void *)p, h->len, p2, sizeof(p2)) == 0;
-                        break;
-                case FAN_EVENT_INFO_TYPE_PIDFD:
-                        if (h->len >= sizeof(struct fanotify_event_info_pidfd))
-                                pidfd = ((const struct fanotify_event_info_pidfd *)p)->pidfd;
-                        break;
-                }
-                p += h->len;
-        }
+        bool have1 = resolve_name(f, &rec.name, p1, sizeof(p1)) == 0;
+        bool have2 = resolve_name(f, &rec.new_name, p2, sizeof(p2)) == 0;
         if (f->probe_path && m->pid == f->self && have1 && strcmp(p1, f->probe_path) == 0)
                 f->probe_name_seen = true;
         if (m->pid == f->self)
@@ -351,13 +378,13 @@ static void handle_name(struct fan *f, const struct fanotify_event_metadata *m) 
                         goto done;
                 /* Marks follow the inode: only a directory moved in from outside needs them. */
                 if (ev.is_dir && ev.kind == SRC_CREATED)
-                        (void)fan_watch_dir(f, ev.path, true);
+                        (void)watch_tree(f, ev.path);
         } else if (have1 && src_path_protected(f->o.roots, p1)) {
                 ev.path = p1;
                 if (m->mask & FAN_CREATE) {
                         ev.kind = SRC_CREATED;
                         if (ev.is_dir)
-                                (void)fan_watch_dir(f, p1, true);
+                                (void)watch_tree(f, p1);
                 } else if (m->mask & FAN_DELETE)
                         ev.kind = SRC_DELETED;
                 else
@@ -372,62 +399,46 @@ done:
                 close(pidfd);
 }
 
-static int drain_rounds(struct fan *f, int fd, void (*handle)(struct fan *, const struct fanotify_event_metadata *),
-                        int rounds);
-static int drain_once(struct fan *f, int fd, void (*handle)(struct fan *, const struct fanotify_event_metadata *),
-                      int rounds);
-
-static int drain(struct fan *f, int fd, void (*handle)(struct fan *, const struct fanotify_event_metadata *)) {
-        return drain_rounds(f, fd, handle, 8);
-}
-
-static int drain_rounds(struct fan *f, int fd, void (*handle)(struct fan *, const struct fanotify_event_metadata *),
-                        int rounds) {
-        /* Handlers may read the other group (fan_sync_names, marking a new directory), which
-         * may again... Two levels are plenty; each level has its own 64 KiB buffer. */
-        if (f->draining >= 2)
+/* Read one group's queue: at most DRAIN_ROUNDS buffers, so one busy group cannot starve the other
+ * sources of the loop (the watchdog, signals). Re-entered only for the name group, from inside
+ * the data group's drain (see handle_data); a group already being drained is not read again. */
+static int drain(struct fan *f, enum group g) {
+        /* Aligned for the metadata structs; on the stack, one buffer per drain level. */
+        char buf[64 * 1024] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
+        int fd = g == GROUP_DATA ? f->data_fd : f->name_fd, r = 0;
+        if (f->draining[g])
                 return 0;
-        f->draining++;
-        int r = drain_once(f, fd, handle, rounds);
-        f->draining--;
+        f->draining[g] = true;
+        for (int round = 0; round < DRAIN_ROUNDS; round++) {
+                ssize_t n = read(fd, buf, sizeof(buf));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        r = errno == EAGAIN ? 0 : -errno;
+                        break;
+                }
+                if (n == 0)
+                        break;
+                const struct fanotify_event_metadata *m = (const void *)buf;
+                for (; FAN_EVENT_OK(m, n); m = FAN_EVENT_NEXT(m, n)) {
+                        size_t left = (size_t)n;
+                        if (g == GROUP_DATA)
+                                handle_data(f, m, left);
+                        else
+                                handle_name(f, m, left);
+                }
+        }
+        f->draining[g] = false;
         return r;
 }
 
-static int drain_once(struct fan *f, int fd, void (*handle)(struct fan *, const struct fanotify_event_metadata *),
-                      int rounds) {
-        /* Aligned for the metadata structs. Bounded rounds so one busy group cannot starve the
-         * other sources of the loop (the watchdog, signals). */
-        /* On the stack, not static: marking a new directory tree from inside the name group's
-         * loop drains the data group (see mark_dir_fd), a nested call that must not overwrite
-         * the events still being walked. */
-        char buf[64 * 1024] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
-        for (int round = 0; round < rounds; round++) {
-                ssize_t n = read(fd, buf, sizeof(buf));
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return errno == EAGAIN ? 0 : -errno;
-                }
-                if (n == 0)
-                        return 0;
-                const struct fanotify_event_metadata *m = (const void *)buf;
-                for (; FAN_EVENT_OK(m, n); m = FAN_EVENT_NEXT(m, n))
-                        handle(f, m);
-        }
-        return 0;
-}
-
-void fan_sync_names(struct fan *f) {
-        (void)drain_rounds(f, f->name_fd, handle_name, 8);
-}
-
 static int on_data(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        (void)drain(userdata, fd, handle_data);
+        (void)drain(userdata, GROUP_DATA);
         return 0;
 }
 
 static int on_name(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        (void)drain_rounds(userdata, fd, handle_name, 8);
+        (void)drain(userdata, GROUP_NAME);
         return 0;
 }
 
@@ -438,7 +449,7 @@ static int add_mark(struct fan *f, enum fan_mark_kind kind, const char *root, bo
         else if (kind == FAN_MARK_KIND_MOUNT)
                 fl |= FAN_MARK_MOUNT;
         else
-                return 0; /* inode marks go per directory through fan_watch_dir() */
+                return 0; /* inode marks go per directory through watch_tree() */
         if (fanotify_mark(f->data_fd, fl, DATA_MASK, AT_FDCWD, root) < 0)
                 return -errno;
         if (fanotify_mark(f->name_fd, fl, NAME_MASK, AT_FDCWD, root) < 0) {
@@ -449,12 +460,6 @@ static int add_mark(struct fan *f, enum fan_mark_kind kind, const char *root, bo
                 return r;
         }
         return 0;
-}
-
-static uint64_t now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* Write a probe file in root and wait for both groups to report it. 1: delivered,
@@ -472,13 +477,13 @@ static int probe(struct fan *f, const char *root) {
         }
         (void)!write(fd, "probe\n", 6);
         close(fd);
-        uint64_t until = now_ms() + PROBE_MS;
-        while (!(f->probe_data_seen && f->probe_name_seen) && now_ms() < until) {
+        uint64_t until = util_now_ms() + PROBE_MS;
+        while (!(f->probe_data_seen && f->probe_name_seen) && util_now_ms() < until) {
                 struct pollfd pf[2] = { { .fd = f->data_fd, .events = POLLIN }, { .fd = f->name_fd, .events = POLLIN } };
                 if (poll(pf, 2, 50) < 0 && errno != EINTR)
                         break;
-                (void)drain(f, f->data_fd, handle_data);
-                (void)drain(f, f->name_fd, handle_name);
+                (void)drain(f, GROUP_DATA);
+                (void)drain(f, GROUP_NAME);
         }
         unlink(path);
         f->probe_path = NULL;
@@ -543,6 +548,35 @@ static int add_mnt(struct fan *f, const char *root) {
         return 0;
 }
 
+/* One mark kind for all roots: the first that both groups accept and that delivers. A mount
+ * mark sees only writes through our own mount: in a private mount namespace (ProtectSystem=,
+ * containers) that is nobody else's, and our own probe would still pass, so it is not even tried
+ * there. Per-directory (inode) marks when neither works. */
+static void choose_mark_kind(struct fan *f) {
+        static const enum fan_mark_kind kinds[] = { FAN_MARK_KIND_FILESYSTEM, FAN_MARK_KIND_MOUNT };
+        bool own_mntns = !same_mount_ns();
+        f->st.mark = FAN_MARK_KIND_NONE;
+        for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]) && f->st.mark == FAN_MARK_KIND_NONE; k++) {
+                bool ok = !(kinds[k] == FAN_MARK_KIND_MOUNT && own_mntns);
+                for (char *const *root = f->o.roots; root && *root && ok; root++)
+                        ok = add_mark(f, kinds[k], *root, false) == 0;
+                f->st.unverified = 0;
+                for (char *const *root = f->o.roots; root && *root && ok; root++) {
+                        int p = probe(f, *root);
+                        ok = p != 0;
+                        if (p < 0) /* cannot write a probe (read-only): trusted unverified */
+                                f->st.unverified++;
+                }
+                if (ok)
+                        f->st.mark = kinds[k];
+                else
+                        for (char *const *root = f->o.roots; root && *root; root++)
+                                (void)add_mark(f, kinds[k], *root, true);
+        }
+        if (f->st.mark == FAN_MARK_KIND_NONE)
+                f->st.mark = FAN_MARK_KIND_INODE;
+}
+
 int fan_new(sd_event *loop, const struct fan_opts *o, struct fan **ret) {
         struct fan *f = calloc(1, sizeof(*f));
         int r;
@@ -562,40 +596,29 @@ int fan_new(sd_event *loop, const struct fan_opts *o, struct fan **ret) {
                         goto fail;
         }
 
-        /* One mark kind for all roots: the first that both groups accept and that delivers. A
-         * mount mark sees only writes through our own mount: in a private mount namespace
-         * (ProtectSystem=, containers) that is nobody else's, and our own probe would still
-         * pass, so it is not even tried there. */
-        static const enum fan_mark_kind kinds[] = { FAN_MARK_KIND_FILESYSTEM, FAN_MARK_KIND_MOUNT };
-        bool own_mntns = !same_mount_ns();
-        f->st.mark = FAN_MARK_KIND_NONE;
-        for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]) && f->st.mark == FAN_MARK_KIND_NONE; k++) {
-                bool ok = !(kinds[k] == FAN_MARK_KIND_MOUNT && own_mntns);
-                for (char *const *root = o->roots; root && *root && ok; root++)
-                        ok = add_mark(f, kinds[k], *root, false) == 0;
-                f->st.unverified = 0;
-                for (char *const *root = o->roots; root && *root && ok; root++) {
-                        int p = probe(f, *root);
-                        ok = p != 0;
-                        if (p < 0) /* cannot write a probe (read-only): trusted unverified */
-                                f->st.unverified++;
-                }
-                if (ok)
-                        f->st.mark = kinds[k];
-                else
-                        for (char *const *root = o->roots; root && *root; root++)
-                                (void)add_mark(f, kinds[k], *root, true);
-        }
-        if (f->st.mark == FAN_MARK_KIND_NONE)
-                f->st.mark = FAN_MARK_KIND_INODE;
+        choose_mark_kind(f);
 
         /* Permission (and, for inode marks, all) marks on every directory. Last, so that our own
-         * probe writes above never wait for our own answer. */
+         * probe writes above never wait for our own answer. Openers under the directories marked
+         * so far wait for answers meanwhile: they get them between steps of the walk. */
         for (char *const *root = o->roots; root && *root; root++) {
-                r = fan_watch_dir(f, *root, true);
+                r = watch_tree(f, *root);
                 if (r < 0)
                         goto fail;
         }
+        while (f->walks) {
+                r = walk_step(f, WALK_STEP_START);
+                if (r < 0)
+                        goto fail;
+                if (f->st.perm)
+                        (void)drain(f, GROUP_DATA);
+        }
+        /* Directories that appear later are walked by the loop, after the groups' events. */
+        r = sd_event_add_defer(loop, &f->walk_src, on_walk, f);
+        if (r < 0)
+                goto fail;
+        (void)sd_event_source_set_priority(f->walk_src, SD_EVENT_PRIORITY_NORMAL);
+        (void)sd_event_source_set_enabled(f->walk_src, SD_EVENT_OFF);
 
         r = sd_event_add_io(loop, &f->data_src, f->data_fd, EPOLLIN, on_data, f);
         if (r < 0)
@@ -622,6 +645,12 @@ struct fan *fan_free(struct fan *f) {
                 return NULL;
         sd_event_source_disable_unref(f->data_src);
         sd_event_source_disable_unref(f->name_src);
+        sd_event_source_disable_unref(f->walk_src);
+        while (f->walks) {
+                struct walk *w = f->walks;
+                f->walks = w->next;
+                walk_free(w);
+        }
         /* Closing the group answers every pending permission event with allow. */
         if (f->data_fd >= 0)
                 close(f->data_fd);

@@ -1,4 +1,5 @@
 /* fan — the fanotify event source.
+ * Directories that appear while running get their marks from a walk the loop steps through.
  *
  * Two groups: the data group (file descriptors, pidfds) gets FAN_CLOSE_WRITE from a filesystem
  * or mount mark, and FAN_OPEN_PERM from inode marks on each protected directory, which is when
@@ -20,17 +21,11 @@ struct fan_opts {
 
 struct fan;
 
-/* Initialise both groups, mark, verify marks with a probe file, add to the loop.
- * -EPERM/-ENOSYS/-EINVAL when fanotify cannot be used here (the caller falls back to inotify). */
+/* Initialise both groups, mark, verify marks with a probe file, mark every directory below the
+ * roots, add to the loop. -EPERM/-ENOSYS/-EINVAL when fanotify cannot be used here (the caller
+ * falls back to inotify), -ENOSPC when the kernel refuses more marks. */
 int fan_new(sd_event *loop, const struct fan_opts *o, struct fan **ret);
 struct fan *fan_free(struct fan *f);
-
-/* Read the name group now (create, delete, rename not yet handled). For a decision that
- * depends on them, e.g. whether an opener's family just unlinked originals. */
-void fan_sync_names(struct fan *f);
-
-/* Add the permission mark to a directory (and, with recursive, all directories below). */
-int fan_watch_dir(struct fan *f, const char *path, bool recursive);
 
 struct fan_stats {
         uint64_t events, overflows, perm_events, denied;
@@ -38,6 +33,7 @@ struct fan_stats {
         bool pidfd, perm;
         unsigned perm_dirs;
         unsigned unverified;  /* roots where no probe could be written (read-only to us) */
+        unsigned walk_failed; /* walks of new directory trees given up (no more marks) */
 };
 void fan_get_stats(const struct fan *f, struct fan_stats *ret);
 const char *fan_mark_kind_name(enum fan_mark_kind k);

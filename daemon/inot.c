@@ -1,7 +1,8 @@
 /* inot — the inotify event source, through libinotifytools 3.22.6.
  *
  * The library keeps the watch table (wd → directory name, always ending in '/'); this file reads
- * the events and keeps that table right:
+ * the events, keeps a small per-path table for attribution, pairs moves, and has inot-watch.c
+ * keep the library's table true to the tree:
  *  - inotifytools_next_event(0) blocks: the library turns a timeout of 0 into -1 (select() with no
  *    timeout), and positive timeouts are whole seconds. The library has no fd getter, so its inotify
  *    fd is found in /proc/self/fd ("anon_inode:inotify", the one that appeared at initialisation;
@@ -11,14 +12,9 @@
  *    so an event is always queued, and the drain stops at it. inot_new() returns 1 then, 0 when the
  *    fd was found, so the caller can say which.
  *  - New directories are watched here, then rescanned (files written before the watch existed);
- *    renamed directories are renamed in the table (inotifytools_replace_filename, both names ending in
- *    '/', since it replaces a prefix, and repeated: one pass misses entries); directories moved out
- *    of the tree, deleted or replaced get a name that is not a path ("\001gone:N/"), so their stale
- *    entries can never shadow a new directory (deleted ones in bulk at the end of a drain: each
- *    library pass costs a walk of the whole table). The library cannot forget a watch the kernel
- *    already removed, so its table grows by one entry per deleted directory until inot_free().
+ *    renames, moves out and deletions are reflected in the watch table by inot-watch.c.
  *
- * Attribution: inotify gives no pid. At IN_MODIFY the writer is looked for among the fds of recently
+ * Attribution (through lib/proc.c; the pure parts in lib/attr.c): inotify gives no pid. At IN_MODIFY the writer is looked for among the fds of recently
  * attributed writers, then (once per path per open-close cycle, at most FULL_SCANS_PER_SEC times and
  * PROC_USEC_PER_SEC of /proc time a second) among every process's fds, preferring one whose fdinfo
  * shows the file open for writing; not when the file's IN_CLOSE_WRITE is already queued behind the
@@ -48,6 +44,9 @@
 #include <unistd.h>
 
 #include "attr.h"
+#include "inot-watch.h"
+#include "proc.h"
+#include "util.h"
 
 #define INOT_MASK (IN_CLOSE_WRITE | IN_MODIFY | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_OPEN)
 
@@ -68,7 +67,7 @@
 #define FILES_MAX_SELF (2 * FILES_MAX)           /* ... plus transient self-open marks */
 #define FILES_BUCKETS 1024
 #define MOVES_MAX 64
-#define RESCAN_DEPTH_MAX 128
+#define RESCAN_DEPTH_MAX 128                    /* rescans of new directories go no deeper */
 #define DISCOVER_MAX 64
 
 struct file {
@@ -100,8 +99,7 @@ struct inot {
         int fd;           /* the library's inotify fd, read here; -1 when polling */
         int sentinel_wd;  /* polling: the watch on "/" */
         bool root_is_top; /* "/" itself is a root */
-        int max_wd;
-        unsigned tombs;
+        struct inot_watch watch; /* the library's watch table, kept true (inot-watch.c) */
         struct file *files[FILES_BUCKETS];
         size_t n_files;
         uint64_t swept_usec;
@@ -113,20 +111,12 @@ struct inot {
         unsigned alive_next;
         struct move moves[MOVES_MAX];
         size_t n_moves;
-        int *dead;        /* wds the kernel removed (IN_IGNORED), not yet tombstoned */
-        size_t n_dead, cap_dead;
         uint64_t n_events, n_overflows, n_full_scans, n_scans_denied, n_watch_failed, n_skipped;
         char buf[64 * 1024] __attribute__((aligned(__alignof__(struct inotify_event))));
 };
 
 /* libinotifytools is one global instance. */
 static bool inot_active;
-
-static uint64_t now_usec(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static bool has_prefix(const char *s, const char *prefix) {
         return strncmp(s, prefix, strlen(prefix)) == 0;
@@ -157,12 +147,7 @@ static void emit(struct inot *s, enum src_kind kind, pid_t pid, int fd, const ch
 /* ---- per-path state ---- */
 
 static uint64_t hash_path(const char *p) {
-        uint64_t h = UINT64_C(0xcbf29ce484222325);
-        for (; *p; p++) {
-                h ^= (unsigned char)*p;
-                h *= UINT64_C(0x100000001b3);
-        }
-        return h;
+        return util_fnv1a_str(p, SIZE_MAX);
 }
 
 static struct file *file_find(struct inot *s, const char *path) {
@@ -292,102 +277,19 @@ static void files_free(struct inot *s) {
 
 /* ---- attribution through /proc ---- */
 
-/* Is fd (a name in procdir/pid/fd) open for writing? 1 yes, 0 no, negative errno when unknown. */
-static int fd_writable(struct inot *s, pid_t pid, const char *fdname) {
-        char p[PATH_MAX], text[1024];
-        int n = snprintf(p, sizeof(p), "%s/%d/fdinfo/%s", s->procdir, (int)pid, fdname);
-        if (n < 0 || (size_t)n >= sizeof(p))
-                return -ENAMETOOLONG;
-        int fd = open(p, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        ssize_t k;
-        do
-                k = read(fd, text, sizeof(text) - 1);
-        while (k < 0 && errno == EINTR);
-        int e = errno;
-        close(fd);
-        if (k < 0)
-                return -e;
-        text[k] = '\0';
-        unsigned flags;
-        int r = attr_parse_fdinfo_flags(text, &flags);
-        if (r < 0)
-                return r;
-        return attr_flags_writable(flags);
-}
-
-/* Does pid hold path open? 2 for writing, 1 read-only (only when !writers_only), 0 no,
- * -ENOENT when the process is gone. */
-static int pid_holds(struct inot *s, pid_t pid, const char *path, size_t path_len, bool writers_only) {
-        char p[PATH_MAX], link[PATH_MAX];
-        int n = snprintf(p, sizeof(p), "%s/%d/fd", s->procdir, (int)pid);
-        if (n < 0 || (size_t)n >= sizeof(p))
-                return 0;
-        int dfd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return errno == ENOENT ? -ENOENT : 0;
-        DIR *d = fdopendir(dfd);
-        if (!d) {
-                close(dfd);
-                return 0;
-        }
-        int found = 0;
-        struct dirent *de;
-        while ((de = readdir(d))) {
-                if (de->d_name[0] == '.')
-                        continue;
-                ssize_t k = readlinkat(dirfd(d), de->d_name, link, sizeof(link));
-                if (k < 0 || (size_t)k != path_len || memcmp(link, path, path_len) != 0)
-                        continue;
-                int w = fd_writable(s, pid, de->d_name);
-                if (w > 0) {
-                        found = 2;
-                        break;
-                }
-                if (!writers_only)
-                        found = 1;
-        }
-        closedir(d);
-        return found;
-}
-
 /* A recently attributed writer (within max_age_usec unless 0) holding path open for writing. */
 static pid_t mru_writer(struct inot *s, const char *path, uint64_t now, uint64_t max_age_usec) {
         struct attr_mru copy = s->mru;
-        size_t len = strlen(path);
         for (size_t i = 0; i < copy.n; i++) {
                 if (max_age_usec && now - copy.usec[i] > max_age_usec)
                         continue;
-                int r = pid_holds(s, copy.pid[i], path, len, true);
+                int r = proc_holds(s->procdir, copy.pid[i], path, true);
                 if (r == 2)
                         return copy.pid[i];
-                if (r == -ENOENT)
+                if (r == -ESRCH)
                         attr_mru_forget(&s->mru, copy.pid[i]);
         }
         return 0;
-}
-
-/* Every process: the first one holding path open for writing, else the first reader, else 0. */
-static pid_t full_scan(struct inot *s, const char *path) {
-        DIR *d = opendir(s->procdir);
-        if (!d)
-                return 0;
-        size_t len = strlen(path);
-        pid_t reader = 0, writer = 0;
-        struct dirent *de;
-        while (!writer && (de = readdir(d))) {
-                pid_t pid;
-                if (attr_parse_pid(de->d_name, &pid) < 0 || pid == s->self)
-                        continue;
-                int r = pid_holds(s, pid, path, len, reader != 0);
-                if (r == 2)
-                        writer = pid;
-                else if (r == 1 && !reader)
-                        reader = pid;
-        }
-        closedir(d);
-        return writer ? writer : reader;
 }
 
 static void note_writer(struct inot *s, pid_t pid, const char *path, uint64_t now) {
@@ -400,23 +302,7 @@ static bool pid_alive(struct inot *s, pid_t pid, uint64_t now) {
         for (size_t i = 0; i < ATTR_MRU_SIZE; i++)
                 if (s->alive_pid[i] == pid && now - s->alive_usec[i] < ALIVE_CACHE_USEC)
                         return true;
-        char p[PATH_MAX], text[1024];
-        int n = snprintf(p, sizeof(p), "%s/%d/stat", s->procdir, (int)pid);
-        if (n < 0 || (size_t)n >= sizeof(p))
-                return false;
-        int fd = open(p, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return false;
-        ssize_t k;
-        do
-                k = read(fd, text, sizeof(text) - 1);
-        while (k < 0 && errno == EINTR);
-        close(fd);
-        char state;
-        if (k <= 0)
-                return false;
-        text[k] = '\0';
-        if (attr_stat_state(text, &state) < 0 || state == 'Z' || state == 'X' || state == 'x')
+        if (!proc_alive(s->procdir, pid))
                 return false;
         s->alive_pid[s->alive_next] = pid;
         s->alive_usec[s->alive_next] = now;
@@ -457,15 +343,15 @@ static void learn(struct inot *s, const char *path, bool at_open, uint64_t now) 
                 if (!attr_budget_take(&s->budget, now)) {
                         s->n_scans_denied++;
                         f->retry_usec = now + RETRY_USEC;
-                        attr_budget_spend(&s->budget, now, now_usec() - now);
+                        attr_budget_spend(&s->budget, now, util_now_usec() - now);
                         return;
                 }
                 s->n_full_scans++;
-                pid = full_scan(s, path);
+                pid = proc_find_holder(s->procdir, path, s->self);
                 f->scanned = true;
                 f->retry_usec = 0;
         }
-        attr_budget_spend(&s->budget, now, now_usec() - now);
+        attr_budget_spend(&s->budget, now, util_now_usec() - now);
         if (!pid)
                 return;
         if (!f && !(f = file_get(s, path, FILES_MAX)))
@@ -558,180 +444,6 @@ static void closed_write(struct inot *s, const char *path, uint64_t now) {
 
 /* ---- directories ---- */
 
-static void track_wd(struct inot *s, const char *dir_slash) {
-        int wd = inotifytools_wd_from_filename(dir_slash);
-        if (wd > s->max_wd)
-                s->max_wd = wd;
-}
-
-/* Watch descriptors whose table entry must lose a prefix. */
-struct wdlist {
-        int *v;
-        size_t n, cap;
-        bool oom;
-};
-
-static void wdlist_add(struct wdlist *l, int wd) {
-        if (l->n == l->cap) {
-                size_t c = l->cap ? 2 * l->cap : 16;
-                int *v = realloc(l->v, c * sizeof(int));
-                if (!v) {
-                        l->oom = true;
-                        return;
-                }
-                l->v = v;
-                l->cap = c;
-        }
-        l->v[l->n++] = wd;
-}
-
-/* inotifytools_replace_filename() misses entries: it deletes and re-inserts nodes of the tree it is
- * walking (with 800 watched subdirectories one pass renamed 604; it takes about log2(n) passes).
- * So repeat it until none of the listed watches keeps the old prefix: at most 64 passes, or 32
- * unchecked ones when the list could not be built. The first pass has been made by the caller. */
-static void replace_until(const char *from, const char *to, struct wdlist *l) {
-        for (unsigned pass = 0; pass < (l->oom ? 32u : 64u) && (l->oom || l->n > 0); pass++) {
-                inotifytools_replace_filename(from, to);
-                size_t k = 0;
-                for (size_t i = 0; i < l->n; i++) {
-                        const char *name = inotifytools_filename_from_wd(l->v[i]);
-                        if (name && has_prefix(name, from))
-                                l->v[k++] = l->v[i];
-                }
-                l->n = k;
-        }
-        free(l->v);
-        *l = (struct wdlist){ 0 };
-}
-
-/* Rename the entries under `from` to `to`. wd > 0: only that directory's own entry needs checking
- * (a deleted directory is empty: its subdirectories were renamed away first); else every wd is
- * looked at (a directory that left the tree, whose subtree cannot be walked any more). */
-static void rename_prefix(struct inot *s, const char *from, const char *to, int wd) {
-        char f[PATH_MAX];
-        struct wdlist l = { 0 };
-        if (snprintf(f, sizeof(f), "%s", from) >= (int)sizeof(f))
-                return;
-        inotifytools_replace_filename(f, to); /* f: `from` may be the library's own string */
-        for (int w = wd > 0 ? wd : 1; w <= (wd > 0 ? wd : s->max_wd); w++) {
-                const char *name = inotifytools_filename_from_wd(w);
-                if (name && has_prefix(name, f))
-                        wdlist_add(&l, w);
-        }
-        replace_until(f, to, &l);
-}
-
-/* Directories below the renamed one (walked on disk under its new name n) whose entry is still
- * under the old name o: rel is the part after the prefix. */
-static void collect_stale(int dfd, const char *o, const char *n, char *rel, size_t rlen, unsigned depth,
-                          struct wdlist *l) {
-        DIR *d = fdopendir(dfd);
-        if (!d) {
-                close(dfd);
-                return;
-        }
-        struct dirent *de;
-        while ((de = readdir(d))) {
-                const char *name = de->d_name;
-                struct stat st;
-                if ((de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) ||
-                    (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]))))
-                        continue;
-                size_t nl = strlen(name);
-                if (rlen + nl + 2 >= PATH_MAX || fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-                    !S_ISDIR(st.st_mode))
-                        continue;
-                memcpy(rel + rlen, name, nl);
-                rel[rlen + nl] = '/';
-                rel[rlen + nl + 1] = '\0';
-                char full[PATH_MAX];
-                int k = snprintf(full, sizeof(full), "%s%s", n, rel);
-                if (k > 0 && (size_t)k < sizeof(full) && inotifytools_wd_from_filename(full) < 0) {
-                        k = snprintf(full, sizeof(full), "%s%s", o, rel);
-                        int wd = k > 0 && (size_t)k < sizeof(full) ? inotifytools_wd_from_filename(full) : -1;
-                        if (wd > 0)
-                                wdlist_add(l, wd);
-                }
-                if (depth < RESCAN_DEPTH_MAX) {
-                        int c = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                        if (c >= 0)
-                                collect_stale(c, o, n, rel, rlen + nl + 1, depth + 1, l);
-                }
-                rel[rlen] = '\0';
-        }
-        closedir(d);
-}
-
-/* A watched directory was renamed within the tree: o, n are "old/", "new/", newpath its new name.
- * Costs one library pass over every watch, plus a walk of the renamed subtree. */
-static void rename_dir(const char *o, const char *n, const char *newpath) {
-        struct wdlist l = { 0 };
-        char rel[PATH_MAX] = "";
-        inotifytools_replace_filename(o, n);
-        if (inotifytools_wd_from_filename(n) < 0) {
-                int wd = inotifytools_wd_from_filename(o);
-                if (wd > 0)
-                        wdlist_add(&l, wd);
-        }
-        int fd = open(newpath, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd >= 0)
-                collect_stale(fd, o, n, rel, 0, 0, &l);
-        replace_until(o, n, &l);
-}
-
-struct dead_dir {
-        int wd;
-        char *name;
-};
-
-static int dead_dir_cmp(const void *a, const void *b) {
-        return strcmp(((const struct dead_dir *)a)->name, ((const struct dead_dir *)b)->name);
-}
-
-/* Tombstone the directories whose watch the kernel removed, one library pass (or a few: see
- * replace_until()) per topmost one: a deleted tree of n directories costs about log2(n) passes over
- * the table, not n. Done at the end of each drain, and before watching, renaming or detaching. */
-static void flush_dead(struct inot *s) {
-        size_t k = 0;
-        struct dead_dir *d = s->n_dead ? calloc(s->n_dead, sizeof(*d)) : NULL;
-        for (size_t i = 0; d && i < s->n_dead; i++) {
-                const char *name = inotifytools_filename_from_wd(s->dead[i]);
-                size_t n = name ? strlen(name) : 0;
-                /* Only a directory entry still named as a path, and the table's entry for that name
-                 * (not a duplicate shadowed by a live directory). */
-                if (n < 2 || name[0] != '/' || name[n - 1] != '/' || inotifytools_wd_from_filename(name) != s->dead[i])
-                        continue;
-                if ((d[k].name = strdup(name)))
-                        d[k++].wd = s->dead[i];
-        }
-        s->n_dead = 0;
-        if (!d)
-                return;
-        qsort(d, k, sizeof(*d), dead_dir_cmp); /* a directory sorts before everything below it */
-        for (size_t i = 0; i < k;) {
-                struct wdlist l = { 0 };
-                char tomb[64];
-                size_t j = i;
-                for (; j < k && has_prefix(d[j].name, d[i].name); j++)
-                        wdlist_add(&l, d[j].wd);
-                (void)snprintf(tomb, sizeof(tomb), "\001gone:%u/", ++s->tombs);
-                inotifytools_replace_filename(d[i].name, tomb);
-                replace_until(d[i].name, tomb, &l);
-                i = j;
-        }
-        for (size_t i = 0; i < k; i++)
-                free(d[i].name);
-        free(d);
-}
-
-/* Give the watch-table entries under dir_slash a name that is no path (they are gone, or out of the
- * tree), so they are ignored and cannot shadow a new directory of the same name. wd: see
- * rename_prefix(). */
-static void tombstone(struct inot *s, const char *dir_slash, int wd, char *ret_tomb, size_t tomb_len) {
-        (void)snprintf(ret_tomb, tomb_len, "\001gone:%u/", ++s->tombs);
-        rename_prefix(s, dir_slash, ret_tomb, wd);
-}
-
 static void drop_watch(struct inot *s, int wd) {
         if (s->fd >= 0)
                 (void)inotify_rm_watch(s->fd, wd); /* EINVAL: already gone, nothing to say */
@@ -742,11 +454,11 @@ static void drop_watch(struct inot *s, int wd) {
 /* A directory left the tree (moved out): stop watching everything under it. */
 static void detach_dir(struct inot *s, const char *path) {
         char slash[PATH_MAX], tomb[64];
-        flush_dead(s);
+        inot_watch_flush_dead(&s->watch);
         if (!with_slash(slash, sizeof(slash), path) || inotifytools_wd_from_filename(slash) < 0)
                 return;
-        tombstone(s, slash, 0, tomb, sizeof(tomb));
-        for (int wd = 1; wd <= s->max_wd; wd++) {
+        inot_watch_tombstone(&s->watch, slash, 0, tomb, sizeof(tomb));
+        for (int wd = 1; wd <= s->watch.max_wd; wd++) {
                 const char *name = inotifytools_filename_from_wd(wd);
                 if (name && has_prefix(name, tomb))
                         drop_watch(s, wd);
@@ -797,7 +509,7 @@ static void rescan_dir(struct inot *s, int dfd, char *buf, size_t len, unsigned 
 static void add_dir(struct inot *s, const char *path, uint64_t now) {
         char slash[PATH_MAX], buf[PATH_MAX];
         struct stat st;
-        flush_dead(s);
+        inot_watch_flush_dead(&s->watch);
         if (!with_slash(slash, sizeof(slash), path) || inotifytools_wd_from_filename(slash) >= 0)
                 return; /* already watched, and rescanned then */
         if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
@@ -807,7 +519,7 @@ static void add_dir(struct inot *s, const char *path, uint64_t now) {
                 if (e != ENOENT && e != ENOTDIR)
                         s->n_watch_failed++;
         }
-        track_wd(s, slash);
+        inot_watch_track(&s->watch, slash);
         size_t n = strlen(path);
         int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
@@ -824,12 +536,12 @@ static void renamed(struct inot *s, const char *oldpath, const char *newpath, bo
                 return;
         }
         char o[PATH_MAX], n[PATH_MAX], tomb[64];
-        flush_dead(s);
+        inot_watch_flush_dead(&s->watch);
         if (with_slash(o, sizeof(o), oldpath) && with_slash(n, sizeof(n), newpath) && strcmp(o, n) != 0) {
                 int replaced = inotifytools_wd_from_filename(n);
                 if (replaced > 0) /* an empty directory replaced by the rename */
-                        tombstone(s, n, replaced, tomb, sizeof(tomb));
-                rename_dir(o, n, newpath);
+                        inot_watch_tombstone(&s->watch, n, replaced, tomb, sizeof(tomb));
+                inot_watch_rename_dir(o, n, newpath);
                 files_move_prefix(s, o, n);
         }
         emit(s, SRC_RENAMED, pid, -1, oldpath, newpath, true);
@@ -917,22 +629,9 @@ static void move_to(struct inot *s, uint32_t cookie, const char *path, bool is_d
 
 /* ---- events ---- */
 
-/* The kernel removed a watch (its directory was deleted, or unmounted): tombstoned later, in bulk. */
-static void ignored(struct inot *s, int wd) {
-        if (s->n_dead == s->cap_dead) {
-                size_t c = s->cap_dead ? 2 * s->cap_dead : 64;
-                int *v = realloc(s->dead, c * sizeof(int));
-                if (!v)
-                        return; /* its name stays: it can shadow a new directory of that name */
-                s->dead = v;
-                s->cap_dead = c;
-        }
-        s->dead[s->n_dead++] = wd;
-}
-
 /* closed_later: the IN_CLOSE_WRITE of this file is already queued behind this event. */
 static void process(struct inot *s, const struct inotify_event *ev, bool closed_later) {
-        uint64_t now = now_usec();
+        uint64_t now = util_now_usec();
         s->n_events++;
         if (ev->mask & IN_Q_OVERFLOW) {
                 s->n_overflows++;
@@ -941,11 +640,10 @@ static void process(struct inot *s, const struct inotify_event *ev, bool closed_
                 return;
         }
         if (ev->mask & IN_IGNORED) {
-                ignored(s, ev->wd);
+                inot_watch_dead(&s->watch, ev->wd);
                 return;
         }
-        if (ev->wd > s->max_wd)
-                s->max_wd = ev->wd;
+        inot_watch_seen(&s->watch, ev->wd);
         if (s->sentinel_wd >= 0 && ev->wd == s->sentinel_wd && !s->root_is_top)
                 return;
         size_t nl = strnlen(ev->name, ev->len);
@@ -1032,8 +730,8 @@ static int on_io(sd_event_source *es, int fd, uint32_t revents, void *userdata) 
                 }
         }
         flush_moves(s);
-        flush_dead(s);
-        files_sweep(s, now_usec(), false);
+        inot_watch_flush_dead(&s->watch);
+        files_sweep(s, util_now_usec(), false);
         return 0;
 }
 
@@ -1063,8 +761,8 @@ static int on_tick(sd_event_source *es, uint64_t usec, void *userdata) {
                                 break; /* the sentinel was dropped with the rest: queue another */
                 }
                 flush_moves(s);
-                flush_dead(s);
-                files_sweep(s, now_usec(), false);
+                inot_watch_flush_dead(&s->watch);
+                files_sweep(s, util_now_usec(), false);
         }
         (void)sd_event_source_set_time_relative(es, POLL_USEC);
         (void)sd_event_source_set_enabled(es, SD_EVENT_ONESHOT);
@@ -1140,7 +838,7 @@ struct inot *inot_free(struct inot *s) {
         for (size_t i = 0; i < s->n_moves; i++)
                 free(s->moves[i].path);
         files_free(s);
-        free(s->dead);
+        inot_watch_free(&s->watch);
         if (s->lib) {
                 inotifytools_cleanup(); /* closes its fd */
                 inot_active = false;
@@ -1192,7 +890,7 @@ static int watch_roots(struct inot *s, char *const *roots) {
                 if (strcmp(canon[i], "/") == 0)
                         s->root_is_top = true;
                 else if (with_slash(slash, sizeof(slash), canon[i]))
-                        track_wd(s, slash);
+                        inot_watch_track(&s->watch, slash);
         }
         for (size_t i = 0; i < n; i++)
                 free(canon[i]);
@@ -1272,8 +970,8 @@ int inot_new(sd_event *loop, char *const *roots, const char *procdir, src_handle
                         goto fail;
                 }
                 s->sentinel_wd = inotifytools_wd_from_filename("/");
-                if (s->sentinel_wd > s->max_wd)
-                        s->max_wd = s->sentinel_wd;
+                if (s->sentinel_wd > s->watch.max_wd)
+                        s->watch.max_wd = s->sentinel_wd;
                 r = sd_event_add_time_relative(loop, &s->timer, CLOCK_MONOTONIC, POLL_USEC, 5 * USEC_PER_MSEC,
                                                on_tick, s);
                 if (r < 0)

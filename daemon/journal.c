@@ -7,6 +7,8 @@
 #include <systemd/sd-journal.h>
 #include <time.h>
 
+#include "util.h"
+
 static bool use_stderr = true;
 static int level = LOG_INFO;
 
@@ -43,31 +45,17 @@ void journal_log(int priority, const char *mid, const char *fmt, ...) {
                 sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", priority, "SYSLOG_IDENTIFIER=ransomguard", NULL);
 }
 
-/* For the stderr mirror: one line per message whatever bytes a name holds. */
-static const char *printable(const char *s, char *buf, size_t len) {
-        size_t o = 0;
-        for (; s && *s && o + 5 < len; s++) {
-                unsigned char c = (unsigned char)*s;
-                if (c < 0x20 || c == 0x7f)
-                        o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
-                else
-                        buf[o++] = (char)c;
-        }
-        buf[o] = '\0';
-        return buf;
-}
-
 void journal_detection(const struct journal_detection *d) {
         char msg[1024], comm[128], rcomm[128], exe[1024], cg[1024];
         snprintf(msg, sizeof(msg),
                  "Ransomware behaviour by %s[%d] (family %s[%d]): score %.0f, %u files damaged, action %s: %s",
-                 printable(d->comm, comm, sizeof(comm)), d->pid, printable(d->root_comm, rcomm, sizeof(rcomm)),
+                 util_escape(comm, sizeof(comm), d->comm), d->pid, util_escape(rcomm, sizeof(rcomm), d->root_comm),
                  d->root_pid, d->score, d->files, d->action, d->result);
         to_stderr(LOG_ALERT, msg);
         if (use_stderr)
                 fprintf(stderr, "ransomguard[alert]:   exe=%s cmdline=%s uid=%u cgroup=%s members=%u reasons=%s\n"
                                 "ransomguard[alert]:   files: %s\n",
-                        printable(d->exe, exe, sizeof(exe)), d->cmdline, d->uid, printable(d->cgroup, cg, sizeof(cg)),
+                        util_escape(exe, sizeof(exe), d->exe), d->cmdline, d->uid, util_escape(cg, sizeof(cg), d->cgroup),
                         d->members, d->reasons, d->sample_paths);
         sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", LOG_ALERT, "MESSAGE_ID=%s", RG_MID_DETECTION,
                         "SYSLOG_IDENTIFIER=ransomguard", "RG_PID=%d", d->pid, "RG_COMM=%s", d->comm,

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "journal.h"
 #include "manager.h"
+#include "prepare.h"
 
 #define DEFAULT_CONFIG "/etc/ransomguard/ransomguard.json"
 
@@ -29,7 +30,15 @@ static void help(void) {
                "3 invalid configuration, 4 nothing to protect or no usable event source.\n");
 }
 
-int main(int argc, char **argv) {
+struct args {
+        struct manager_opts mo;
+        char **protect;
+        bool check;
+        int verbose;
+};
+
+/* The command line into a; -1 to go on, else the exit code (help, version, a usage error). */
+static int parse_args(int argc, char **argv, struct args *a) {
         enum { OPT_CHECK = 256, OPT_DRY, OPT_PROTECT, OPT_SOURCE, OPT_VERSION, OPT_PROCDIR };
         static const struct option opts[] = {
                 { "config", required_argument, NULL, 'c' },
@@ -43,56 +52,65 @@ int main(int argc, char **argv) {
                 { "version", no_argument, NULL, OPT_VERSION },
                 {}
         };
-        struct manager_opts mo = { .config_path = DEFAULT_CONFIG, .procdir = "/proc" };
-        char **protect = calloc((size_t)argc + 1, sizeof(char *));
         size_t n_protect = 0;
-        bool check = false;
-        int verbose = 0, c;
-
-        if (!protect)
-                return RG_EXIT_FAILURE;
+        int c;
         while ((c = getopt_long(argc, argv, "c:vh", opts, NULL)) >= 0) {
                 switch (c) {
-                case 'c': mo.config_path = optarg; break;
-                case OPT_CHECK: check = true; break;
-                case OPT_DRY: mo.dry_run = true; break;
-                case OPT_PROTECT: protect[n_protect++] = optarg; break;
-                case OPT_PROCDIR: mo.procdir = optarg; break;
+                case 'c': a->mo.config_path = optarg; break;
+                case OPT_CHECK: a->check = true; break;
+                case OPT_DRY: a->mo.dry_run = true; break;
+                case OPT_PROTECT: a->protect[n_protect++] = optarg; break;
+                case OPT_PROCDIR: a->mo.procdir = optarg; break;
                 case OPT_SOURCE:
-                        mo.source_set = true;
+                        a->mo.source_set = true;
                         if (strcmp(optarg, "fanotify") == 0)
-                                mo.source = CONFIG_SOURCE_FANOTIFY;
+                                a->mo.source = CONFIG_SOURCE_FANOTIFY;
                         else if (strcmp(optarg, "inotify") == 0)
-                                mo.source = CONFIG_SOURCE_INOTIFY;
+                                a->mo.source = CONFIG_SOURCE_INOTIFY;
                         else if (strcmp(optarg, "auto") == 0)
-                                mo.source = CONFIG_SOURCE_AUTO;
+                                a->mo.source = CONFIG_SOURCE_AUTO;
                         else {
                                 fprintf(stderr, "ransomguardd: --source: invalid value \"%s\", expected fanotify, inotify or auto\n", optarg);
-                                free(protect);
                                 return RG_EXIT_USAGE;
                         }
                         break;
-                case 'v': verbose++; break;
-                case 'h': help(); free(protect); return RG_EXIT_OK;
-                case OPT_VERSION: printf("ransomguardd %s\n", RG_VERSION); free(protect); return RG_EXIT_OK;
-                default: free(protect); return RG_EXIT_USAGE;
+                case 'v': a->verbose++; break;
+                case 'h': help(); return RG_EXIT_OK;
+                case OPT_VERSION: printf("ransomguardd %s\n", RG_VERSION); return RG_EXIT_OK;
+                default: return RG_EXIT_USAGE;
                 }
         }
         if (optind < argc) {
                 fprintf(stderr, "ransomguardd: unexpected argument \"%s\" (see --help)\n", argv[optind]);
-                free(protect);
                 return RG_EXIT_USAGE;
         }
-        mo.extra_protect = protect;
+        a->mo.extra_protect = a->protect;
+        return -1;
+}
+
+int main(int argc, char **argv) {
+        struct args a = { .mo = { .config_path = DEFAULT_CONFIG, .procdir = "/proc" } };
+        if (!(a.protect = calloc((size_t)argc + 1, sizeof(char *))))
+                return RG_EXIT_FAILURE;
+        int r = parse_args(argc, argv, &a);
+        if (r >= 0) {
+                free(a.protect);
+                return r;
+        }
+        struct manager_opts mo = a.mo;
+        char **protect = a.protect;
+        bool check = a.check;
+        int verbose = a.verbose;
 
         /* Under systemd stderr already is the journal: do not write every line twice. */
         journal_setup(getenv("JOURNAL_STREAM") == NULL, verbose ? LOG_DEBUG : LOG_INFO);
 
         struct config *cfg = NULL;
         char err[1024];
-        int r = config_load(mo.config_path, &cfg, err, sizeof(err));
+        struct prepare_opts po = { .extra_protect = protect, .source_set = mo.source_set, .source = mo.source };
+        r = config_load(mo.config_path, &cfg, err, sizeof(err));
         if (r >= 0)
-                r = manager_prepare_config(&mo, cfg, err, sizeof(err));
+                r = prepare_config(&po, cfg, err, sizeof(err));
         if (r < 0) {
                 log_error("%s", err);
                 config_free(cfg);

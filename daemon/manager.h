@@ -1,4 +1,6 @@
-/* manager — owns the event loop and every piece: config, sources, caches, scoring, actions. */
+/* manager — owns the event loop (sd-event) and every piece on it: the configuration, the
+ * sources, the before-state cache, the process table and the pipeline that ties them together;
+ * signals (SIGTERM/SIGINT stop, SIGHUP reloads), the status timer and sd_notify. */
 #pragma once
 #include <stdbool.h>
 
@@ -24,10 +26,8 @@ struct manager_opts {
 
 struct manager;
 
-/* Takes ownership of cfg. */
+/* cfg must have been through prepare_config(); the manager takes ownership of it. */
 int manager_new(const struct manager_opts *o, struct config *cfg, struct manager **ret);
 /* Runs until SIGTERM/SIGINT; returns an exit code. */
 int manager_run(struct manager *m);
 struct manager *manager_free(struct manager *m);
-/* Apply --protect and defaults to a freshly loaded config (also used by --check-config). */
-int manager_prepare_config(const struct manager_opts *o, struct config *cfg, char *err, size_t errlen);

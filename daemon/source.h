@@ -1,4 +1,7 @@
-/* source — what an event source (fanotify or inotify) reports to the manager. */
+/* source — the one seam between the event sources (fan.c, inot.c) and the pipeline: what they
+ * report, in the order it happened as far as the source can tell. A source delivers everything
+ * a decision needs before the event that needs it (fan.c reads the name queue before handing
+ * over an open), so the pipeline never calls back into a source. */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
@@ -8,8 +11,8 @@ enum src_kind {
         SRC_OPEN,     /* a file is being opened; fd reads its content before any write (perm) */
         SRC_WRITTEN,  /* a file was closed after writing; fd (or path) gives its content */
         SRC_CREATED,  /* a name appeared (path) */
-        SRC_DELETED,  /* a name was unlinked (path) */
-        SRC_RENAMED,  /* path → path2 */
+        SRC_DELETED,  /* a name was unlinked, or moved out of the protected paths (path) */
+        SRC_RENAMED,  /* path → path2, both protected */
         SRC_OVERFLOW, /* the kernel queue overflowed: events were lost */
 };
 
@@ -18,13 +21,16 @@ struct src_event {
         pid_t pid;        /* 0 when unknown (inotify without attribution) */
         int pidfd;        /* -1 when none; owned by the source, valid during the call */
         int fd;           /* -1 when none; owned by the source, valid during the call */
-        const char *path; /* absolute; may be NULL for SRC_OVERFLOW */
+        const char *path; /* absolute; "" when unreadable; NULL for SRC_OVERFLOW */
         const char *path2;
         bool is_dir;
         bool pid_guessed; /* inotify: the pid is a guess (the only recent writer nearby) */
         bool gone;        /* the process exited before the event was read (FAN_NOPIDFD) */
-        bool outside;     /* SRC_WRITTEN outside the protected paths (or path unknown): judged
-                           * only when the file's inode is already known */
+        /* SRC_WRITTEN of a file that is not under a protected path (a filesystem mark sees every
+         * close-write of the filesystem), or whose name could not be read: the pipeline judges it
+         * only when it knows the file by identity — a protected file moved or linked out to be
+         * changed elsewhere — and never keeps that name. */
+        bool elsewhere;
 };
 
 /* Returns 0 to allow, -EPERM to deny an SRC_OPEN (ignored for other kinds). Must not block. */

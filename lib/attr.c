@@ -6,6 +6,8 @@
 #include <limits.h>
 #include <string.h>
 
+#include "util.h"
+
 #define USEC_PER_SEC UINT64_C(1000000)
 
 int attr_parse_fdinfo_flags(const char *text, unsigned *ret_flags) {
@@ -60,26 +62,9 @@ int attr_parse_pid(const char *name, pid_t *ret_pid) {
         return 0;
 }
 
-int attr_stat_state(const char *text, char *ret_state) {
-        const char *p = text ? strrchr(text, ')') : NULL; /* comm may hold ')' and spaces */
-        if (!p || p[1] != ' ')
-                return -EINVAL;
-        char c = p[2];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) || (p[3] != ' ' && p[3] != '\0' && p[3] != '\n'))
-                return -EINVAL;
-        *ret_state = c;
-        return 0;
-}
-
 uint64_t attr_dir_hash(const char *path) {
         const char *slash = path ? strrchr(path, '/') : NULL;
-        size_t n = slash ? (size_t)(slash - path) : 0;
-        uint64_t h = UINT64_C(0xcbf29ce484222325); /* FNV-1a */
-        for (size_t i = 0; i < n; i++) {
-                h ^= (unsigned char)path[i];
-                h *= UINT64_C(0x100000001b3);
-        }
-        return h;
+        return util_fnv1a_str(path ? path : "", slash ? (size_t)(slash - path) : 0);
 }
 
 void attr_mru_touch(struct attr_mru *m, pid_t pid, uint64_t now_usec) {

@@ -14,8 +14,6 @@ int attr_parse_fdinfo_flags(const char *text, unsigned *ret_flags);
 bool attr_flags_writable(unsigned flags);
 /* A /proc entry name that is a pid: digits only, > 0, fits pid_t. -EINVAL otherwise. */
 int attr_parse_pid(const char *name, pid_t *ret_pid);
-/* The state letter of a /proc/PID/stat text (the field after the last ')'). -EINVAL when unparsable. */
-int attr_stat_state(const char *text, char *ret_state);
 /* Hash of the directory part of a path: everything before its last '/' (any other bytes allowed). */
 uint64_t attr_dir_hash(const char *path);
 

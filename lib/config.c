@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util.h"
+
 #define CONFIG_MAX_BYTES (1024 * 1024)
 
 enum key_type { KEY_OBJECT, KEY_BOOL, KEY_U32, KEY_DOUBLE, KEY_STRING, KEY_ENUM, KEY_PATHS };
@@ -72,32 +74,6 @@ static const struct key *key_find(const char *path) {
                 if (strcmp(keys[i].path, path) == 0)
                         return &keys[i];
         return NULL;
-}
-
-static void strv_free(char **v) {
-        if (!v)
-                return;
-        for (char **p = v; *p; p++)
-                free(*p);
-        free(v);
-}
-
-static size_t strv_len(char **v) {
-        size_t n = 0;
-        while (v && v[n])
-                n++;
-        return n;
-}
-
-static int strv_push(char ***v, const char *s) {
-        size_t n = strv_len(*v);
-        char **nv = realloc(*v, (n + 2) * sizeof(char *));
-        if (!nv)
-                return -ENOMEM;
-        *v = nv;
-        nv[n] = strdup(s);
-        nv[n + 1] = NULL;
-        return nv[n] ? 0 : -ENOMEM;
 }
 
 void config_free(struct config *c) {
@@ -448,7 +424,7 @@ out:
         return r;
 }
 
-int config_load(const char *path, struct config **ret, char *err, size_t errlen) {
+int config_read_file(const char *path, char **ret_text, char *err, size_t errlen) {
         /* O_NONBLOCK: a FIFO without a writer must not hang the start; it is refused below. */
         int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0) {
@@ -465,6 +441,7 @@ int config_load(const char *path, struct config **ret, char *err, size_t errlen)
         char *buf = malloc((size_t)st.st_size + 1);
         if (!buf) {
                 close(fd);
+                snprintf(err, errlen, "Failed to read %s: %s", path, strerror(ENOMEM));
                 return -ENOMEM;
         }
         size_t n = 0;
@@ -472,7 +449,14 @@ int config_load(const char *path, struct config **ret, char *err, size_t errlen)
                 ssize_t k = read(fd, buf + n, (size_t)st.st_size - n);
                 if (k < 0 && errno == EINTR)
                         continue;
-                if (k <= 0)
+                if (k < 0) {
+                        int e = errno;
+                        close(fd);
+                        free(buf);
+                        snprintf(err, errlen, "Failed to read %s: %s", path, strerror(e));
+                        return -e;
+                }
+                if (k == 0)
                         break;
                 n += (size_t)k;
         }
@@ -483,8 +467,17 @@ int config_load(const char *path, struct config **ret, char *err, size_t errlen)
                 snprintf(err, errlen, "%s: contains a NUL byte", path);
                 return -EINVAL;
         }
-        int r = config_parse(buf, path, ret, err, errlen);
-        free(buf);
+        *ret_text = buf;
+        return 0;
+}
+
+int config_load(const char *path, struct config **ret, char *err, size_t errlen) {
+        char *text = NULL;
+        int r = config_read_file(path, &text, err, errlen);
+        if (r < 0)
+                return r;
+        r = config_parse(text, path, ret, err, errlen);
+        free(text);
         return r;
 }
 

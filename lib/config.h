@@ -52,7 +52,10 @@ struct config {
 /* Parse text (name is used in messages, e.g. the file path). On error returns -EINVAL (or
  * -ENOMEM) and writes a one-line message into err. */
 int config_parse(const char *text, const char *name, struct config **ret, char *err, size_t errlen);
-/* Read and parse a file; -errno with a message naming the file when it cannot be read. */
+/* Read a configuration file whole: a regular file (never a FIFO or device: opened non-blocking)
+ * of at most 1 MiB without NUL bytes. *ret_text is malloc'd. -errno with a message naming the file. */
+int config_read_file(const char *path, char **ret_text, char *err, size_t errlen);
+/* config_read_file + config_parse. */
 int config_load(const char *path, struct config **ret, char *err, size_t errlen);
 /* The built-in defaults (what an empty object "{}" gives). */
 int config_default(struct config **ret);

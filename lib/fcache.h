@@ -1,19 +1,34 @@
-/* fcache — the last known state (sample) of each file, by path: the "before" of the next
- * change. Bounded: the least recently used entries go first. */
+/* fcache — the before state of files: the last sample of each file we know, the "before" of its
+ * next change. One entry per file, found by its identity (device and inode: what survives a
+ * rename racing with the close-write, and what another name of the same file shares) or by its
+ * protected path (what unlinks and renames name). Bounded: the least recently used file goes. */
 #pragma once
+#include <stdbool.h>
+#include <sys/types.h>
+
 #include "sample.h"
 
 struct fcache;
 
-int fcache_new(unsigned max_entries, struct fcache **ret);
+int fcache_new(unsigned max_files, struct fcache **ret);
 void fcache_free(struct fcache *c);
-void fcache_set_max(struct fcache *c, unsigned max_entries);
-/* Store (replace) the state of path. */
-int fcache_put(struct fcache *c, const char *path, const struct sample *s);
+void fcache_set_max(struct fcache *c, unsigned max_files);
+
+/* Store (replace) the state of the file dev:ino. path is its protected name now, and no other
+ * file is known by that name afterwards; NULL keeps the name known so far (a write seen through
+ * a name outside the protected paths). -ENOMEM when it cannot be stored. */
+int fcache_put(struct fcache *c, dev_t dev, ino_t ino, const char *path, const struct sample *s);
+
 /* NULL when unknown. The pointer is valid until the next call that changes the cache. */
-const struct sample *fcache_get(struct fcache *c, const char *path);
-void fcache_del(struct fcache *c, const char *path);
-/* A rename: moves the entry of from (if any) to to, and every entry below from/ when a
- * directory was renamed (is_dir). */
+const struct sample *fcache_get_ino(struct fcache *c, dev_t dev, ino_t ino);
+const struct sample *fcache_get_path(struct fcache *c, const char *path);
+
+/* The name went away (unlinked, moved out of protection): the file itself stays known by
+ * identity (it may still be open, or have another link). */
+void fcache_unlink(struct fcache *c, const char *path);
+
+/* A rename: the file named from is named to (a file that had the name to loses it); with
+ * is_dir, every name below from/ moves below to/ too. */
 void fcache_rename(struct fcache *c, const char *from, const char *to, bool is_dir);
+
 unsigned fcache_size(const struct fcache *c);

@@ -200,7 +200,8 @@ static bool check_id3(const uint8_t *h, size_t len) {
 /* Binary OpenPGP message (RFC 4880 / RFC 9580): encrypted messages start with a public-key
  * (tag 1) or symmetric-key (tag 3) encrypted session key packet. Check the packet header and the
  * first fields of its body. Signed-only data, keys and signatures are deliberately not matched:
- * they are not encrypted. */
+ * they are not encrypted. Long, but read straight down: one packet header, then its body's fields
+ * in the order the RFC gives them. */
 static bool check_openpgp(const uint8_t *h, size_t len) {
         if (len < 2 || !(h[0] & 0x80))
                 return false;

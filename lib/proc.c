@@ -5,18 +5,32 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "attr.h"
+#include "util.h"
+
 #define PF_KTHREAD 0x00200000
 
-static ssize_t read_file(const char *path, char *buf, size_t len) {
+/* Read a small file whole into buf (NUL-terminated); *ret_uid, when given, gets its owner. */
+static ssize_t read_file_uid(const char *path, char *buf, size_t len, uid_t *ret_uid) {
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
+        if (ret_uid) {
+                struct stat st;
+                if (fstat(fd, &st) < 0) {
+                        int e = -errno;
+                        close(fd);
+                        return e;
+                }
+                *ret_uid = st.st_uid;
+        }
         size_t n = 0;
         while (n + 1 < len) {
                 ssize_t k = read(fd, buf + n, len - 1 - n);
@@ -36,6 +50,10 @@ static ssize_t read_file(const char *path, char *buf, size_t len) {
         return (ssize_t)n;
 }
 
+static ssize_t read_file(const char *path, char *buf, size_t len) {
+        return read_file_uid(path, buf, len, NULL);
+}
+
 int proc_parse_stat(const char *text, struct proc_info *ret) {
         const char *open_p = strchr(text, '(');
         const char *close_p = strrchr(text, ')');
@@ -51,6 +69,7 @@ int proc_parse_stat(const char *text, struct proc_info *ret) {
 
         /* After ") ": field 3 state, 4 ppid, 5 pgrp, 6 session, … 9 flags, … 22 starttime. */
         const char *p = close_p + 2;
+        pi.state = *p;
         unsigned long long f[23] = { 0 };
         int field = 3;
         while (*p && field <= 22) {
@@ -88,12 +107,15 @@ int proc_read_stat(const char *procdir, pid_t pid, struct proc_info *ret) {
         if (pid <= 0)
                 return -EINVAL;
         snprintf(path, sizeof(path), "%s/%d/stat", procdir, (int)pid);
-        ssize_t n = read_file(path, buf, sizeof(buf));
+        uid_t uid = (uid_t)-1;
+        ssize_t n = read_file_uid(path, buf, sizeof(buf), &uid);
         if (n < 0)
                 return n == -ENOENT ? -ESRCH : (int)n;
         int r = proc_parse_stat(buf, ret);
         if (r == 0 && ret->pid != pid)
                 return -EINVAL;
+        if (r == 0)
+                ret->uid = uid;
         return r;
 }
 
@@ -141,17 +163,11 @@ int proc_cmdline(const char *procdir, pid_t pid, char *buf, size_t len) {
         }
         while (n > 0 && raw[n - 1] == '\0')
                 n--;
-        size_t o = 0;
-        for (ssize_t i = 0; i < n && o + 5 < len; i++) {
-                unsigned char c = (unsigned char)raw[i];
-                if (c == '\0')
-                        buf[o++] = ' ';
-                else if (c < 0x20 || c == 0x7f || c == '\\')
-                        o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
-                else
-                        buf[o++] = (char)c;
-        }
-        buf[o] = '\0';
+        for (ssize_t i = 0; i < n; i++)
+                if (raw[i] == '\0')
+                        raw[i] = ' ';
+        raw[n > 0 ? n : 0] = '\0';
+        util_escape(buf, len, raw);
         return 0;
 }
 
@@ -244,4 +260,76 @@ bool proc_is_ancestor(const char *procdir, pid_t anc, pid_t pid) {
                 pid = pi.ppid;
         }
         return false;
+}
+
+bool proc_alive(const char *procdir, pid_t pid) {
+        struct proc_info pi;
+        return proc_read_stat(procdir, pid, &pi) == 0 && pi.state != 'Z' && pi.state != 'X' && pi.state != 'x';
+}
+
+/* Is the fd (a name in procdir/pid/fd) open for writing? 1 yes, 0 no, -errno when unknown. */
+static int fd_writable(const char *procdir, pid_t pid, const char *fdname) {
+        char p[PATH_MAX], text[1024];
+        int n = snprintf(p, sizeof(p), "%s/%d/fdinfo/%s", procdir, (int)pid, fdname);
+        if (n < 0 || (size_t)n >= sizeof(p))
+                return -ENAMETOOLONG;
+        ssize_t k = read_file(p, text, sizeof(text));
+        if (k < 0)
+                return (int)k;
+        unsigned flags;
+        int r = attr_parse_fdinfo_flags(text, &flags);
+        return r < 0 ? r : attr_flags_writable(flags);
+}
+
+int proc_holds(const char *procdir, pid_t pid, const char *path, bool writers_only) {
+        char p[PATH_MAX], link[PATH_MAX];
+        size_t path_len = strlen(path);
+        int n = snprintf(p, sizeof(p), "%s/%d/fd", procdir, (int)pid);
+        if (n < 0 || (size_t)n >= sizeof(p))
+                return 0;
+        int dfd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return errno == ENOENT ? -ESRCH : 0;
+        DIR *d = fdopendir(dfd);
+        if (!d) {
+                close(dfd);
+                return 0;
+        }
+        int found = 0;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (de->d_name[0] == '.')
+                        continue;
+                ssize_t k = readlinkat(dirfd(d), de->d_name, link, sizeof(link));
+                if (k < 0 || (size_t)k != path_len || memcmp(link, path, path_len) != 0)
+                        continue;
+                if (fd_writable(procdir, pid, de->d_name) > 0) {
+                        found = 2;
+                        break;
+                }
+                if (!writers_only)
+                        found = 1;
+        }
+        closedir(d);
+        return found;
+}
+
+pid_t proc_find_holder(const char *procdir, const char *path, pid_t skip) {
+        DIR *d = opendir(procdir);
+        if (!d)
+                return 0;
+        pid_t reader = 0, writer = 0;
+        struct dirent *de;
+        while (!writer && (de = readdir(d))) {
+                pid_t pid;
+                if (attr_parse_pid(de->d_name, &pid) < 0 || pid == skip)
+                        continue;
+                int r = proc_holds(procdir, pid, path, reader != 0);
+                if (r == 2)
+                        writer = pid;
+                else if (r == 1 && !reader)
+                        reader = pid;
+        }
+        closedir(d);
+        return writer ? writer : reader;
 }

@@ -11,6 +11,8 @@
 
 struct proc_info {
         pid_t pid, ppid, pgrp, sid;
+        char state;                 /* stat field 3: R, S, D, T, Z, X … */
+        uid_t uid;                  /* the owner of /proc/PID (the effective uid) */
         int tty;                    /* controlling terminal (stat field 7), 0 when none */
         uint64_t start_time;        /* field 22 of stat: clock ticks after boot; identity with pid */
         bool kthread;               /* PF_KTHREAD, or a child of kthreadd */
@@ -21,7 +23,7 @@ struct proc_info {
         char cgroup[PROC_PATH_MAX]; /* the unified (v2) path, "" when none */
 };
 
-/* Fields of /proc/PID/stat only (cheap). -ENOENT/-ESRCH when gone, -EINVAL when unparsable. */
+/* Fields of /proc/PID/stat only, and the uid (cheap). -ESRCH when gone, -EINVAL when unparsable. */
 int proc_read_stat(const char *procdir, pid_t pid, struct proc_info *ret);
 /* Parse the text of a stat file (exposed for tests). */
 int proc_parse_stat(const char *text, struct proc_info *ret);
@@ -33,3 +35,13 @@ int proc_cmdline(const char *procdir, pid_t pid, char *buf, size_t len);
 int proc_descendants(const char *procdir, pid_t pid, pid_t **ret, size_t *ret_n);
 /* Is `anc` pid an ancestor of (or equal to) pid? Walks ppid links, at most 4096 steps. */
 bool proc_is_ancestor(const char *procdir, pid_t anc, pid_t pid);
+/* Is the process running: not gone, not a zombie? */
+bool proc_alive(const char *procdir, pid_t pid);
+
+/* What a process holds open. proc_holds: 2 when pid holds path open for writing, 1 read-only
+ * (only asked for with !writers_only), 0 not at all, -ESRCH when the process is gone. path must
+ * be the name the kernel shows in /proc/PID/fd (canonical). */
+int proc_holds(const char *procdir, pid_t pid, const char *path, bool writers_only);
+/* Every process but skip: the first that holds path open for writing, else the first reader,
+ * else 0. A full scan: costly (every fd link of every process). */
+pid_t proc_find_holder(const char *procdir, const char *path, pid_t skip);

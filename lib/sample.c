@@ -8,14 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define FNV_OFFSET 0xcbf29ce484222325ULL
-#define FNV_PRIME  0x100000001b3ULL
+#include "util.h"
 
-static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                h = (h ^ p[i]) * FNV_PRIME;
-        return h;
-}
 
 /* Offsets of the sampled blocks for a file of `size` bytes. Returns the number of blocks. */
 static unsigned block_offsets(uint64_t size, const struct sample_opts *o, uint64_t off[SAMPLE_MAX_BLOCKS]) {
@@ -83,7 +77,7 @@ static void judge_block(struct sample *s, unsigned i, const uint8_t *buf, size_t
         all->n += h.n;
         for (int b = 0; b < 256; b++)
                 all->count[b] += h.count[b];
-        s->hash = fnv1a(s->hash, buf, len);
+        s->hash = util_fnv1a(s->hash, buf, len);
         if (len >= o->random_min_block) {
                 s->n_judged++;
                 bool r = entropy_is_random(&st, o->random_min_block, o->random_min_bits, o->random_max_chi2);
@@ -96,12 +90,12 @@ static void judge_block(struct sample *s, unsigned i, const uint8_t *buf, size_t
 }
 
 void sample_buf(const uint8_t *buf, size_t len, const struct sample_opts *o, struct sample *ret) {
-        struct sample s = { .size = len, .hash = FNV_OFFSET };
+        struct sample s = { .size = len, .hash = UTIL_FNV_OFFSET };
         struct entropy_hist all;
         uint64_t off[SAMPLE_MAX_BLOCKS];
 
         entropy_hist_init(&all);
-        s.hash = fnv1a(s.hash, (const uint8_t *)&s.size, sizeof(s.size));
+        s.hash = util_fnv1a(s.hash, (const uint8_t *)&s.size, sizeof(s.size));
         unsigned n = block_offsets(len, o, off);
         for (unsigned i = 0; i < n && len > 0; i++) {
                 size_t l = off[i] + o->block_bytes > len ? len - off[i] : o->block_bytes;
@@ -120,7 +114,7 @@ int sample_fd(int fd, const struct sample_opts *o, struct sample *ret) {
         if (!S_ISREG(st.st_mode))
                 return -EBADFD;
 
-        struct sample s = { .size = (uint64_t)st.st_size, .hash = FNV_OFFSET,
+        struct sample s = { .size = (uint64_t)st.st_size, .hash = UTIL_FNV_OFFSET,
                             .mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec };
         struct entropy_hist all;
         uint64_t off[SAMPLE_MAX_BLOCKS];
@@ -135,7 +129,7 @@ int sample_fd(int fd, const struct sample_opts *o, struct sample *ret) {
         if (bs > sizeof(stack_buf) && !(buf = malloc(bs)))
                 return -ENOMEM;
         entropy_hist_init(&all);
-        s.hash = fnv1a(s.hash, (const uint8_t *)&s.size, sizeof(s.size));
+        s.hash = util_fnv1a(s.hash, (const uint8_t *)&s.size, sizeof(s.size));
         unsigned n = block_offsets(s.size, o, off);
         for (unsigned i = 0; i < n && s.size > 0; i++) {
                 size_t got = 0;

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 #define BUCKETS 4096
 #define PEND 8
 #define NOTES 8
@@ -45,13 +47,6 @@ struct score_table {
         struct lru_list lru;
         unsigned n;
 };
-
-static uint64_t hash_str(const char *s, size_t n) {
-        uint64_t h = 0xcbf29ce484222325ULL;
-        for (size_t i = 0; i < n && s[i]; i++)
-                h = (h ^ (uint8_t)s[i]) * 0x100000001b3ULL;
-        return h;
-}
 
 static void pend_clear(struct pend *p) {
         free(p->path);
@@ -226,7 +221,18 @@ int score_track(struct score_table *t, const struct proc_info *pi, const struct 
         return 0;
 }
 
-struct score_entry *score_decider(struct score_table *t, struct score_entry *e) {
+void score_touch(struct score_table *t, struct score_entry *e, uint64_t now_ms) {
+        e->t_last_seen = now_ms;
+        lru_touch(&t->lru, &e->lru);
+}
+
+void score_acted(struct score_table *t, struct score_entry *e, uint64_t now_ms) {
+        struct score_entry *d = score_family_entry(t, e);
+        e->acted = d->acted = true;
+        e->t_acted = d->t_acted = now_ms;
+}
+
+struct score_entry *score_family_entry(struct score_table *t, struct score_entry *e) {
         if (!t->o.family || e->root_pid == 0 || e->root_pid == e->pid)
                 return e;
         struct score_entry *r = lookup_exact(t, e->root_pid, e->root_start);
@@ -290,7 +296,7 @@ static void credit_one(struct score_table *t, struct score_entry *e, enum score_
 static void credit(struct score_table *t, struct score_entry *e, enum score_reason r, double w, const char *path,
                    bool damaged, uint64_t now) {
         credit_one(t, e, r, w, path, damaged, now);
-        struct score_entry *d = score_decider(t, e);
+        struct score_entry *d = score_family_entry(t, e);
         if (d != e)
                 credit_one(t, d, r, w, path, damaged, now);
 }
@@ -366,11 +372,17 @@ static int pend_best(struct score_table *t, struct pend *ring, const char *path,
         return best;
 }
 
-static void try_pair(struct score_table *t, struct score_entry *e, const char *orig, const struct sample *orig_s,
-                     const struct sample *repl_s, uint64_t now) {
-        const char *reason;
-        if (judge_replacement(orig_s, repl_s, &reason))
-                credit(t, e, SCORE_R_REPLACED, t->o.w.replaced, orig, true, now);
+/* A pair for the caller to judge: the original (unlinked) and the file that may replace it. */
+static void pair_fill(struct score_pair *ret, const char *orig_path, const struct sample *orig_s,
+                      const struct sample *repl_s) {
+        snprintf(ret->orig_path, sizeof(ret->orig_path), "%s", orig_path);
+        ret->has_orig = orig_s != NULL;
+        ret->orig = orig_s ? *orig_s : (struct sample){ 0 };
+        ret->repl = repl_s ? *repl_s : (struct sample){ 0 };
+}
+
+void score_replaced(struct score_table *t, struct score_entry *e, const char *orig_path, uint64_t now_ms) {
+        credit(t, e, SCORE_R_REPLACED, t->o.w.replaced, orig_path, true, now_ms);
 }
 
 static void note_seen(struct score_table *t, struct score_entry *e, struct score_entry *d, const char *path,
@@ -379,8 +391,8 @@ static void note_seen(struct score_table *t, struct score_entry *e, struct score
         if (!p || p->note_credited)
                 return;
         const char *b = base_name(path);
-        uint64_t key = hash_str(b, strlen(b)) ^ after->hash;
-        uint64_t dir = hash_str(path, dir_len(path));
+        uint64_t key = util_fnv1a_str(b, strlen(b)) ^ after->hash;
+        uint64_t dir = util_fnv1a_str(path, dir_len(path));
         struct note *n = NULL;
         for (int i = 0; i < NOTES; i++)
                 if (p->notes[i].key == key && p->notes[i].n > 0)
@@ -402,11 +414,11 @@ static void note_seen(struct score_table *t, struct score_entry *e, struct score
         }
 }
 
-void score_written(struct score_table *t, struct score_entry *e, const char *path, enum judge_verdict v,
-                   const char *reason, const struct sample *after, bool created, uint64_t now_ms) {
-        struct score_entry *d = score_decider(t, e);
+int score_written(struct score_table *t, struct score_entry *e, const char *path, enum judge_verdict v,
+                  const struct sample *after, bool created, uint64_t now_ms, struct score_pair *ret_pair) {
+        struct score_entry *d = score_family_entry(t, e);
         struct score_priv *p;
-        (void)reason;
+        int paired = 0;
 
         switch (v) {
         case JUDGE_TURNED_RANDOM:
@@ -428,8 +440,9 @@ void score_written(struct score_table *t, struct score_entry *e, const char *pat
                         break;
                 int i = pend_best(t, p->dels, path, false, now_ms);
                 if (i >= 0) {
-                        try_pair(t, e, p->dels[i].path, p->dels[i].has_s ? &p->dels[i].s : NULL, after, now_ms);
+                        pair_fill(ret_pair, p->dels[i].path, p->dels[i].has_s ? &p->dels[i].s : NULL, after);
                         pend_clear(&p->dels[i]);
+                        paired = 1;
                 } else
                         pend_put(p->news, path, after, now_ms);
                 break;
@@ -442,9 +455,10 @@ void score_written(struct score_table *t, struct score_entry *e, const char *pat
                     ftype_class_of(after->type) == FTYPE_CLASS_UNKNOWN && (p = priv_of(d))) {
                         int i = pend_best(t, p->dels, path, false, now_ms);
                         if (i >= 0) {
-                                try_pair(t, e, p->dels[i].path, p->dels[i].has_s ? &p->dels[i].s : NULL, after,
-                                         now_ms);
+                                pair_fill(ret_pair, p->dels[i].path, p->dels[i].has_s ? &p->dels[i].s : NULL,
+                                          after);
                                 pend_clear(&p->dels[i]);
+                                paired = 1;
                         } else
                                 pend_put(p->news, path, after, now_ms);
                 }
@@ -455,38 +469,40 @@ void score_written(struct score_table *t, struct score_entry *e, const char *pat
         if (created && after && after->size > 0 && after->size <= 65536 &&
             ftype_class_of(after->type) == FTYPE_CLASS_TEXT)
                 note_seen(t, e, d, path, after, now_ms);
+        return paired;
 }
 
-void score_deleted(struct score_table *t, struct score_entry *e, const char *path, const struct sample *before,
-                   uint64_t now_ms) {
-        struct score_entry *d = score_decider(t, e);
+int score_deleted(struct score_table *t, struct score_entry *e, const char *path, const struct sample *before,
+                  uint64_t now_ms, struct score_pair *ret_pair) {
+        struct score_entry *d = score_family_entry(t, e);
         struct score_priv *p = d->priv;
         /* Deleting what the family itself just wrote as ciphertext is clean-up, not damage. */
         if (p)
                 for (int i = 0; i < PEND; i++)
                         if (p->news[i].path && strcmp(p->news[i].path, path) == 0) {
                                 pend_clear(&p->news[i]);
-                                return;
+                                return 0;
                         }
         if (p) {
                 int i = pend_best(t, p->news, path, true, now_ms);
                 if (i >= 0) {
-                        try_pair(t, e, path, before, &p->news[i].s, now_ms);
+                        pair_fill(ret_pair, path, before, &p->news[i].s);
                         pend_clear(&p->news[i]);
-                        return;
+                        return 1;
                 }
         }
         /* Remember the unlink in case the replacement's close-write arrives later (the two come
          * from different fanotify groups and may be read in either order). Only useful when the
          * family is already writing: keep it cheap for rm -rf of a big tree. */
         if (!before || !(p = priv_of(d)))
-                return;
+                return 0;
         pend_put(p->dels, path, before, now_ms);
+        return 0;
 }
 
 void score_renamed(struct score_table *t, struct score_entry *e, const char *from, const char *to, uint64_t now_ms) {
         bool new_ext = strcmp(ext_of(from), ext_of(to)) != 0;
-        struct score_entry *d = score_decider(t, e);
+        struct score_entry *d = score_family_entry(t, e);
         for (int i = 0; i < SCORE_PATHS && d->paths[i]; i++)
                 if (strcmp(d->paths[i], from) == 0) {
                         /* Once per file: shred -u renames its victim a dozen times. The path

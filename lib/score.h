@@ -2,6 +2,7 @@
  * Evidence decays (half-life) and is forgotten after a quiet window; memory is bounded by
  * max_processes entries of fixed size plus a few paths per entry that has evidence. */
 #pragma once
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -32,7 +33,8 @@ struct score_opts {
 
 #define SCORE_PATHS 8
 
-/* Read-only for callers. */
+/* Read-only for callers: the table writes every field, through the functions below, except the
+ * two marked "caller's" (a cache the caller keeps on the entry; the table only clears them). */
 struct score_entry {
         pid_t pid, ppid;
         uint64_t start_time;
@@ -47,10 +49,10 @@ struct score_entry {
         uint32_t reasons[_SCORE_R_MAX];
         char *paths[SCORE_PATHS];   /* most recent damaged paths, newest first */
         bool renamed[SCORE_PATHS];  /* that path's rename to a new extension was counted */
-        bool acted;                 /* an action was taken on this family */
-        uint64_t t_acted;           /* when (the caller's clock) */
-        bool allowed;               /* allowlisted executable: never credited (set by the caller) */
-        unsigned gen;               /* caller's configuration generation when `allowed` was set */
+        bool acted;                 /* an action was taken on this family (score_acted) */
+        uint64_t t_acted;           /* when */
+        bool allowed;               /* caller's: allowlisted executable, never credited */
+        unsigned gen;               /* caller's: its configuration generation when `allowed` was set */
         struct score_priv *priv;    /* pairing state; only for entries with evidence */
         struct score_entry *next_hash;
         struct lru_node lru;
@@ -68,16 +70,34 @@ unsigned score_table_size(const struct score_table *t);
 int score_track(struct score_table *t, const struct proc_info *pi, const struct proc_info *root, uint64_t now_ms,
                 struct score_entry **ret);
 struct score_entry *score_lookup(struct score_table *t, pid_t pid);
-/* The entry whose score decides: the family root's in family mode, else e itself. */
-struct score_entry *score_decider(struct score_table *t, struct score_entry *e);
+/* The process was seen again now (it stays in the table longest). */
+void score_touch(struct score_table *t, struct score_entry *e, uint64_t now_ms);
+/* The entry whose score decides: the family root's in family mode, else e itself. When the root's
+ * own entry was evicted (or its pid reused) a minimal one is created again from e's root_pid and
+ * root_start: identity is all a decision needs. Never NULL (e itself when memory is short). */
+struct score_entry *score_family_entry(struct score_table *t, struct score_entry *e);
+/* An action was taken on e's family now: both e and its family entry remember it. */
+void score_acted(struct score_table *t, struct score_entry *e, uint64_t now_ms);
 /* The score decayed to now_ms (0 once the window has passed without evidence). */
 double score_current(const struct score_table *t, const struct score_entry *e, uint64_t now_ms);
 
-/* Evidence. before/after may be NULL where unknown. Each credits e and its family root. */
-void score_written(struct score_table *t, struct score_entry *e, const char *path, enum judge_verdict v,
-                   const char *reason, const struct sample *after, bool created, uint64_t now_ms);
-void score_deleted(struct score_table *t, struct score_entry *e, const char *path, const struct sample *before,
-                   uint64_t now_ms);
+/* A new file and an unlinked original of one family, in either order: whether the one replaced the
+ * other is for the judge to say (judge_replacement), then score_replaced() credits it. */
+struct score_pair {
+        char orig_path[PATH_MAX];
+        bool has_orig;            /* orig is known (else the original was never sampled) */
+        struct sample orig, repl;
+};
+
+/* Evidence. before/after may be NULL where unknown. Each credits e and its family root.
+ * score_written and score_deleted return 1 when the event completes a pair (filled into
+ * *ret_pair), else 0. */
+int score_written(struct score_table *t, struct score_entry *e, const char *path, enum judge_verdict v,
+                  const struct sample *after, bool created, uint64_t now_ms, struct score_pair *ret_pair);
+int score_deleted(struct score_table *t, struct score_entry *e, const char *path, const struct sample *before,
+                  uint64_t now_ms, struct score_pair *ret_pair);
+/* The judge found that a pair's new file replaced its original with ciphertext. */
+void score_replaced(struct score_table *t, struct score_entry *e, const char *orig_path, uint64_t now_ms);
 void score_renamed(struct score_table *t, struct score_entry *e, const char *from, const char *to, uint64_t now_ms);
 void score_canary(struct score_table *t, struct score_entry *e, const char *path, uint64_t now_ms);
 /* An open denied by the brake: a suspicious family that keeps opening protected files. */

@@ -1,5 +1,7 @@
-/* Unit tests for lib/fcache.c: put/get/del, LRU order and eviction, shrinking, renames of files
- * and of directory prefixes, single-bucket chains, and 100k entries (leaks: make asan/valgrind). */
+/* Unit tests for lib/fcache.c: put/get/unlink, lookups by identity and by path, LRU order and
+ * eviction, shrinking, renames of files and of directory prefixes, single-bucket chains, and 100k
+ * entries (leaks: make asan/valgrind). Most tests name a file by its path: put() gives each path
+ * the identity of a file first created under that name. */
 #include "fcache.h"
 
 #include <check.h>
@@ -14,20 +16,28 @@ static struct sample mk(uint64_t id) {
         return (struct sample){ .size = id, .hash = id * 0x9e3779b97f4a7c15ULL, .type = FTYPE_TEXT, .n_blocks = 1 };
 }
 
+/* The inode of the file first created as path (dev 1). */
+static ino_t ino_of(const char *path) {
+        uint64_t h = 0xcbf29ce484222325ULL;
+        for (const char *p = path; *p; p++)
+                h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
+        return (ino_t)(h | 1);
+}
+
 static void assert_has(struct fcache *c, const char *path, uint64_t id) {
-        const struct sample *s = fcache_get(c, path);
+        const struct sample *s = fcache_get_path(c, path);
         ck_assert_msg(s != NULL, "%s missing", path);
         ck_assert_msg(s->size == id && s->hash == id * 0x9e3779b97f4a7c15ULL, "%s holds %llu, expected %llu", path,
                       (unsigned long long)s->size, (unsigned long long)id);
 }
 
 static void assert_missing(struct fcache *c, const char *path) {
-        ck_assert_msg(fcache_get(c, path) == NULL, "%s should be gone", path);
+        ck_assert_msg(fcache_get_path(c, path) == NULL, "%s should be gone", path);
 }
 
 static void put(struct fcache *c, const char *path, uint64_t id) {
         struct sample s = mk(id);
-        ck_assert_int_eq(fcache_put(c, path, &s), 0);
+        ck_assert_int_eq(fcache_put(c, 1, ino_of(path), path, &s), 0);
 }
 
 START_TEST(test_put_get_del) {
@@ -35,7 +45,7 @@ START_TEST(test_put_get_del) {
         ck_assert_int_eq(fcache_new(16, &c), 0);
         ck_assert_uint_eq(fcache_size(c), 0);
         assert_missing(c, "/a");
-        fcache_del(c, "/a"); /* deleting the unknown is fine */
+        fcache_unlink(c, "/a"); /* unlinking the unknown is fine */
 
         put(c, "/a", 1);
         put(c, "/b", 2);
@@ -54,16 +64,19 @@ START_TEST(test_put_get_del) {
 
         /* The cache holds a copy: changing the caller's sample changes nothing. */
         struct sample s = mk(7);
-        ck_assert_int_eq(fcache_put(c, "/s", &s), 0);
+        ck_assert_int_eq(fcache_put(c, 1, ino_of("/s"), "/s", &s), 0);
         s.size = 99;
         assert_has(c, "/s", 7);
 
-        fcache_del(c, "/a");
+        /* An unlinked name is gone; the file stays known by identity (it may still be open). */
+        fcache_unlink(c, "/a");
         assert_missing(c, "/a");
         assert_has(c, "/b", 2);
-        ck_assert_uint_eq(fcache_size(c), 2);
-        fcache_del(c, "/a");
-        ck_assert_uint_eq(fcache_size(c), 2);
+        ck_assert_uint_eq(fcache_size(c), 3);
+        ck_assert_ptr_nonnull(fcache_get_ino(c, 1, ino_of("/a")));
+        ck_assert_uint_eq(fcache_get_ino(c, 1, ino_of("/a"))->size, 3);
+        fcache_unlink(c, "/a");
+        ck_assert_uint_eq(fcache_size(c), 3);
 
         /* The empty path and odd bytes are keys like any other. */
         put(c, "", 10);
@@ -72,6 +85,46 @@ START_TEST(test_put_get_del) {
         assert_has(c, "/dir/\n\x01\xff name", 11);
         fcache_free(c);
         fcache_free(NULL);
+}
+END_TEST
+
+START_TEST(test_identity) {
+        struct fcache *c;
+        struct sample s1 = mk(1), s2 = mk(2), s3 = mk(3);
+        ck_assert_int_eq(fcache_new(16, &c), 0);
+        ck_assert_ptr_null(fcache_get_ino(c, 1, 10));
+
+        /* One file, found both ways. */
+        ck_assert_int_eq(fcache_put(c, 1, 10, "/p/a", &s1), 0);
+        ck_assert_uint_eq(fcache_get_ino(c, 1, 10)->size, 1);
+        ck_assert_uint_eq(fcache_get_path(c, "/p/a")->size, 1);
+        /* Same inode number on another device is another file. */
+        ck_assert_ptr_null(fcache_get_ino(c, 2, 10));
+
+        /* A write seen through a name outside the protected paths: NULL keeps the known name. */
+        ck_assert_int_eq(fcache_put(c, 1, 10, NULL, &s2), 0);
+        ck_assert_uint_eq(fcache_get_path(c, "/p/a")->size, 2);
+        ck_assert_uint_eq(fcache_size(c), 1);
+
+        /* Opened under a new name (renamed while we did not look): the name follows. */
+        ck_assert_int_eq(fcache_put(c, 1, 10, "/p/b", &s2), 0);
+        ck_assert_ptr_null(fcache_get_path(c, "/p/a"));
+        ck_assert_uint_eq(fcache_get_path(c, "/p/b")->size, 2);
+        ck_assert_uint_eq(fcache_size(c), 1);
+
+        /* Another file takes the name: the first keeps its identity, loses the name. */
+        ck_assert_int_eq(fcache_put(c, 1, 11, "/p/b", &s3), 0);
+        ck_assert_uint_eq(fcache_get_path(c, "/p/b")->size, 3);
+        ck_assert_uint_eq(fcache_get_ino(c, 1, 10)->size, 2);
+        ck_assert_uint_eq(fcache_size(c), 2);
+
+        /* Known by identity only, it still evicts normally (the least recently used goes). */
+        ck_assert_ptr_nonnull(fcache_get_path(c, "/p/b"));
+        fcache_set_max(c, 1);
+        ck_assert_uint_eq(fcache_size(c), 1);
+        ck_assert_ptr_null(fcache_get_ino(c, 1, 10));
+        ck_assert_uint_eq(fcache_get_ino(c, 1, 11)->size, 3);
+        fcache_free(c);
 }
 END_TEST
 
@@ -167,22 +220,27 @@ START_TEST(test_rename_file) {
         assert_has(c, "/d/a.txt.locked", 1);
         ck_assert_uint_eq(fcache_size(c), 2);
 
-        /* Over an existing name: the moved state wins, one entry left. */
+        /* The identity follows the rename. */
+        ck_assert_uint_eq(fcache_get_ino(c, 1, ino_of("/d/a.txt"))->size, 1);
+
+        /* Over an existing name: the moved state wins the name; the file that had it stays
+         * known by identity only (a rename over it unlinks it, but it may still be open). */
         fcache_rename(c, "/d/a.txt.locked", "/d/b.txt", false);
         assert_missing(c, "/d/a.txt.locked");
         assert_has(c, "/d/b.txt", 1);
-        ck_assert_uint_eq(fcache_size(c), 1);
+        ck_assert_uint_eq(fcache_size(c), 2);
+        ck_assert_uint_eq(fcache_get_ino(c, 1, ino_of("/d/b.txt"))->size, 2);
 
         /* Onto itself. */
         fcache_rename(c, "/d/b.txt", "/d/b.txt", false);
         assert_has(c, "/d/b.txt", 1);
-        ck_assert_uint_eq(fcache_size(c), 1);
+        ck_assert_uint_eq(fcache_size(c), 2);
 
         /* Unknown source: nothing appears. */
         fcache_rename(c, "/d/none", "/d/new", false);
         assert_missing(c, "/d/none");
         assert_missing(c, "/d/new");
-        ck_assert_uint_eq(fcache_size(c), 1);
+        ck_assert_uint_eq(fcache_size(c), 2);
 
         /* A file rename never moves entries below it, even when they share the prefix. */
         put(c, "/d/x", 3);
@@ -235,7 +293,8 @@ START_TEST(test_rename_dir) {
         assert_has(c, "/h/di", 8);
         assert_missing(c, "/h/new2/d");
         assert_has(c, "/h/new/keep", 10);
-        ck_assert_uint_eq(fcache_size(c), 9); /* the stale /h/new/a was replaced */
+        ck_assert_uint_eq(fcache_size(c), 10); /* the stale /h/new/a lost its name, not its identity */
+        ck_assert_uint_eq(fcache_get_ino(c, 1, ino_of("/h/new/a"))->size, 9);
 
         /* To a longer and to a shorter name, and back. */
         fcache_rename(c, "/h/new", "/h/a-much-longer-directory-name/x", true);
@@ -245,7 +304,7 @@ START_TEST(test_rename_dir) {
         assert_has(c, "/q/a", 2);
         assert_has(c, "/q", 1);
         assert_has(c, "/q/keep", 10);
-        ck_assert_uint_eq(fcache_size(c), 9);
+        ck_assert_uint_eq(fcache_size(c), 10);
 
         /* Only a subdirectory. */
         fcache_rename(c, "/q/sub", "/q/moved", true);
@@ -255,19 +314,19 @@ START_TEST(test_rename_dir) {
 
         /* A directory that has no entries, nor any below it. */
         fcache_rename(c, "/nothing", "/else", true);
-        ck_assert_uint_eq(fcache_size(c), 9);
+        ck_assert_uint_eq(fcache_size(c), 10);
 
         /* A directory the cache knows only by its children. */
         fcache_rename(c, "/h/dir2", "/h/dir3", true);
         assert_has(c, "/h/dir3", 6);
         assert_has(c, "/h/dir3/d", 5);
         assert_missing(c, "/h/dir2/d");
-        ck_assert_uint_eq(fcache_size(c), 9);
+        ck_assert_uint_eq(fcache_size(c), 10);
 
-        /* Moved entries still evict and delete normally afterwards. */
-        fcache_del(c, "/q/moved/b");
+        /* Moved entries still evict and unlink normally afterwards. */
+        fcache_unlink(c, "/q/moved/b");
         assert_missing(c, "/q/moved/b");
-        ck_assert_uint_eq(fcache_size(c), 8);
+        ck_assert_uint_eq(fcache_size(c), 10);
         fcache_set_max(c, 2);
         ck_assert_uint_eq(fcache_size(c), 2);
         fcache_free(c);
@@ -288,7 +347,7 @@ START_TEST(test_single_bucket_chains) {
         ck_assert_uint_eq(fcache_size(c), 200);
         for (int i = 0; i < 200; i += 3) {
                 snprintf(p, sizeof(p), "/d/f%03d", i);
-                fcache_del(c, p);
+                fcache_unlink(c, p);
         }
         fcache_rename(c, "/d", "/e", true);
         for (int i = 0; i < 200; i++) {
@@ -320,17 +379,18 @@ START_TEST(test_many_entries) {
                 snprintf(p, sizeof(p), "/home/u/d%u/f%u.txt", i % 100, i);
                 assert_has(c, p, i);
         }
-        /* Delete a half, rename a directory holding a thousand. */
+        /* Unlink a half (still known by identity), rename a directory holding a thousand. */
         for (unsigned i = 0; i < n; i += 2) {
                 snprintf(p, sizeof(p), "/home/u/d%u/f%u.txt", i % 100, i);
-                fcache_del(c, p);
+                fcache_unlink(c, p);
         }
-        ck_assert_uint_eq(fcache_size(c), n / 2);
+        ck_assert_uint_eq(fcache_size(c), n);
         fcache_rename(c, "/home/u/d1", "/home/u/renamed", true);
         assert_has(c, "/home/u/renamed/f1.txt", 1);
         assert_has(c, "/home/u/renamed/f99901.txt", 99901);
         assert_missing(c, "/home/u/d1/f1.txt");
-        ck_assert_uint_eq(fcache_size(c), n / 2);
+        assert_missing(c, "/home/u/renamed/f0.txt");
+        ck_assert_uint_eq(fcache_size(c), n);
 
         /* Far more than max: the size stays at max. */
         fcache_set_max(c, 1000);
@@ -352,6 +412,7 @@ static Suite *fcache_suite(void) {
 
         tc = tcase_create("basic");
         tcase_add_test(tc, test_put_get_del);
+        tcase_add_test(tc, test_identity);
         tcase_add_test(tc, test_lru_eviction);
         tcase_add_test(tc, test_max_zero_and_one);
         tcase_add_test(tc, test_set_max_shrinks);

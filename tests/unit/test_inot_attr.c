@@ -85,29 +85,6 @@ START_TEST(test_parse_pid) {
 }
 END_TEST
 
-START_TEST(test_stat_state) {
-        char st = '?';
-        ck_assert_int_eq(attr_stat_state("1234 (bash) S 1 1234 1234 0 -1", &st), 0);
-        ck_assert_int_eq(st, 'S');
-        ck_assert_int_eq(attr_stat_state("9 (a) Z (b)) Z 1 2 3\n", &st), 0); /* a comm with ") Z (" */
-        ck_assert_int_eq(st, 'Z');
-        ck_assert_int_eq(attr_stat_state("9 (x\ny) t 1", &st), 0);
-        ck_assert_int_eq(st, 't');
-        ck_assert_int_eq(attr_stat_state("9 (x) R", &st), 0);
-        ck_assert_int_eq(st, 'R');
-        st = '?';
-        ck_assert_int_eq(attr_stat_state(NULL, &st), -EINVAL);
-        ck_assert_int_eq(attr_stat_state("", &st), -EINVAL);
-        ck_assert_int_eq(attr_stat_state("1234 bash S 1", &st), -EINVAL);
-        ck_assert_int_eq(attr_stat_state("1234 (bash)", &st), -EINVAL);
-        ck_assert_int_eq(attr_stat_state("1234 (bash) ", &st), -EINVAL);
-        ck_assert_int_eq(attr_stat_state("1234 (bash)S 1", &st), -EINVAL);
-        ck_assert_int_eq(attr_stat_state("1234 (bash) 5 1", &st), -EINVAL);
-        ck_assert_int_eq(attr_stat_state("1234 (bash) SS 1", &st), -EINVAL);
-        ck_assert_int_eq(st, '?');
-}
-END_TEST
-
 START_TEST(test_dir_hash) {
         ck_assert_uint_eq(attr_dir_hash("/home/u/a.txt"), attr_dir_hash("/home/u/b.docx"));
         ck_assert_uint_eq(attr_dir_hash("/home/u/a\nb"), attr_dir_hash("/home/u/\xff\xfe"));
@@ -270,7 +247,6 @@ static Suite *attr_suite(void) {
 
         tc = tcase_create("proc");
         tcase_add_test(tc, test_parse_pid);
-        tcase_add_test(tc, test_stat_state);
         tcase_add_test(tc, test_dir_hash);
         suite_add_tcase(s, tc);
 

@@ -110,6 +110,11 @@ START_TEST(test_parse_plain) {
         ck_assert_int_eq(proc_parse_stat("7 (x) R 1 7 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 55", &pi), 0);
         ck_assert_int_eq(pi.pid, 7);
         ck_assert_uint_eq(pi.start_time, 55);
+        ck_assert_int_eq(pi.state, 'R');
+        /* The state follows the last ')': a comm may hold ") Z (". */
+        ck_assert_int_eq(proc_parse_stat("7 (a) Z (b) D 1 7 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 55", &pi), 0);
+        ck_assert_int_eq(pi.state, 'D');
+        ck_assert_str_eq(pi.comm, "a) Z (b");
         ck_assert_int_eq(proc_parse_stat("7 (x) R 1 7 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 55 ", &pi), 0);
         ck_assert_uint_eq(pi.start_time, 55);
         /* Large start times (years of uptime at high HZ). */

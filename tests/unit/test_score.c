@@ -68,6 +68,27 @@ static struct score_entry *track(struct score_table *t, pid_t pid, pid_t root) {
         return track_at(t, pid, (uint64_t)pid * 10, root, (uint64_t)root * 10, T0);
 }
 
+/* What daemon/pipeline.c does with an event: score it, and judge a pair it completes. */
+static void judge_pair(struct score_table *t, struct score_entry *e, const struct score_pair *pair, uint64_t now) {
+        const char *reason;
+        if (judge_replacement(pair->has_orig ? &pair->orig : NULL, &pair->repl, &reason))
+                score_replaced(t, e, pair->orig_path, now);
+}
+
+static void written(struct score_table *t, struct score_entry *e, const char *path, enum judge_verdict v,
+                    const struct sample *after, bool created, uint64_t now) {
+        struct score_pair pair;
+        if (score_written(t, e, path, v, after, created, now, &pair) > 0)
+                judge_pair(t, e, &pair, now);
+}
+
+static void deleted(struct score_table *t, struct score_entry *e, const char *path, const struct sample *before,
+                    uint64_t now) {
+        struct score_pair pair;
+        if (score_deleted(t, e, path, before, now, &pair) > 0)
+                judge_pair(t, e, &pair, now);
+}
+
 /* Samples as sample.c would make them. */
 static const struct sample TEXT = { .size = 20000, .type = FTYPE_TEXT, .n_blocks = 3, .n_judged = 3, .hash = 0x1111 };
 static const struct sample RANDOM = { .size = 20000, .type = FTYPE_UNKNOWN, .n_blocks = 3, .n_judged = 3,
@@ -77,15 +98,15 @@ static const struct sample GZIP = { .size = 8000, .type = FTYPE_GZIP, .n_blocks 
 static const struct sample NOTE = { .size = 700, .type = FTYPE_TEXT, .n_blocks = 1, .hash = 0x4444 };
 
 static void damage(struct score_table *t, struct score_entry *e, const char *path, uint64_t now) {
-        score_written(t, e, path, JUDGE_TURNED_RANDOM, "content turned into random bytes", &RANDOM, false, now);
+        written(t, e, path, JUDGE_TURNED_RANDOM, &RANDOM, false, now);
 }
 
 static void new_cipher(struct score_table *t, struct score_entry *e, const char *path, uint64_t now) {
-        score_written(t, e, path, JUDGE_NEW_CIPHERLIKE, "new file of random bytes", &RANDOM, true, now);
+        written(t, e, path, JUDGE_NEW_CIPHERLIKE, &RANDOM, true, now);
 }
 
 static void note(struct score_table *t, struct score_entry *e, const char *path, uint64_t now) {
-        score_written(t, e, path, JUDGE_NONE, "no notable change", &NOTE, true, now);
+        written(t, e, path, JUDGE_NONE, &NOTE, true, now);
 }
 
 static bool has_path(const struct score_entry *e, const char *p) {
@@ -122,7 +143,7 @@ START_TEST(test_credit_accumulates) {
         ck_assert_uint_eq(e->t_score, T0);
         ck_assert_str_eq(e->paths[0], "/d/a.txt");
 
-        score_written(t, e, "/d/b.pdf", JUDGE_TYPE_DESTROYED, "file type destroyed", &TEXT, false, T0);
+        written(t, e, "/d/b.pdf", JUDGE_TYPE_DESTROYED, &TEXT, false, T0);
         ck_assert_double_eq_tol(e->score, 65, EPS);
         ck_assert_uint_eq(e->reasons[SCORE_R_TYPE_DESTROYED], 1);
         ck_assert_uint_eq(e->files_damaged, 2);
@@ -130,8 +151,8 @@ START_TEST(test_credit_accumulates) {
         ck_assert_str_eq(e->paths[1], "/d/a.txt");
 
         /* Nothing notable changes nothing. */
-        score_written(t, e, "/d/c.txt", JUDGE_NONE, "no notable change", &TEXT, false, T0);
-        score_written(t, e, "/d/c.txt", JUDGE_NONE, "no notable change", NULL, false, T0);
+        written(t, e, "/d/c.txt", JUDGE_NONE, &TEXT, false, T0);
+        written(t, e, "/d/c.txt", JUDGE_NONE, NULL, false, T0);
         ck_assert_double_eq_tol(e->score, 65, EPS);
         ck_assert_uint_eq(total_reasons(e), 2);
 
@@ -281,9 +302,9 @@ START_TEST(test_family_crediting) {
         ck_assert_uint_eq(c1->root_start, 1000);
         ck_assert_uint_eq(score_table_size(t), 3);
 
-        ck_assert_ptr_eq(score_decider(t, c1), r);
-        ck_assert_ptr_eq(score_decider(t, c2), r);
-        ck_assert_ptr_eq(score_decider(t, r), r);
+        ck_assert_ptr_eq(score_family_entry(t, c1), r);
+        ck_assert_ptr_eq(score_family_entry(t, c2), r);
+        ck_assert_ptr_eq(score_family_entry(t, r), r);
 
         damage(t, c1, "/d/a", T0);
         damage(t, c2, "/d/b", T0);
@@ -313,7 +334,7 @@ START_TEST(test_family_crediting) {
         /* Family mode off: every process decides for itself. */
         o.family = false;
         score_table_set_opts(t, &o);
-        ck_assert_ptr_eq(score_decider(t, c1), c1);
+        ck_assert_ptr_eq(score_family_entry(t, c1), c1);
         double before = r->score;
         damage(t, c1, "/d/x", T0);
         ck_assert_double_eq_tol(r->score, before, EPS);
@@ -328,7 +349,7 @@ START_TEST(test_family_off_from_start) {
         struct score_table *t = table(&o);
         struct score_entry *c = track(t, 101, 100);
         struct score_entry *r = score_lookup(t, 100);
-        ck_assert_ptr_eq(score_decider(t, c), c);
+        ck_assert_ptr_eq(score_family_entry(t, c), c);
         damage(t, c, "/d/a", T0);
         ck_assert_double_eq_tol(c->score, 35, EPS);
         ck_assert_double_eq(r ? r->score : 0, 0);
@@ -338,19 +359,67 @@ END_TEST
 
 /* ---- pairing: new ciphertext + unlinked original ---- */
 
+START_TEST(test_pair_left_to_the_judge) {
+        /* score keeps the books; whether the new file replaced the original is the judge's to say
+         * (the pipeline calls judge_replacement on the pair, then score_replaced). */
+        struct score_opts o = opts();
+        struct score_table *t = table(&o);
+        struct score_entry *e = track(t, 100, 0);
+        struct score_pair pair;
+        ck_assert_int_eq(score_deleted(t, e, "/d/a.txt", &TEXT, T0, &pair), 0);
+        ck_assert_int_eq(score_written(t, e, "/d/a.txt.enc", JUDGE_NEW_CIPHERLIKE, &RANDOM, true, T0, &pair), 1);
+        ck_assert_str_eq(pair.orig_path, "/d/a.txt");
+        ck_assert(pair.has_orig);
+        ck_assert_int_eq(pair.orig.type, FTYPE_TEXT);
+        ck_assert_uint_eq(pair.repl.n_random, 3);
+        ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 0);
+        ck_assert_uint_eq(e->files_damaged, 0);
+        score_replaced(t, e, pair.orig_path, T0);
+        ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 1);
+        ck_assert_uint_eq(e->files_damaged, 1);
+        ck_assert(has_path(e, "/d/a.txt"));
+        /* The pair is used up: the same names again pair no more. */
+        ck_assert_int_eq(score_written(t, e, "/d/a.txt.enc", JUDGE_NEW_CIPHERLIKE, &RANDOM, true, T0, &pair), 0);
+
+        /* The other order: the new file first, the unlink completes it; an unsampled original. */
+        ck_assert_int_eq(score_written(t, e, "/d/b.enc", JUDGE_NEW_CIPHERLIKE, &RANDOM, true, T0, &pair), 0);
+        ck_assert_int_eq(score_deleted(t, e, "/d/b", NULL, T0, &pair), 1);
+        ck_assert_str_eq(pair.orig_path, "/d/b");
+        ck_assert(!pair.has_orig);
+        score_table_free(t);
+}
+END_TEST
+
+START_TEST(test_acted_and_touch) {
+        struct score_opts o = opts();
+        struct score_table *t = table(&o);
+        struct score_entry *c = track(t, 200, 100);
+        struct score_entry *r = score_family_entry(t, c);
+        ck_assert_int_eq(r->pid, 100);
+        ck_assert(!c->acted && !r->acted);
+        score_acted(t, c, T0 + 5);
+        ck_assert(c->acted && r->acted);
+        ck_assert_uint_eq(c->t_acted, T0 + 5);
+        ck_assert_uint_eq(r->t_acted, T0 + 5);
+        score_touch(t, c, T0 + 7);
+        ck_assert_uint_eq(c->t_last_seen, T0 + 7);
+        score_table_free(t);
+}
+END_TEST
+
 START_TEST(test_pair_new_then_delete) {
         struct score_opts o = opts();
         struct score_table *t = table(&o);
         struct score_entry *e = track(t, 100, 0);
         new_cipher(t, e, "/d/a.txt.enc", T0);
         ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 0);
-        score_deleted(t, e, "/d/a.txt", &TEXT, T0);
+        deleted(t, e, "/d/a.txt", &TEXT, T0);
         ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 1);
         ck_assert_double_eq_tol(e->score, 35, EPS);
         ck_assert_uint_eq(e->files_damaged, 1);
         ck_assert(has_path(e, "/d/a.txt"));
         /* The pair is used up: another unlink does not pair again. */
-        score_deleted(t, e, "/d/b.txt", &TEXT, T0);
+        deleted(t, e, "/d/b.txt", &TEXT, T0);
         ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 1);
         score_table_free(t);
 }
@@ -360,7 +429,7 @@ START_TEST(test_pair_delete_then_new) {
         struct score_opts o = opts();
         struct score_table *t = table(&o);
         struct score_entry *e = track(t, 100, 0);
-        score_deleted(t, e, "/d/a.txt", &TEXT, T0);
+        deleted(t, e, "/d/a.txt", &TEXT, T0);
         ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 0);
         ck_assert_double_eq(e->score, 0);
         new_cipher(t, e, "/d/a.txt.locked", T0 + 10);
@@ -380,16 +449,16 @@ START_TEST(test_pair_small_unknown) {
         struct score_opts o = opts();
         struct score_table *t = table(&o);
         struct score_entry *e = track(t, 100, 0);
-        score_written(t, e, "/d/.bashrc.enc", JUDGE_NONE, "", &SMALL_BIN, true, T0);
+        written(t, e, "/d/.bashrc.enc", JUDGE_NONE, &SMALL_BIN, true, T0);
         ck_assert_double_eq(e->score, 0);
-        score_deleted(t, e, "/d/.bashrc", &SMALL_TEXT, T0);
+        deleted(t, e, "/d/.bashrc", &SMALL_TEXT, T0);
         ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 1);
-        score_deleted(t, e, "/d/.profile", &SMALL_TEXT, T0 + 1);
-        score_written(t, e, "/d/.profile.enc", JUDGE_NONE, "", &SMALL_BIN, true, T0 + 2);
+        deleted(t, e, "/d/.profile", &SMALL_TEXT, T0 + 1);
+        written(t, e, "/d/.profile.enc", JUDGE_NONE, &SMALL_BIN, true, T0 + 2);
         ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 2);
         /* Unknown original: nothing to lose. */
-        score_written(t, e, "/d/blob.enc", JUDGE_NONE, "", &SMALL_BIN, true, T0 + 3);
-        score_deleted(t, e, "/d/blob", NULL, T0 + 3);
+        written(t, e, "/d/blob.enc", JUDGE_NONE, &SMALL_BIN, true, T0 + 3);
+        deleted(t, e, "/d/blob", NULL, T0 + 3);
         ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 2);
         score_table_free(t);
 }
@@ -401,9 +470,9 @@ START_TEST(test_pair_random_names_and_best_match) {
         struct score_opts o = opts();
         struct score_table *t = table(&o);
         struct score_entry *e = track(t, 100, 0);
-        score_deleted(t, e, "/other/x.doc", &TEXT, T0);
-        score_deleted(t, e, "/d/report.doc", &TEXT, T0);
-        score_deleted(t, e, "/d/zzz.doc", &TEXT, T0);
+        deleted(t, e, "/other/x.doc", &TEXT, T0);
+        deleted(t, e, "/d/report.doc", &TEXT, T0);
+        deleted(t, e, "/d/zzz.doc", &TEXT, T0);
         new_cipher(t, e, "/d/report.doc.crypt", T0);
         ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 1);
         ck_assert_str_eq(e->paths[0], "/d/report.doc");
@@ -420,14 +489,14 @@ START_TEST(test_pair_across_family) {
         struct score_entry *r = score_lookup(t, 100);
 
         /* One process unlinks, its sibling writes the ciphertext. */
-        score_deleted(t, c1, "/d/a.txt", &TEXT, T0);
+        deleted(t, c1, "/d/a.txt", &TEXT, T0);
         new_cipher(t, c2, "/d/a.txt.enc", T0);
         ck_assert_uint_eq(r->reasons[SCORE_R_REPLACED], 1);
         ck_assert_double_eq_tol(r->score, 35, EPS);
 
         /* And the other order. */
         new_cipher(t, c1, "/d/b.txt.enc", T0);
-        score_deleted(t, c2, "/d/b.txt", &TEXT, T0);
+        deleted(t, c2, "/d/b.txt", &TEXT, T0);
         ck_assert_uint_eq(r->reasons[SCORE_R_REPLACED], 2);
         ck_assert_double_eq_tol(r->score, 70, EPS);
         score_table_free(t);
@@ -440,20 +509,20 @@ START_TEST(test_pair_own_file_deleted) {
         struct score_entry *e = track(t, 100, 0);
         /* gpg writes x.gpg.tmp, then removes it: clean-up of its own output. */
         new_cipher(t, e, "/d/x.gpg.tmp", T0);
-        score_deleted(t, e, "/d/x.gpg.tmp", &RANDOM, T0);
+        deleted(t, e, "/d/x.gpg.tmp", &RANDOM, T0);
         ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 0);
         ck_assert_double_eq(e->score, 0);
         ck_assert_uint_eq(e->files_damaged, 0);
         /* Even when the state was unknown at the unlink. */
         new_cipher(t, e, "/d/y.tmp", T0);
-        score_deleted(t, e, "/d/y.tmp", NULL, T0);
+        deleted(t, e, "/d/y.tmp", NULL, T0);
         ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 0);
 
         /* Across the family too. */
         struct score_entry *c1 = track(t, 201, 200), *c2 = track(t, 202, 200);
         struct score_entry *r = score_lookup(t, 200);
         new_cipher(t, c1, "/d/z.tmp", T0);
-        score_deleted(t, c2, "/d/z.tmp", &RANDOM, T0);
+        deleted(t, c2, "/d/z.tmp", &RANDOM, T0);
         ck_assert_uint_eq(r->reasons[SCORE_R_REPLACED], 0);
         ck_assert_double_eq(r->score, 0);
         score_table_free(t);
@@ -470,11 +539,11 @@ START_TEST(test_pair_gzip_never) {
                 snprintf(orig, sizeof(orig), "/d/f%d.txt", i);
                 snprintf(gz, sizeof(gz), "/d/f%d.txt.gz", i);
                 if (i % 2) {
-                        score_written(t, e, gz, JUDGE_NONE, "no notable change", &GZIP, true, T0);
-                        score_deleted(t, e, orig, &TEXT, T0);
+                        written(t, e, gz, JUDGE_NONE, &GZIP, true, T0);
+                        deleted(t, e, orig, &TEXT, T0);
                 } else {
-                        score_deleted(t, e, orig, &TEXT, T0);
-                        score_written(t, e, gz, JUDGE_NONE, "no notable change", &GZIP, true, T0);
+                        deleted(t, e, orig, &TEXT, T0);
+                        written(t, e, gz, JUDGE_NONE, &GZIP, true, T0);
                 }
         }
         ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 0);
@@ -490,11 +559,11 @@ START_TEST(test_pair_not_for_ciphertext_originals) {
         struct score_opts o = opts();
         struct score_table *t = table(&o);
         struct score_entry *e = track(t, 100, 0);
-        score_deleted(t, e, "/d/vault.kdbx", &RANDOM, T0);
+        deleted(t, e, "/d/vault.kdbx", &RANDOM, T0);
         new_cipher(t, e, "/d/vault.kdbx.new", T0);
         ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 0);
         new_cipher(t, e, "/d/vault2.kdbx.new", T0);
-        score_deleted(t, e, "/d/vault2.kdbx", &RANDOM, T0);
+        deleted(t, e, "/d/vault2.kdbx", &RANDOM, T0);
         ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 0);
         ck_assert_double_eq(e->score, 0);
         score_table_free(t);
@@ -505,12 +574,12 @@ START_TEST(test_pair_expires) {
         struct score_opts o = opts();
         struct score_table *t = table(&o);
         struct score_entry *e = track(t, 100, 0);
-        score_deleted(t, e, "/d/a.txt", &TEXT, T0);
+        deleted(t, e, "/d/a.txt", &TEXT, T0);
         new_cipher(t, e, "/d/a.txt.enc", T0 + WINDOW + 1);
         ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 0);
         /* And the other way round. */
         new_cipher(t, e, "/d/b.txt.enc", T0 + WINDOW + 2);
-        score_deleted(t, e, "/d/b.txt", &TEXT, T0 + 3 * WINDOW);
+        deleted(t, e, "/d/b.txt", &TEXT, T0 + 3 * WINDOW);
         ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 0);
         score_table_free(t);
 }
@@ -524,7 +593,7 @@ START_TEST(test_pair_many_pending) {
         char p[64];
         for (int i = 0; i < 1000; i++) {
                 snprintf(p, sizeof(p), "/d/orig%d.txt", i);
-                score_deleted(t, e, p, &TEXT, T0 + (uint64_t)i);
+                deleted(t, e, p, &TEXT, T0 + (uint64_t)i);
         }
         for (int i = 0; i < 1000; i++) {
                 snprintf(p, sizeof(p), "/d/new%d.enc", i);
@@ -669,7 +738,7 @@ START_TEST(test_note_not_matching) {
         for (int i = 0; i < 5; i++) {
                 s.hash = 0x5000 + (uint64_t)i;
                 snprintf(p, sizeof(p), "/n%d/notes.txt", i);
-                score_written(t, e, p, JUDGE_NONE, "", &s, true, T0);
+                written(t, e, p, JUDGE_NONE, &s, true, T0);
         }
         /* Same content, different names. */
         for (int i = 0; i < 5; i++) {
@@ -677,19 +746,19 @@ START_TEST(test_note_not_matching) {
                 note(t, e, p, T0);
         }
         /* Not created (an existing file rewritten), too large, not text. */
-        score_written(t, e, "/o1/R.txt", JUDGE_NONE, "", &NOTE, false, T0);
-        score_written(t, e, "/o2/R.txt", JUDGE_NONE, "", &NOTE, false, T0);
-        score_written(t, e, "/o3/R.txt", JUDGE_NONE, "", &NOTE, false, T0);
+        written(t, e, "/o1/R.txt", JUDGE_NONE, &NOTE, false, T0);
+        written(t, e, "/o2/R.txt", JUDGE_NONE, &NOTE, false, T0);
+        written(t, e, "/o3/R.txt", JUDGE_NONE, &NOTE, false, T0);
         s = NOTE;
         s.size = 65537;
-        score_written(t, e, "/p1/R.txt", JUDGE_NONE, "", &s, true, T0);
-        score_written(t, e, "/p2/R.txt", JUDGE_NONE, "", &s, true, T0);
-        score_written(t, e, "/p3/R.txt", JUDGE_NONE, "", &s, true, T0);
+        written(t, e, "/p1/R.txt", JUDGE_NONE, &s, true, T0);
+        written(t, e, "/p2/R.txt", JUDGE_NONE, &s, true, T0);
+        written(t, e, "/p3/R.txt", JUDGE_NONE, &s, true, T0);
         s = NOTE;
         s.type = FTYPE_PDF;
-        score_written(t, e, "/q1/R.pdf", JUDGE_NONE, "", &s, true, T0);
-        score_written(t, e, "/q2/R.pdf", JUDGE_NONE, "", &s, true, T0);
-        score_written(t, e, "/q3/R.pdf", JUDGE_NONE, "", &s, true, T0);
+        written(t, e, "/q1/R.pdf", JUDGE_NONE, &s, true, T0);
+        written(t, e, "/q2/R.pdf", JUDGE_NONE, &s, true, T0);
+        written(t, e, "/q3/R.pdf", JUDGE_NONE, &s, true, T0);
         ck_assert_uint_eq(e->reasons[SCORE_R_NOTE], 0);
         ck_assert_double_eq_tol(e->score, 35, EPS);
         score_table_free(t);
@@ -737,7 +806,7 @@ START_TEST(test_eviction_keeps_new_root) {
         struct score_entry *r = score_lookup(t, 1000);
         ck_assert_ptr_nonnull(r);
         ck_assert_str_eq(r->comm, "root");
-        ck_assert_ptr_eq(score_decider(t, c), r);
+        ck_assert_ptr_eq(score_family_entry(t, c), r);
         ck_assert_ptr_eq(score_lookup(t, 1001), c);
         ck_assert_uint_le(score_table_size(t), 17);
         damage(t, c, "/d/y", T0);
@@ -758,7 +827,7 @@ START_TEST(test_decider_never_evicts_its_entry) {
         ck_assert_ptr_null(score_lookup(t, 499)); /* the root went first */
         ck_assert_ptr_eq(score_lookup(t, 500), e);
 
-        struct score_entry *d = score_decider(t, e);
+        struct score_entry *d = score_family_entry(t, e);
         ck_assert_ptr_nonnull(d);
         ck_assert_ptr_eq(score_lookup(t, 500), e);
         ck_assert_int_eq(d->pid, 499);
@@ -768,7 +837,7 @@ START_TEST(test_decider_never_evicts_its_entry) {
         /* Crediting through it works and reaches the recreated root. */
         damage(t, e, "/d/y", T0);
         ck_assert_double_eq_tol(e->score, 35, EPS);
-        ck_assert_double_eq_tol(score_decider(t, e)->score, 35, EPS);
+        ck_assert_double_eq_tol(score_family_entry(t, e)->score, 35, EPS);
         score_table_free(t);
 }
 END_TEST
@@ -784,8 +853,8 @@ START_TEST(test_tiny_tables) {
                         ck_assert_int_eq(e->root_pid, pid);
                         damage(t, e, "/d/x", T0);
                         ck_assert_int_eq(e->pid, pid + 1);
-                        ck_assert_int_eq(score_decider(t, e)->pid, pid);
-                        ck_assert_double_eq_tol(score_decider(t, e)->score, 35, EPS);
+                        ck_assert_int_eq(score_family_entry(t, e)->pid, pid);
+                        ck_assert_double_eq_tol(score_family_entry(t, e)->score, 35, EPS);
                         ck_assert_uint_le(score_table_size(t), max + 2);
                 }
                 score_table_free(t);
@@ -800,7 +869,7 @@ START_TEST(test_pid_reuse_resets) {
         struct score_table *t = table(&o);
         struct score_entry *e = track_at(t, 100, 5000, 0, 0, T0);
         damage(t, e, "/d/a", T0);
-        score_deleted(t, e, "/d/b.txt", &TEXT, T0); /* pending pairing state */
+        deleted(t, e, "/d/b.txt", &TEXT, T0); /* pending pairing state */
         score_renamed(t, e, "/d/c.txt", "/d/c.txt.x", T0);
         e->acted = true;
         ck_assert_double_eq_tol(e->score, 35, EPS);
@@ -846,17 +915,17 @@ START_TEST(test_root_pid_reuse) {
         struct score_table *t = table(&o);
         struct score_entry *c = track_at(t, 101, 2000, 100, 1000, T0);
         damage(t, c, "/d/a", T0);
-        ck_assert_double_eq_tol(score_decider(t, c)->score, 35, EPS);
+        ck_assert_double_eq_tol(score_family_entry(t, c)->score, 35, EPS);
 
         /* pid 100 again, a different process. */
         struct score_entry *n = track_at(t, 100, 9000, 0, 0, T0 + 1);
-        score_written(t, n, "/d/n.pdf", JUDGE_TYPE_DESTROYED, "", &TEXT, false, T0 + 1);
+        written(t, n, "/d/n.pdf", JUDGE_TYPE_DESTROYED, &TEXT, false, T0 + 1);
         ck_assert_double_eq_tol(n->score, 30, EPS);
 
         for (int round = 0; round < 50; round++) {
                 /* The child keeps working: its family root is the old process. */
                 damage(t, c, "/d/b", T0 + 2);
-                struct score_entry *d = score_decider(t, c);
+                struct score_entry *d = score_family_entry(t, c);
                 ck_assert_int_eq(d->pid, 100);
                 ck_assert_uint_eq(d->start_time, 1000);
                 /* The newcomer is still found by its pid, its own evidence intact. */
@@ -868,7 +937,7 @@ START_TEST(test_root_pid_reuse) {
                 ck_assert_uint_le(score_table_size(t), 3);
         }
         /* Every damage of the child after the reuse reached the (recreated) old root. */
-        struct score_entry *d = score_decider(t, c);
+        struct score_entry *d = score_family_entry(t, c);
         ck_assert_uint_eq(d->reasons[SCORE_R_TURNED_RANDOM], 50);
         score_table_free(t);
 }
@@ -931,7 +1000,7 @@ START_TEST(test_expire_many) {
                 if (pid % 4 == 1)
                         new_cipher(t, e, "/d/y.enc", T0);
                 if (pid % 8 == 3)
-                        score_deleted(t, e, "/d/z.txt", &TEXT, T0);
+                        deleted(t, e, "/d/z.txt", &TEXT, T0);
         }
         score_expire(t, T0 + WINDOW + 1);
         ck_assert_uint_eq(score_table_size(t), 0);
@@ -953,9 +1022,9 @@ START_TEST(test_reasons_str) {
 
         for (int i = 0; i < 3; i++)
                 damage(t, e, "/d/a", T0);
-        score_deleted(t, e, "/d/b.txt", &TEXT, T0);
+        deleted(t, e, "/d/b.txt", &TEXT, T0);
         new_cipher(t, e, "/d/b.txt.enc", T0);
-        score_deleted(t, e, "/d/c.txt", &TEXT, T0);
+        deleted(t, e, "/d/c.txt", &TEXT, T0);
         new_cipher(t, e, "/d/c.txt.enc", T0);
         score_reasons_str(e, buf, sizeof(buf));
         ck_assert_str_eq(buf, "turned-random×3 replaced-and-unlinked×2 new-random-file×2");
@@ -1017,6 +1086,8 @@ static Suite *score_suite(void) {
         suite_add_tcase(s, tc);
 
         tc = tcase_create("pairing");
+        tcase_add_test(tc, test_pair_left_to_the_judge);
+        tcase_add_test(tc, test_acted_and_touch);
         tcase_add_test(tc, test_pair_new_then_delete);
         tcase_add_test(tc, test_pair_delete_then_new);
         tcase_add_test(tc, test_pair_random_names_and_best_match);

@@ -1,0 +1,278 @@
+/* pipeline — one event, one way through: identify, before state, sample, judge, score, decide. */
+#include "pipeline.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "canary.h"
+#include "incident.h"
+#include "journal.h"
+#include "judge.h"
+#include "util.h"
+
+#define TRUST_SEEN_MS 1000      /* a process seen this recently is taken to be the same one */
+#define OVERFLOW_LOG_MS 10000   /* at most one overflow message this often */
+
+void pipeline_opts_from(struct pipeline *p, const struct config *c, bool can_deny) {
+        p->cfg = c;
+        p->sopts = (struct sample_opts){
+                .block_bytes = c->sample_block_bytes,
+                .blocks = c->sample_blocks,
+                .random_min_block = c->random_min_block,
+                .random_min_bits = c->random_min_bits,
+                .random_max_chi2 = c->random_max_chi2,
+        };
+        p->dopts = (struct decide_opts){
+                .threshold = c->threshold,
+                .suspicious = c->suspicious,
+                .signals = decide_signals(c->action, p->dry_run),
+                .brake = c->brake,
+                .can_deny = can_deny,
+                .rearm_ms = DECIDE_REARM_MS,
+        };
+}
+
+/* The process behind an event, tracked with its family root. NULL when it is gone and was
+ * never seen, or when it is one we never judge (ourselves, allowlisted). */
+static struct score_entry *identify(struct pipeline *p, const struct src_event *ev, uint64_t now) {
+        struct proc_info pi, root;
+        pid_t pid = ev->pid;
+
+        if (pid <= 0 || pid == p->policy->self)
+                return NULL;
+        struct score_entry *e = score_lookup(p->scores, pid);
+        bool known = e && e->root_pid && e->gen == p->gen;
+        /* Hottest path: a process seen within the last second is trusted to be the same one
+         * (a pid is not recycled that fast; and an action re-checks the identity anyway). */
+        if (known && now - e->t_last_seen < TRUST_SEEN_MS)
+                return e->allowed ? NULL : e;
+        /* The writer exited before we read its event: what we learnt while it lived (its
+         * permission events, read while it waited) still counts, but /proc may already show
+         * another process under that pid, so nothing new is created. */
+        if (ev->gone)
+                return e && e->root_pid && !e->allowed ? e : NULL;
+        /* Hot path: one read of /proc/PID/stat tells a known process. */
+        if (proc_read_stat(p->procdir, pid, &pi) < 0)
+                return e && e->root_pid && !e->allowed ? e : NULL; /* exited meanwhile */
+        if (known && e->start_time == pi.start_time) {
+                score_touch(p->scores, e, now);
+                return e->allowed ? NULL : e;
+        }
+        if (proc_read(p->procdir, pid, &pi) < 0)
+                return NULL;
+        /* With a pidfd in hand: if it is still alive after /proc was read, what we read was
+         * that very process, not a successor with a recycled pid. */
+        if (ev->pidfd >= 0 && pidfd_send_signal(ev->pidfd, 0, NULL, 0) < 0)
+                return NULL;
+        if (!p->cfg->family || policy_family_root(p->policy, &pi, &root) < 0)
+                root = pi;
+        if (score_track(p->scores, &pi, &root, now, &e) < 0)
+                return NULL;
+        e->allowed = policy_allowed(p->policy, &pi);
+        e->gen = p->gen;
+        return e->allowed ? NULL : e;
+}
+
+/* Is an action due on e's family? Then the incident: act and report. */
+static void maybe_act(struct pipeline *p, struct score_entry *e, uint64_t now) {
+        struct score_entry *d = score_family_entry(p->scores, e);
+        if (!decide_due(&p->dopts, score_current(p->scores, d, now), d->acted, d->t_acted, now))
+                return;
+        score_acted(p->scores, e, now);
+        p->st.detections++;
+        incident_run(p, e, d);
+}
+
+/* A new file and an unlinked original of one family: did the one replace the other? */
+static void judge_pair(struct pipeline *p, struct score_entry *e, const struct score_pair *pair, uint64_t now) {
+        const char *reason;
+        if (judge_replacement(pair->has_orig ? &pair->orig : NULL, &pair->repl, &reason)) {
+                log_debug("%s replaced by pid %d: %s", pair->orig_path, (int)e->pid, reason);
+                score_replaced(p->scores, e, pair->orig_path, now);
+        }
+}
+
+/* A decoy was written, renamed or deleted: strong evidence at once, then repair it. */
+static void decoy_touched(struct pipeline *p, const struct src_event *ev, const char *decoy, uint64_t now) {
+        if (canary_is_repairer(p->canary, ev->pid))
+                return;
+        struct score_entry *e = identify(p, ev, now);
+        if (e && ev->pid_guessed) {
+                /* A guessed pid never gets the decoy's weight: it could be a bystander. */
+                log_warning("Decoy %s renamed or deleted, probably by pid %d (%s); not counted", decoy, (int)ev->pid,
+                            e->comm);
+                e = NULL;
+        }
+        if (e) {
+                log_warning("Decoy %s touched by pid %d (%s)", decoy, (int)ev->pid, e->comm);
+                score_canary(p->scores, e, decoy, now);
+                maybe_act(p, e, now);
+        }
+        canary_repair(p->canary);
+}
+
+/* With no before state at all (inotify, or a file that predates us and was never opened while
+ * we watched), the extension tells what the file was supposed to be. */
+static bool pseudo_before(const char *path, const struct sample *after, struct sample *ret) {
+        enum ftype t = judge_type_from_name(path);
+        if (t == FTYPE_UNKNOWN)
+                return false;
+        *ret = (struct sample){ .size = after->size, .type = t };
+        return true;
+}
+
+static void on_written(struct pipeline *p, const struct src_event *ev, uint64_t now) {
+        int fd = ev->fd, own = -1;
+        struct sample after, before_copy, pseudo;
+        const struct sample *before = NULL;
+        const char *reason;
+
+        if (fd < 0) {
+                own = fd = open(ev->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+                if (fd < 0)
+                        return; /* vanished: nothing left to judge */
+        }
+        struct stat st;
+        int r = fstat(fd, &st) < 0 ? -errno : 0;
+        /* Elsewhere: only a file we know by identity, moved or linked out to be changed there. */
+        if (r == 0 && ev->elsewhere && !fcache_get_ino(p->files, st.st_dev, st.st_ino))
+                r = -ENOENT;
+        if (r == 0)
+                r = sample_fd(fd, &p->sopts, &after);
+        if (own >= 0)
+                close(own);
+        if (r < 0) {
+                if (r != -EBADFD && r != -ENOENT)
+                        log_debug("Failed to sample %s: %s, ignoring", ev->path, strerror(-r));
+                return;
+        }
+        p->st.written++;
+        const char *decoy = canary_match(p->canary, ev->path, NULL, &st);
+        if (decoy)
+                decoy_touched(p, ev, decoy, now);
+
+        const char *path = ev->elsewhere ? NULL : ev->path; /* a name elsewhere is not kept */
+        const struct sample *s = fcache_get_ino(p->files, st.st_dev, st.st_ino);
+        if (!s && path)
+                s = fcache_get_path(p->files, path);
+        if (s) {
+                before_copy = *s;
+                before = &before_copy;
+        }
+        bool created = !before || before->size == 0;
+        if (!before && path && pseudo_before(path, &after, &pseudo))
+                before = &pseudo;
+        enum judge_verdict v = judge_change(before, &after, &reason);
+        (void)fcache_put(p->files, st.st_dev, st.st_ino, path, &after);
+        if (v != JUDGE_NONE)
+                log_debug("%s by pid %d: %s (%s)", ev->path, (int)ev->pid, judge_verdict_name(v), reason);
+
+        struct score_entry *e = identify(p, ev, now);
+        if (!e)
+                return;
+        struct score_pair pair;
+        if (score_written(p->scores, e, ev->path, v, &after, created, now, &pair) > 0)
+                judge_pair(p, e, &pair, now);
+        maybe_act(p, e, now);
+}
+
+static int on_open(struct pipeline *p, const struct src_event *ev, uint64_t now) {
+        struct stat st;
+        if (fstat(ev->fd, &st) < 0 || !S_ISREG(st.st_mode))
+                return 0;
+        /* Learn the opener while it is alive and blocked in open(): short-lived processes are
+         * gone by the time their close-write is read. */
+        struct score_entry *e = identify(p, ev, now);
+        /* The brake: a family above "suspicious" may not open protected files until its verdict
+         * (it is acted on at the threshold, or its evidence decays). The source has read the
+         * name queue first, so the unlinks that complete its pairs are counted. */
+        if (e && decide_brake(&p->dopts, score_current(p->scores, score_family_entry(p->scores, e), now))) {
+                score_braked(p->scores, e, now);
+                maybe_act(p, e, now);
+                return -EPERM;
+        }
+        const struct sample *known = fcache_get_ino(p->files, st.st_dev, st.st_ino);
+        int64_t mt = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+        struct sample s;
+        if (known && known->size == (uint64_t)st.st_size && known->mtime_ns == mt) {
+                s = *known;
+                (void)fcache_put(p->files, st.st_dev, st.st_ino, ev->path, &s); /* the name may be new */
+                return 0;
+        }
+        if (sample_fd(ev->fd, &p->sopts, &s) == 0)
+                (void)fcache_put(p->files, st.st_dev, st.st_ino, ev->path, &s);
+        return 0;
+}
+
+static void on_deleted(struct pipeline *p, const struct src_event *ev, uint64_t now) {
+        struct sample before;
+        const struct sample *s = fcache_get_path(p->files, ev->path);
+        if (s)
+                before = *s;
+        fcache_unlink(p->files, ev->path);
+        struct score_entry *e;
+        if (ev->is_dir || !(e = identify(p, ev, now)))
+                return;
+        struct score_pair pair;
+        if (score_deleted(p->scores, e, ev->path, s ? &before : NULL, now, &pair) > 0)
+                judge_pair(p, e, &pair, now);
+        maybe_act(p, e, now);
+}
+
+static void on_renamed(struct pipeline *p, const struct src_event *ev, uint64_t now) {
+        fcache_rename(p->files, ev->path, ev->path2, ev->is_dir);
+        struct score_entry *e;
+        if (ev->is_dir || !(e = identify(p, ev, now)))
+                return;
+        score_renamed(p->scores, e, ev->path, ev->path2, now);
+        maybe_act(p, e, now);
+}
+
+static void on_overflow(struct pipeline *p, uint64_t now) {
+        p->st.overflows++;
+        if (now - p->st.t_overflow_log >= OVERFLOW_LOG_MS) {
+                journal_log(LOG_WARNING, RG_MID_OVERFLOW,
+                            "Event queue overflowed: %" PRIu64 " overflow(s) so far, some file events were lost",
+                            p->st.overflows);
+                p->st.t_overflow_log = now;
+        }
+}
+
+int pipeline_event(void *userdata, const struct src_event *ev) {
+        struct pipeline *p = userdata;
+        uint64_t now = util_now_ms();
+
+        /* A decoy renamed or deleted is that and nothing else (its write is judged below). */
+        if (ev->kind == SRC_DELETED || ev->kind == SRC_RENAMED) {
+                const char *decoy = canary_match(p->canary, ev->path, ev->path2, NULL);
+                if (decoy) {
+                        canary_forget_inode(p->canary, decoy);
+                        decoy_touched(p, ev, decoy, now);
+                        return 0;
+                }
+        }
+        switch (ev->kind) {
+        case SRC_OPEN:
+                return on_open(p, ev, now);
+        case SRC_WRITTEN:
+                on_written(p, ev, now);
+                break;
+        case SRC_DELETED:
+                on_deleted(p, ev, now);
+                break;
+        case SRC_RENAMED:
+                on_renamed(p, ev, now);
+                break;
+        case SRC_CREATED:
+                break;
+        case SRC_OVERFLOW:
+                on_overflow(p, now);
+                break;
+        }
+        return 0;
+}

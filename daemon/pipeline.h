@@ -1,0 +1,49 @@
+/* pipeline — where one file event goes, in this order:
+ *
+ *   source event → the writer's identity (lib/proc, lib/policy) → its before state (lib/fcache)
+ *   → the sample of its content (lib/sample) → the judge's verdict (lib/judge) → evidence on the
+ *   process and its family (lib/score) → is an action due (lib/decide) → incident.c acts and
+ *   reports.
+ *
+ * pipeline_event() is the handler every source calls. The manager owns the pieces and fills in
+ * the struct; at a reload it replaces cfg, sopts, dopts and bumps gen. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "decide.h"
+#include "fcache.h"
+#include "policy.h"
+#include "sample.h"
+#include "score.h"
+#include "source.h"
+
+struct canary;
+
+struct pipeline_stats {
+        uint64_t written;     /* close-writes judged */
+        uint64_t detections;  /* incidents */
+        uint64_t overflows;   /* kernel queue overflows */
+        uint64_t t_overflow_log;
+};
+
+struct pipeline {
+        const struct config *cfg;
+        struct sample_opts sopts;
+        struct decide_opts dopts;
+        const struct policy *policy;
+        const char *procdir;
+        bool dry_run;
+        unsigned gen;            /* configuration generation: cached per-process decisions are redone */
+        struct fcache *files;    /* before states */
+        struct score_table *scores;
+        struct canary *canary;   /* NULL when decoys are off */
+        struct pipeline_stats st;
+};
+
+/* The src_handler_t of every source; userdata is the struct pipeline. */
+int pipeline_event(void *userdata, const struct src_event *ev);
+
+/* The sampling and decision options a configuration gives. */
+void pipeline_opts_from(struct pipeline *p, const struct config *c, bool can_deny);

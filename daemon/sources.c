@@ -1,0 +1,63 @@
+/* sources — starting and stopping fanotify or inotify. */
+#include "sources.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "fan.h"
+#include "inot.h"
+#include "journal.h"
+
+static int start_fanotify(struct sources *s, sd_event *loop, char *const *roots, src_handler_t handler,
+                          void *userdata) {
+        struct fan_opts fo = { .roots = roots, .perm = true, .handler = handler, .userdata = userdata };
+        int r = fan_new(loop, &fo, &s->fan);
+        if (r < 0)
+                return r;
+        struct fan_stats st;
+        fan_get_stats(s->fan, &st);
+        s->name = "fanotify";
+        s->can_deny = st.perm;
+        log_info("Watching with fanotify: %s marks, %u directories with permission marks, pidfds %s, "
+                 "before-state capture %s",
+                 fan_mark_kind_name(st.mark), st.perm_dirs, st.pidfd ? "yes" : "no",
+                 st.perm ? "yes" : "no (no permission events on this kernel)");
+        if (st.unverified)
+                log_notice("%u protected path(s) are read-only to the daemon: the marks were not "
+                           "verified with a probe file (under systemd, add them to ReadWritePaths=)",
+                           st.unverified);
+        if (!st.perm)
+                journal_log(LOG_WARNING, RG_MID_DEGRADED,
+                            "fanotify permission events unavailable: files are judged without their "
+                            "before state, and the brake is off");
+        return 0;
+}
+
+int sources_start(struct sources *s, sd_event *loop, enum config_source which, char *const *roots,
+                  const char *procdir, src_handler_t handler, void *userdata) {
+        int r;
+        *s = (struct sources){ 0 };
+        if (which != CONFIG_SOURCE_INOTIFY) {
+                r = start_fanotify(s, loop, roots, handler, userdata);
+                if (r >= 0 || which == CONFIG_SOURCE_FANOTIFY)
+                        return r;
+                journal_log(LOG_WARNING, RG_MID_DEGRADED, "Failed to set up fanotify: %s, falling back to inotify",
+                            strerror(-r));
+        }
+        r = inot_new(loop, roots, procdir, handler, userdata, &s->inot);
+        if (r < 0)
+                return r;
+        s->name = "inotify";
+        s->can_deny = false;
+        log_info("Watching with inotify%s: writers are attributed through /proc, best effort",
+                 r == 1 ? " (polling: the library's fd was not found)" : "");
+        return 0;
+}
+
+void sources_stop(struct sources *s) {
+        s->fan = fan_free(s->fan);
+        s->inot = inot_free(s->inot);
+        s->name = NULL;
+        s->can_deny = false;
+}
+

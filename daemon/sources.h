@@ -1,0 +1,25 @@
+/* sources — which event source watches the protected roots, and its set-up and teardown:
+ * fanotify where the kernel and our privileges allow it, else inotify (when the config allows
+ * the fallback). Every source reports through one handler (source.h). */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+#include "config.h"
+#include "source.h"
+
+struct sources {
+        struct fan *fan;
+        struct inot *inot;
+        const char *name;     /* "fanotify", "inotify" */
+        bool can_deny;        /* opens wait for our answer: the brake works, before states are exact */
+};
+
+/* Start watching roots (NULL-terminated; the sources keep pointers into it until stopped) with
+ * the source `which`, falling back to inotify for CONFIG_SOURCE_AUTO. Logs what it uses. */
+int sources_start(struct sources *s, sd_event *loop, enum config_source which, char *const *roots,
+                  const char *procdir, src_handler_t handler, void *userdata);
+/* Stop watching: pending permission events are answered (allowed) by the kernel. */
+void sources_stop(struct sources *s);
+
