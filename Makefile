@@ -81,7 +81,30 @@ sim-test: $(SIM_BIN)
 corpus-test:
 	tests/corpus/test-corpus.sh
 
-check: all unit asan valgrind sim-test corpus-test integration
+# Coverage-guided fuzzing (libFuzzer, Debian's clang) of every input surface: the config, file
+# content, fanotify records, /proc texts. `make fuzz` runs each target FUZZ_SECONDS (default
+# 300); `make check` runs a short smoke pass. New inputs go to build-fuzz/corpus/, the seeds
+# stay in tests/fuzz/NAME/ (a crash found becomes a seed there and a unit test).
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz-*.c)
+FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_SECONDS ?= 300
+FUZZ_CFLAGS   = -g -O1 -std=gnu11 -D_GNU_SOURCE -Ilib -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+build-fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(LIB_SRC) $(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) $(LIBFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+
+fuzz: $(FUZZ_BIN)
+	@set -e; for f in $(FUZZ_BIN); do n=$$(basename $$f); mkdir -p build-fuzz/corpus/$$n; \
+	    echo "== $$n ($(FUZZ_SECONDS) s)"; \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 build-fuzz/corpus/$$n tests/fuzz/$$n \
+	        > build-fuzz/$$n.log 2>&1 || { tail -40 build-fuzz/$$n.log; echo "fuzz: $$n FAILED"; exit 1; }; \
+	    grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|Done)' build-fuzz/$$n.log; done
+
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SMOKE_SECONDS:-10}
+
+check: all unit asan valgrind fuzz-smoke sim-test corpus-test integration
 
 setup:
 	tests/setup.sh
@@ -107,6 +130,6 @@ uninstall:
 	      $(DESTDIR)$(MANDIR)/man5/ransomguard.json.5
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
-.PHONY: all unit asan valgrind sim-test corpus-test integration check setup run bench install uninstall clean
+.PHONY: all unit asan valgrind fuzz fuzz-smoke sim-test corpus-test integration check setup run bench install uninstall clean

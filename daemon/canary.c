@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util.h"
+
 #define CANARY_BYTES 24576
 
 struct canary {
@@ -18,7 +20,10 @@ struct canary {
         struct stat *st; /* dev and inode of each decoy */
         size_t n;
         pid_t child;     /* repairing: > 0 running, < 0 reaped (its late events are still ours) */
+        uint64_t t_reaped;
 };
+
+#define REPAIRER_EVENTS_MS 10000 /* a reaped repairer's events are read well within this */
 
 static void refresh(struct canary *c);
 
@@ -42,29 +47,60 @@ static void content(char *buf, size_t len) {
 }
 
 /* Write one decoy, owned like its directory so the directory's owner (the one ransomware
- * would run as) can write it. */
+ * would run as) can write it. The directory is user-writable: whatever sits at the name (a
+ * FIFO, a symlink, a hard link to another file) is never opened. A new file is created beside
+ * it (O_EXCL, non-blocking, relative to the directory opened without following a symlink) and
+ * renamed over the name, which replaces the entry and leaves any other inode untouched. */
 static int place(const char *path) {
-        char buf[CANARY_BYTES];
+        char buf[CANARY_BYTES], dir[4096], tmp[64];
         struct stat dst;
-        char dir[4096];
         snprintf(dir, sizeof(dir), "%s", path);
         char *slash = strrchr(dir, '/');
-        if (!slash)
+        if (!slash || !slash[1])
                 return -EINVAL;
+        const char *name = path + (slash - dir) + 1;
         *(slash == dir ? slash + 1 : slash) = '\0';
-        if (stat(dir, &dst) < 0)
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dfd < 0)
                 return -errno;
+        if (fstat(dfd, &dst) < 0) {
+                int e = -errno;
+                close(dfd);
+                return e;
+        }
         content(buf, sizeof(buf));
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (fd < 0)
-                return -errno;
-        int r = 0;
-        if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
-                r = -EIO;
-        if (fchown(fd, dst.st_uid, dst.st_gid) < 0 && r == 0)
-                r = 0; /* not fatal: the decoy is still a decoy for root-run attackers */
+        snprintf(tmp, sizeof(tmp), ".rg-decoy-%d.tmp", (int)getpid());
+        (void)unlinkat(dfd, tmp, 0); /* ours from a crash, or planted: the name is ours to use */
+        int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+        if (fd < 0) {
+                int e = -errno;
+                close(dfd);
+                return e;
+        }
+        int r = write(fd, buf, sizeof(buf)) == (ssize_t)sizeof(buf) ? 0 : -EIO;
+        (void)fchown(fd, dst.st_uid, dst.st_gid); /* not fatal: still a decoy for root-run attackers */
         close(fd);
+        if (r == 0 && renameat(dfd, tmp, dfd, name) < 0)
+                r = -errno; /* a directory at the name: no decoy there */
+        if (r < 0)
+                (void)unlinkat(dfd, tmp, 0);
+        close(dfd);
         return r;
+}
+
+/* Is the file at path still a decoy as we wrote it (never remove a file someone else put at its
+ * name)? Read without following a symlink or blocking on a FIFO. */
+static bool is_ours(const char *path) {
+        char want[CANARY_BYTES], got[CANARY_BYTES];
+        struct stat st;
+        int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        bool ours = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == CANARY_BYTES &&
+                    read(fd, got, sizeof(got)) == (ssize_t)sizeof(got);
+        close(fd);
+        content(want, sizeof(want));
+        return ours && memcmp(want, got, sizeof(got)) == 0;
 }
 
 int canary_new(char *const *roots, const char *name, struct canary **ret) {
@@ -110,7 +146,8 @@ struct canary *canary_free(struct canary *c) {
                 (void)waitpid(c->child, NULL, 0);
         }
         for (size_t i = 0; i < c->n; i++) {
-                (void)unlink(c->paths[i]);
+                if (is_ours(c->paths[i]))
+                        (void)unlink(c->paths[i]);
                 free(c->paths[i]);
         }
         free(c->paths);
@@ -162,12 +199,17 @@ void canary_repair(struct canary *c) {
 }
 
 bool canary_is_repairer(const struct canary *c, pid_t pid) {
-        return c && c->child && pid == (c->child > 0 ? c->child : -c->child);
+        if (!c || !c->child)
+                return false;
+        if (c->child < 0 && util_now_ms() - c->t_reaped > REPAIRER_EVENTS_MS)
+                return false; /* its pid may belong to anyone by now */
+        return pid == (c->child > 0 ? c->child : -c->child);
 }
 
 void canary_reap(struct canary *c) {
         if (c && c->child > 0 && waitpid(c->child, NULL, WNOHANG) == c->child) {
                 c->child = -c->child;
+                c->t_reaped = util_now_ms();
                 refresh(c);
         }
 }

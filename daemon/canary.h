@@ -11,8 +11,8 @@ struct canary;
 /* Place (or repair) a decoy named `name` in each root. Writes directly: call it only while no
  * permission marks are in place. */
 int canary_new(char *const *roots, const char *name, struct canary **ret);
-/* Frees c and removes its decoys (a clean stop leaves nothing behind); a repair child is killed
- * (never waited for while it may be blocked in an open only we could answer). */
+/* Frees c and removes its decoys (a clean stop leaves nothing behind; a file that is no longer
+ * our decoy stays); a repair child is killed. Call it once no permission marks are in place. */
 struct canary *canary_free(struct canary *c);
 /* The decoy an event touches, or NULL: path or path2 names one, or st (when not NULL) is a
  * decoy's inode under another name (a close-write read after the decoy was renamed). */

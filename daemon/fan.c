@@ -10,6 +10,7 @@
 #include "fan.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -25,6 +26,8 @@
 #include <systemd/sd-daemon.h>
 
 #include "fanrec.h"
+#include "journal.h"
+#include "proc.h"
 #include "util.h"
 
 #ifndef FAN_REPORT_PIDFD
@@ -35,8 +38,11 @@
 #endif
 
 #define DATA_MASK (FAN_CLOSE_WRITE)
+#ifndef FAN_MARK_IGNORE
+#define FAN_MARK_IGNORE 0x00000400
+#endif
 #define NAME_MASK (FAN_CREATE | FAN_DELETE | FAN_RENAME | FAN_ONDIR)
-#define PERM_MASK (FAN_OPEN_PERM | FAN_EVENT_ON_CHILD)
+#define PERM_MASK (FAN_OPEN_PERM | FAN_CLOSE_WRITE | FAN_EVENT_ON_CHILD)
 #define MAX_MNT 32
 #define PROBE_MS 1500
 #define DRAIN_ROUNDS 8        /* buffers read per turn and group: neither queue starves the other */
@@ -44,28 +50,41 @@
 #define WALK_STEP_START 64    /* directories marked between two reads of the data group, at start */
 #define WALK_STEP_RUN 256     /* ... and per loop turn while running */
 
-enum group { GROUP_DATA, GROUP_NAME };
+/* Three groups. PERM: opens (answered) and close-writes in the protected directories, one queue
+ * in the order they happened, unlimited (it cannot overflow: every event in it follows an open
+ * that waited for us). DATA: close-writes of the rest of the filesystem (a filesystem or mount
+ * mark, with the protected directories ignore-marked), bounded: a flood there loses only those.
+ * NAME: creates, unlinks and renames with names, unlimited (no fds held). Without permission
+ * events, DATA has the protected close-writes too. */
+enum group { GROUP_PERM, GROUP_DATA, GROUP_NAME, _GROUP_MAX };
 
 /* A depth-first walk marking a directory tree, stepped a few directories at a time. */
 struct walk {
         DIR *stack[WALK_DEPTH];
+        size_t len[WALK_DEPTH]; /* length of path at each depth */
         int depth;           /* entries in stack */
         dev_t dev;           /* never crosses into another filesystem */
+        char path[PATH_MAX]; /* of the directory being read */
         struct walk *next;
 };
 
 struct fan {
         sd_event *loop;
         struct fan_opts o;
-        int data_fd, name_fd;
-        sd_event_source *data_src, *name_src, *walk_src;
+        int perm_fd, data_fd, name_fd;
+        sd_event_source *perm_src, *data_src, *name_src, *walk_src;
         struct {
                 fsid_t fsid;
                 int fd;
         } mnt[MAX_MNT];
         unsigned n_mnt;
         pid_t self;
-        bool draining[2];     /* per group: a drain in progress (the name group is read inside the data group's) */
+        bool draining[_GROUP_MAX]; /* per group: a drain in progress (the name group is read inside the perm group's) */
+        bool no_ignore_marks; /* the kernel lacks FAN_MARK_IGNORE: DATA drops protected paths itself */
+        char **mounts;        /* mount points below the roots, sorted: walks never enter them */
+        size_t n_mounts;
+        int mountinfo_fd;     /* /proc/self/mountinfo, polled for changes */
+        sd_event_source *mountinfo_src;
         struct walk *walks;   /* directory trees still to mark */
         struct fan_stats st;
         /* Probe verification state. */
@@ -104,7 +123,9 @@ static int fd_path(int fd, char *buf, size_t len, bool *ret_deleted) {
                 return -ENAMETOOLONG;
         buf[n] = '\0';
         bool del = false;
-        if (n > 10 && strcmp(buf + n - 10, " (deleted)") == 0) {
+        struct stat st;
+        /* The kernel's suffix, not a file really named "… (deleted)": only an unlinked file has it. */
+        if (n > 10 && strcmp(buf + n - 10, " (deleted)") == 0 && fstat(fd, &st) == 0 && st.st_nlink == 0) {
                 buf[n - 10] = '\0';
                 n -= 10;
                 del = true;
@@ -120,20 +141,75 @@ static int mark_dir_fd(struct fan *f, int dfd) {
         /* A huge tree takes a while: tell systemd we are still starting. */
         if (f->st.perm_dirs % 4096 == 4095)
                 (void)sd_notify(0, "EXTEND_TIMEOUT_USEC=30000000");
-        if (f->st.perm && fanotify_mark(f->data_fd, FAN_MARK_ADD, PERM_MASK, dfd, NULL) < 0)
+        if (f->st.perm) {
+                if (fanotify_mark(f->perm_fd, FAN_MARK_ADD, PERM_MASK, dfd, NULL) < 0)
+                        return -errno;
+                /* Its close-writes now come through PERM: keep them out of DATA's queue. */
+                if (f->st.mark != FAN_MARK_KIND_INODE && !f->no_ignore_marks &&
+                    fanotify_mark(f->data_fd, FAN_MARK_ADD | FAN_MARK_IGNORE | FAN_MARK_IGNORED_SURV_MODIFY,
+                                  DATA_MASK | FAN_EVENT_ON_CHILD, dfd, NULL) < 0) {
+                        if (errno != EINVAL)
+                                return -errno;
+                        f->no_ignore_marks = true; /* before 6.0 */
+                }
+        } else if (f->st.mark == FAN_MARK_KIND_INODE &&
+                   fanotify_mark(f->data_fd, FAN_MARK_ADD, DATA_MASK | FAN_EVENT_ON_CHILD, dfd, NULL) < 0)
                 return -errno;
-        if (f->st.mark == FAN_MARK_KIND_INODE) {
-                if (fanotify_mark(f->data_fd, FAN_MARK_ADD, DATA_MASK | FAN_EVENT_ON_CHILD, dfd, NULL) < 0)
-                        return -errno;
-                if (fanotify_mark(f->name_fd, FAN_MARK_ADD, NAME_MASK, dfd, NULL) < 0)
-                        return -errno;
-        }
+        if (f->st.mark == FAN_MARK_KIND_INODE && fanotify_mark(f->name_fd, FAN_MARK_ADD, NAME_MASK, dfd, NULL) < 0)
+                return -errno;
         f->st.perm_dirs++;
         return 0;
 }
 
 static bool marks_dirs(const struct fan *f) {
         return f->st.perm || f->st.mark == FAN_MARK_KIND_INODE;
+}
+
+static int cmp_str(const void *a, const void *b) {
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Re-read the mount points below the roots (at start, and whenever mountinfo changes). */
+static void mounts_load(struct fan *f) {
+        for (size_t i = 0; i < f->n_mounts; i++)
+                free(f->mounts[i]);
+        free(f->mounts);
+        f->mounts = NULL;
+        f->n_mounts = 0;
+        FILE *in = fopen("/proc/self/mountinfo", "re");
+        if (!in)
+                return;
+        char line[8192], mp[PATH_MAX];
+        size_t cap = 0;
+        while (fgets(line, sizeof(line), in)) {
+                if (proc_parse_mountinfo_line(line, mp, sizeof(mp)) < 0 || strcmp(mp, "/") == 0)
+                        continue;
+                bool below = false;
+                for (char *const *r = f->o.roots; r && *r && !below; r++)
+                        below = strcmp(mp, *r) != 0 && src_path_protected((char *const[]){ *r, NULL }, mp);
+                if (!below)
+                        continue;
+                if (f->n_mounts == cap) {
+                        char **v = realloc(f->mounts, (cap = cap ? cap * 2 : 16) * sizeof(char *));
+                        if (!v)
+                                break;
+                        f->mounts = v;
+                }
+                if (!(f->mounts[f->n_mounts] = strdup(mp)))
+                        break;
+                f->n_mounts++;
+        }
+        fclose(in);
+        qsort(f->mounts, f->n_mounts, sizeof(char *), cmp_str);
+}
+
+static bool is_mount_point(const struct fan *f, const char *path) {
+        return f->n_mounts && bsearch(&path, f->mounts, f->n_mounts, sizeof(char *), cmp_str);
+}
+
+static int on_mountinfo(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        mounts_load(userdata);
+        return 0;
 }
 
 static void walk_free(struct walk *w) {
@@ -157,6 +233,8 @@ static int walk_start(struct fan *f, const char *path) {
                 close(dfd);
                 return r;
         }
+        snprintf(w->path, sizeof(w->path), "%s", path);
+        w->len[w->depth] = strlen(w->path);
         w->stack[w->depth++] = d;
         w->dev = st.st_dev;
         w->next = f->walks;
@@ -166,8 +244,9 @@ static int walk_start(struct fan *f, const char *path) {
         return 0;
 }
 
-/* Mark up to budget directories of the queued walks. Never follows symlinks, never crosses into
- * another filesystem (checked before the directory is opened, and without triggering an
+/* Mark up to budget directories of the queued walks. Never follows symlinks, never enters a
+ * mount point (known from mountinfo, so an NFS, FUSE or autofs mount is never even stat'ed) nor
+ * another filesystem (checked before the directory is opened, without triggering an
  * automount). -ENOSPC/-ENOMEM when the kernel refuses more marks: the walks are dropped. */
 static int walk_step(struct fan *f, unsigned budget) {
         while (f->walks && budget > 0) {
@@ -179,12 +258,22 @@ static int walk_step(struct fan *f, unsigned budget) {
                         if (w->depth == 0) {
                                 f->walks = w->next;
                                 free(w);
-                        }
+                        } else
+                                w->path[w->len[w->depth - 1]] = '\0';
                         continue;
                 }
                 if ((de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) || strcmp(de->d_name, ".") == 0 ||
                     strcmp(de->d_name, "..") == 0)
                         continue;
+                size_t pl = w->len[w->depth - 1], nl = strlen(de->d_name);
+                if (pl + 1 + nl >= sizeof(w->path))
+                        continue; /* too deep a name to ever be reported: no mark either */
+                w->path[pl] = '/';
+                memcpy(w->path + pl + 1, de->d_name, nl + 1);
+                if (is_mount_point(f, w->path)) {
+                        w->path[pl] = '\0';
+                        continue;
+                }
                 struct stat st;
                 if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT) < 0 ||
                     !S_ISDIR(st.st_mode) || st.st_dev != w->dev)
@@ -204,10 +293,13 @@ static int walk_step(struct fan *f, unsigned budget) {
                         return r;
                 }
                 DIR *cd = r == 0 && w->depth < WALK_DEPTH ? fdopendir(c) : NULL;
-                if (cd)
+                if (cd) {
+                        w->len[w->depth] = pl + 1 + nl;
                         w->stack[w->depth++] = cd;
-                else
+                } else {
                         close(c);
+                        w->path[pl] = '\0';
+                }
         }
         return 0;
 }
@@ -239,28 +331,40 @@ static void respond(struct fan *f, int fd, bool allow) {
         struct fanotify_response resp = { .fd = fd, .response = allow ? FAN_ALLOW : FAN_DENY };
         /* The group fd is non-blocking; a failed write leaves the opener waiting until we close
          * the group, so retry EINTR and report anything else. */
-        while (write(f->data_fd, &resp, sizeof(resp)) < 0 && errno == EINTR)
+        ssize_t n;
+        while ((n = write(f->perm_fd, &resp, sizeof(resp))) < 0 && errno == EINTR)
                 ;
-        if (!allow)
+        if (n < 0) {
+                /* ENOENT: the kernel no longer waits for this answer (the opener was killed). */
+                if (errno != ENOENT && f->st.respond_failed++ % 1000 == 0)
+                        log_warning("Failed to answer a permission event: %m (%" PRIu64 " so far)",
+                                    f->st.respond_failed);
+        } else if (!allow)
                 f->st.denied++;
 }
 
 /* Counts the event; false for an unknown metadata version or a queue overflow (reported to
  * the manager here), which carry nothing else to handle. */
-static bool event_usable(struct fan *f, const struct fanotify_event_metadata *m) {
+static bool event_usable(struct fan *f, const struct fanotify_event_metadata *m, enum group g) {
+        static const char *const lost[_GROUP_MAX] = {
+                [GROUP_PERM] = "opens and writes in the protected paths",
+                [GROUP_DATA] = "writes outside the protected paths",
+                [GROUP_NAME] = "creates, unlinks and renames",
+        };
         f->st.events++;
         if (m->vers != FANOTIFY_METADATA_VERSION)
                 return false;
         if (m->mask & FAN_Q_OVERFLOW) {
                 f->st.overflows++;
-                struct src_event ev = { .kind = SRC_OVERFLOW, .pidfd = -1, .fd = -1 };
+                struct src_event ev = { .kind = SRC_OVERFLOW, .pidfd = -1, .fd = -1, .path = lost[g] };
                 f->o.handler(f->o.userdata, &ev);
                 return false;
         }
         return true;
 }
 
-static void handle_data(struct fan *f, const struct fanotify_event_metadata *m, size_t len) {
+/* An event of the PERM or DATA group (from_perm: which). */
+static void handle_data(struct fan *f, const struct fanotify_event_metadata *m, size_t len, bool from_perm) {
         struct fanrec rec;
         fanrec_parse(m, len, &rec);
         int pidfd = rec.has_pidfd ? rec.pidfd : -1;
@@ -269,7 +373,7 @@ static void handle_data(struct fan *f, const struct fanotify_event_metadata *m, 
         char path[PATH_MAX];
         bool deleted = false;
 
-        if (!event_usable(f, m))
+        if (!event_usable(f, m, from_perm ? GROUP_PERM : GROUP_DATA))
                 goto done;
         if (m->fd < 0)
                 goto done;
@@ -290,7 +394,8 @@ static void handle_data(struct fan *f, const struct fanotify_event_metadata *m, 
                 if (perm)
                         goto done;
                 elsewhere = true;
-        }
+        } else if (!from_perm && f->st.perm && f->no_ignore_marks)
+                goto done; /* PERM reports it */
 
         struct src_event ev = { .pid = m->pid, .pidfd = pidfd >= 0 ? pidfd : -1, .fd = m->fd, .path = path,
                                 .gone = f->st.pidfd && rec.has_pidfd && pidfd == FAN_NOPIDFD,
@@ -346,7 +451,7 @@ static void handle_name(struct fan *f, const struct fanotify_event_metadata *m, 
         fanrec_parse(m, len, &rec);
         int pidfd = rec.has_pidfd ? rec.pidfd : -1;
 
-        if (!event_usable(f, m))
+        if (!event_usable(f, m, GROUP_NAME))
                 goto done;
         /* A new file's name tells nothing its close-write will not: skip resolving it (the
          * most frequent name event). Directories are resolved, to be marked. */
@@ -405,7 +510,7 @@ done:
 static int drain(struct fan *f, enum group g) {
         /* Aligned for the metadata structs; on the stack, one buffer per drain level. */
         char buf[64 * 1024] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
-        int fd = g == GROUP_DATA ? f->data_fd : f->name_fd, r = 0;
+        int fd = g == GROUP_PERM ? f->perm_fd : g == GROUP_DATA ? f->data_fd : f->name_fd, r = 0;
         if (f->draining[g])
                 return 0;
         f->draining[g] = true;
@@ -422,14 +527,19 @@ static int drain(struct fan *f, enum group g) {
                 const struct fanotify_event_metadata *m = (const void *)buf;
                 for (; FAN_EVENT_OK(m, n); m = FAN_EVENT_NEXT(m, n)) {
                         size_t left = (size_t)n;
-                        if (g == GROUP_DATA)
-                                handle_data(f, m, left);
-                        else
+                        if (g == GROUP_NAME)
                                 handle_name(f, m, left);
+                        else
+                                handle_data(f, m, left, g == GROUP_PERM);
                 }
         }
         f->draining[g] = false;
         return r;
+}
+
+static int on_perm(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        (void)drain(userdata, GROUP_PERM);
+        return 0;
 }
 
 static int on_data(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
@@ -470,7 +580,10 @@ static int probe(struct fan *f, const char *root) {
                  (int)f->self);
         f->probe_path = path;
         f->probe_data_seen = f->probe_name_seen = false;
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+        /* A new file, never whatever someone put at the name (a FIFO would block the start, a
+         * symlink or hard link would have us write elsewhere): unlink that, create exclusively. */
+        (void)unlink(path);
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
         if (fd < 0) {
                 f->probe_path = NULL;
                 return -errno;
@@ -506,12 +619,18 @@ static int init_groups(struct fan *f) {
         f->st.perm = f->o.perm;
         f->st.pidfd = true;
         for (int attempt = 0; attempt < 4; attempt++) {
-                unsigned cls = f->st.perm ? FAN_CLASS_CONTENT : FAN_CLASS_NOTIF;
-                f->data_fd = fanotify_init(cls | base | (f->st.pidfd ? FAN_REPORT_PIDFD : 0), ev);
-                if (f->data_fd >= 0)
+                unsigned pidfd = f->st.pidfd ? FAN_REPORT_PIDFD : 0;
+                f->data_fd = fanotify_init(FAN_CLASS_NOTIF | base | pidfd, ev);
+                if (f->data_fd >= 0 && f->st.perm)
+                        f->perm_fd = fanotify_init(FAN_CLASS_CONTENT | base | FAN_UNLIMITED_QUEUE | pidfd, ev);
+                if (f->data_fd >= 0 && (!f->st.perm || f->perm_fd >= 0))
                         break;
-                if (errno != EINVAL)
-                        return -errno;
+                int e = errno;
+                if (f->data_fd >= 0)
+                        close(f->data_fd);
+                f->data_fd = -1;
+                if (e != EINVAL)
+                        return -e;
                 /* Older kernels: first give up pidfds, then the permission class. */
                 if (f->st.pidfd)
                         f->st.pidfd = false;
@@ -524,8 +643,11 @@ static int init_groups(struct fan *f) {
         if (f->data_fd < 0)
                 return -EINVAL;
         /* Name events need the pid only (to credit an unlink or rename), not a pidfd: creating
-         * and closing one per event would cost more than the event itself. */
-        f->name_fd = fanotify_init(FAN_CLASS_NOTIF | base | FAN_REPORT_DFID_NAME, O_RDONLY | O_CLOEXEC);
+         * and closing one per event would cost more than the event itself. Unlimited: a flood of
+         * creates elsewhere must not cost us the unlinks that complete "new ciphertext +
+         * original gone" (they hold no fd; the kernel keeps ~150 bytes per queued event). */
+        f->name_fd = fanotify_init(FAN_CLASS_NOTIF | base | FAN_UNLIMITED_QUEUE | FAN_REPORT_DFID_NAME,
+                                   O_RDONLY | O_CLOEXEC);
         if (f->name_fd < 0)
                 return -errno;
         return 0;
@@ -584,7 +706,7 @@ int fan_new(sd_event *loop, const struct fan_opts *o, struct fan **ret) {
                 return -ENOMEM;
         f->loop = sd_event_ref(loop);
         f->o = *o;
-        f->data_fd = f->name_fd = -1;
+        f->perm_fd = f->data_fd = f->name_fd = f->mountinfo_fd = -1;
         f->self = getpid();
 
         r = init_groups(f);
@@ -601,6 +723,12 @@ int fan_new(sd_event *loop, const struct fan_opts *o, struct fan **ret) {
         /* Permission (and, for inode marks, all) marks on every directory. Last, so that our own
          * probe writes above never wait for our own answer. Openers under the directories marked
          * so far wait for answers meanwhile: they get them between steps of the walk. */
+        /* Mount points below the roots are never walked into; mountinfo says when they change. */
+        mounts_load(f);
+        f->mountinfo_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+        if (f->mountinfo_fd >= 0 &&
+            sd_event_add_io(loop, &f->mountinfo_src, f->mountinfo_fd, EPOLLPRI, on_mountinfo, f) < 0)
+                log_debug("Failed to watch /proc/self/mountinfo, mount points are read at start only");
         for (char *const *root = o->roots; root && *root; root++) {
                 r = watch_tree(f, *root);
                 if (r < 0)
@@ -611,7 +739,7 @@ int fan_new(sd_event *loop, const struct fan_opts *o, struct fan **ret) {
                 if (r < 0)
                         goto fail;
                 if (f->st.perm)
-                        (void)drain(f, GROUP_DATA);
+                        (void)drain(f, GROUP_PERM);
         }
         /* Directories that appear later are walked by the loop, after the groups' events. */
         r = sd_event_add_defer(loop, &f->walk_src, on_walk, f);
@@ -620,6 +748,13 @@ int fan_new(sd_event *loop, const struct fan_opts *o, struct fan **ret) {
         (void)sd_event_source_set_priority(f->walk_src, SD_EVENT_PRIORITY_NORMAL);
         (void)sd_event_source_set_enabled(f->walk_src, SD_EVENT_OFF);
 
+        /* Openers wait for PERM: it goes first. */
+        if (f->st.perm) {
+                r = sd_event_add_io(loop, &f->perm_src, f->perm_fd, EPOLLIN, on_perm, f);
+                if (r < 0)
+                        goto fail;
+                (void)sd_event_source_set_priority(f->perm_src, SD_EVENT_PRIORITY_IMPORTANT - 10);
+        }
         r = sd_event_add_io(loop, &f->data_src, f->data_fd, EPOLLIN, on_data, f);
         if (r < 0)
                 goto fail;
@@ -643,15 +778,24 @@ fail:
 struct fan *fan_free(struct fan *f) {
         if (!f)
                 return NULL;
+        sd_event_source_disable_unref(f->perm_src);
         sd_event_source_disable_unref(f->data_src);
         sd_event_source_disable_unref(f->name_src);
         sd_event_source_disable_unref(f->walk_src);
+        sd_event_source_disable_unref(f->mountinfo_src);
+        if (f->mountinfo_fd >= 0)
+                close(f->mountinfo_fd);
+        for (size_t i = 0; i < f->n_mounts; i++)
+                free(f->mounts[i]);
+        free(f->mounts);
         while (f->walks) {
                 struct walk *w = f->walks;
                 f->walks = w->next;
                 walk_free(w);
         }
         /* Closing the group answers every pending permission event with allow. */
+        if (f->perm_fd >= 0)
+                close(f->perm_fd);
         if (f->data_fd >= 0)
                 close(f->data_fd);
         if (f->name_fd >= 0)

@@ -1,10 +1,12 @@
 /* fan — the fanotify event source.
- * Directories that appear while running get their marks from a walk the loop steps through.
  *
- * Two groups: the data group (file descriptors, pidfds) gets FAN_CLOSE_WRITE from a filesystem
- * or mount mark, and FAN_OPEN_PERM from inode marks on each protected directory, which is when
- * a file's content is sampled before anyone changes it; the name group (FAN_REPORT_DFID_NAME)
- * gets create, delete and rename with names. */
+ * Three groups (fds and pidfds unless said): the permission group gets FAN_OPEN_PERM (when a
+ * file's content is sampled before anyone changes it, and the brake answers) and FAN_CLOSE_WRITE
+ * from inode marks on each protected directory, in one unlimited queue; the data group gets the
+ * close-writes of the rest of the filesystem from a filesystem or mount mark (bounded, the
+ * protected directories ignore-marked in it); the name group (FAN_REPORT_DFID_NAME, no fds,
+ * unlimited) gets create, delete and rename with names. Directories that appear while running get their marks
+ * from a walk the loop steps through. */
 #pragma once
 #include <systemd/sd-event.h>
 
@@ -29,6 +31,7 @@ struct fan *fan_free(struct fan *f);
 
 struct fan_stats {
         uint64_t events, overflows, perm_events, denied;
+        uint64_t respond_failed; /* answers the kernel did not take (other than for killed openers) */
         enum fan_mark_kind mark;
         bool pidfd, perm;
         unsigned perm_dirs;

@@ -15,9 +15,23 @@
 
 #define CMDLINE_BOUND_MS 100
 
+static int on_reaped(sd_event_source *s, const siginfo_t *si, void *userdata) {
+        sd_event_source_unref(s);
+        return 0;
+}
+
+/* A child that was sent SIGKILL: reaped now if it is gone, else by the loop once it is (one
+ * stuck in an uninterruptible read must never block the loop in waitpid). */
+static void reap_later(sd_event *loop, pid_t c) {
+        if (waitpid(c, NULL, WNOHANG) != 0)
+                return;
+        if (!loop || sd_event_add_child(loop, NULL, c, WEXITED, on_reaped, NULL) < 0)
+                log_warning("Failed to watch child %d for reaping: it stays a zombie until it exits", (int)c);
+}
+
 /* /proc/PID/cmdline is read from the target's memory: a hostile process can make that read
  * block (its argv on a FUSE mapping it serves). Read it in a child, wait at most 100 ms. */
-static void cmdline_bounded(const char *procdir, pid_t pid, char *buf, size_t len) {
+static void cmdline_bounded(sd_event *loop, const char *procdir, pid_t pid, char *buf, size_t len) {
         int p[2];
         size_t o = 0;
         buf[0] = '\0';
@@ -51,7 +65,7 @@ static void cmdline_bounded(const char *procdir, pid_t pid, char *buf, size_t le
         buf[o] = '\0';
         close(p[0]);
         (void)kill(c, SIGKILL); /* done or stuck: either way it goes */
-        (void)waitpid(c, NULL, 0);
+        reap_later(loop, c);
 }
 
 /* The family's damaged paths, one printable line. */
@@ -91,9 +105,9 @@ void incident_run(const struct pipeline *p, struct score_entry *e, struct score_
                                         : (writer_read ? writer.uid : (unsigned)-1);
 
         char cmdline[1024] = "", paths[2048], reasons[512];
-        cmdline_bounded(p->procdir, e->pid, cmdline, sizeof(cmdline));
+        cmdline_bounded(p->loop, p->procdir, e->pid, cmdline, sizeof(cmdline));
         if (!cmdline[0])
-                cmdline_bounded(p->procdir, d->pid, cmdline, sizeof(cmdline));
+                cmdline_bounded(p->loop, p->procdir, d->pid, cmdline, sizeof(cmdline));
 
         unsigned targets = decide_targets(&f);
         struct action_result res = { 0 };

@@ -32,11 +32,13 @@ static void to_stderr(int priority, const char *msg) {
 void journal_log(int priority, const char *mid, const char *fmt, ...) {
         if (priority > level)
                 return;
-        char msg[2048];
+        char raw[2048], msg[2048];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
+        vsnprintf(raw, sizeof(raw), fmt, ap);
         va_end(ap);
+        /* Names and comms hold any byte: every message stays one printable line. */
+        util_escape(msg, sizeof(msg), raw);
         to_stderr(priority, msg);
         if (mid)
                 sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", priority, "MESSAGE_ID=%s", mid,

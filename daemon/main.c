@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -129,6 +130,14 @@ int main(int argc, char **argv) {
         if (geteuid() != 0)
                 log_warning("Not running as root: fanotify needs CAP_SYS_ADMIN, acting on other users' "
                             "processes needs CAP_KILL");
+
+        /* Outside systemd (whose unit sets LimitNOFILE=) the soft limit is often 1024: every
+         * queued fanotify event holds an fd until it is handled. */
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 && rl.rlim_cur < rl.rlim_max) {
+                rl.rlim_cur = rl.rlim_max < 65536 ? rl.rlim_max : 65536;
+                (void)setrlimit(RLIMIT_NOFILE, &rl); /* EPERM under the unit's filter: it set the limit */
+        }
 
         struct manager *m = NULL;
         r = manager_new(&mo, cfg, &m);

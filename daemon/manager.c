@@ -10,6 +10,7 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "canary.h"
@@ -71,7 +72,7 @@ static void use_config(struct manager *m, struct config *c) {
         pipeline_opts_from(&m->pipe, c, m->src.can_deny);
         score_opts_from(c, &so);
         score_table_set_opts(m->pipe.scores, &so);
-        fcache_set_max(m->pipe.files, c->max_files);
+        fcache_set_limits(m->pipe.files, c->max_files, c->max_files_bytes);
 }
 
 static void status(struct manager *m) {
@@ -223,6 +224,7 @@ static int setup_loop(struct manager *m) {
         sigaddset(&ss, SIGTERM);
         sigaddset(&ss, SIGINT);
         sigaddset(&ss, SIGHUP);
+        sigaddset(&ss, SIGCHLD); /* children that cannot be reaped at once are reaped by the loop */
         sigprocmask(SIG_BLOCK, &ss, NULL);
 
         int r;
@@ -250,7 +252,14 @@ int manager_new(const struct manager_opts *o, struct config *cfg, struct manager
         m->cfg = cfg;
         struct score_opts so;
         score_opts_from(cfg, &so);
-        if ((r = score_table_new(&so, &m->pipe.scores)) < 0 || (r = fcache_new(cfg->max_files, &m->pipe.files)) < 0)
+        /* Keyed hashes: names are chosen by whoever writes into the protected paths. */
+        uint8_t key[16];
+        if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key)) {
+                r = -errno;
+                goto fail;
+        }
+        if ((r = score_table_new(&so, &m->pipe.scores)) < 0 ||
+            (r = fcache_new(cfg->max_files, cfg->max_files_bytes, key, &m->pipe.files)) < 0)
                 goto fail;
         m->policy = (struct policy){
                 .procdir = o->procdir,
@@ -266,6 +275,8 @@ int manager_new(const struct manager_opts *o, struct config *cfg, struct manager
         if ((r = load_allow(m, cfg)) < 0 || (r = setup_loop(m)) < 0)
                 goto fail;
         pipeline_opts_from(&m->pipe, cfg, false);
+        m->pipe.loop = m->loop;
+        m->pipe.pidfs = pipeline_pidfs_unique();
         *ret = m;
         return 0;
 fail:

@@ -37,6 +37,23 @@ void pipeline_opts_from(struct pipeline *p, const struct config *c, bool can_den
         };
 }
 
+bool pipeline_pidfs_unique(void) {
+        int a = pidfd_open(getpid(), 0), b = pidfd_open(getppid(), 0);
+        struct stat sa, sb;
+        bool unique = a >= 0 && b >= 0 && fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_ino != sb.st_ino;
+        if (a >= 0)
+                close(a);
+        if (b >= 0)
+                close(b);
+        return unique;
+}
+
+/* The event's pidfd inode, 0 when there is none or it names no single process. */
+static uint64_t pidfd_ino(const struct pipeline *p, const struct src_event *ev) {
+        struct stat st;
+        return p->pidfs && ev->pidfd >= 0 && fstat(ev->pidfd, &st) == 0 ? (uint64_t)st.st_ino : 0;
+}
+
 /* The process behind an event, tracked with its family root. NULL when it is gone and was
  * never seen, or when it is one we never judge (ourselves, allowlisted). */
 static struct score_entry *identify(struct pipeline *p, const struct src_event *ev, uint64_t now) {
@@ -47,9 +64,11 @@ static struct score_entry *identify(struct pipeline *p, const struct src_event *
                 return NULL;
         struct score_entry *e = score_lookup(p->scores, pid);
         bool known = e && e->root_pid && e->gen == p->gen;
-        /* Hottest path: a process seen within the last second is trusted to be the same one
-         * (a pid is not recycled that fast; and an action re-checks the identity anyway). */
-        if (known && now - e->t_last_seen < TRUST_SEEN_MS)
+        uint64_t ino = pidfd_ino(p, ev);
+        /* Hottest path: a process seen within the last second whose pidfd is the same inode is
+         * the same process (one fstat). Without that proof a pid recycled within the second
+         * could credit the wrong family: /proc is read below. */
+        if (known && ino && ino == e->pidfd_ino && now - e->t_last_seen < TRUST_SEEN_MS)
                 return e->allowed ? NULL : e;
         /* The writer exited before we read its event: what we learnt while it lived (its
          * permission events, read while it waited) still counts, but /proc may already show
@@ -61,6 +80,8 @@ static struct score_entry *identify(struct pipeline *p, const struct src_event *
                 return e && e->root_pid && !e->allowed ? e : NULL; /* exited meanwhile */
         if (known && e->start_time == pi.start_time) {
                 score_touch(p->scores, e, now);
+                if (ino && (ev->pidfd < 0 || pidfd_send_signal(ev->pidfd, 0, NULL, 0) == 0))
+                        e->pidfd_ino = ino; /* alive after the read: the pidfd is this process */
                 return e->allowed ? NULL : e;
         }
         if (proc_read(p->procdir, pid, &pi) < 0)
@@ -75,6 +96,7 @@ static struct score_entry *identify(struct pipeline *p, const struct src_event *
                 return NULL;
         e->allowed = policy_allowed(p->policy, &pi);
         e->gen = p->gen;
+        e->pidfd_ino = ino;
         return e->allowed ? NULL : e;
 }
 
@@ -233,12 +255,12 @@ static void on_renamed(struct pipeline *p, const struct src_event *ev, uint64_t 
         maybe_act(p, e, now);
 }
 
-static void on_overflow(struct pipeline *p, uint64_t now) {
+static void on_overflow(struct pipeline *p, const char *what, uint64_t now) {
         p->st.overflows++;
         if (now - p->st.t_overflow_log >= OVERFLOW_LOG_MS) {
                 journal_log(LOG_WARNING, RG_MID_OVERFLOW,
-                            "Event queue overflowed: %" PRIu64 " overflow(s) so far, some file events were lost",
-                            p->st.overflows);
+                            "Event queue overflowed: %" PRIu64 " overflow(s) so far, some file events were lost (%s)",
+                            p->st.overflows, what && what[0] ? what : "file events");
                 p->st.t_overflow_log = now;
         }
 }
@@ -271,7 +293,7 @@ int pipeline_event(void *userdata, const struct src_event *ev) {
         case SRC_CREATED:
                 break;
         case SRC_OVERFLOW:
-                on_overflow(p, now);
+                on_overflow(p, ev->path, now);
                 break;
         }
         return 0;

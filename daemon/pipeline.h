@@ -10,6 +10,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
+#include <systemd/sd-event.h>
 
 #include "config.h"
 #include "decide.h"
@@ -29,12 +30,14 @@ struct pipeline_stats {
 };
 
 struct pipeline {
+        sd_event *loop;          /* for children that must be reaped later */
         const struct config *cfg;
         struct sample_opts sopts;
         struct decide_opts dopts;
         const struct policy *policy;
         const char *procdir;
         bool dry_run;
+        bool pidfs;              /* a pidfd's inode names one process (kernel 6.9+) */
         unsigned gen;            /* configuration generation: cached per-process decisions are redone */
         struct fcache *files;    /* before states */
         struct score_table *scores;
@@ -44,6 +47,9 @@ struct pipeline {
 
 /* The src_handler_t of every source; userdata is the struct pipeline. */
 int pipeline_event(void *userdata, const struct src_event *ev);
+
+/* Does this kernel give every process's pidfd its own inode? */
+bool pipeline_pidfs_unique(void);
 
 /* The sampling and decision options a configuration gives. */
 void pipeline_opts_from(struct pipeline *p, const struct config *c, bool can_deny);

@@ -21,7 +21,7 @@ struct src_event {
         pid_t pid;        /* 0 when unknown (inotify without attribution) */
         int pidfd;        /* -1 when none; owned by the source, valid during the call */
         int fd;           /* -1 when none; owned by the source, valid during the call */
-        const char *path; /* absolute; "" when unreadable; NULL for SRC_OVERFLOW */
+        const char *path; /* absolute; "" when unreadable; SRC_OVERFLOW: what was lost, or NULL */
         const char *path2;
         bool is_dir;
         bool pid_guessed; /* inotify: the pid is a guess (the only recent writer nearby) */

@@ -67,6 +67,7 @@ static const struct key keys[] = {
         { "limits",                    KEY_OBJECT, 0,                       0, 0, NULL },
         { "limits.max_processes",      KEY_U32,    OFF(max_processes),      16, 1 << 20, NULL },
         { "limits.max_files",          KEY_U32,    OFF(max_files),          64, 1 << 24, NULL },
+        { "limits.max_files_bytes",    KEY_U32,    OFF(max_files_bytes),    1 << 20, 4294967295.0, NULL },
 };
 
 static const struct key *key_find(const char *path) {
@@ -118,6 +119,7 @@ int config_default(struct config **ret) {
                 .canary = false,
                 .max_processes = 4096,
                 .max_files = 65536,
+                .max_files_bytes = 32u << 20,
         };
         c->canary_name = strdup(".!rg-canary.docx");
         if (!c->canary_name) {

@@ -47,6 +47,7 @@ struct config {
 
         uint32_t max_processes;        /* limits.max_processes */
         uint32_t max_files;            /* limits.max_files: before-state cache entries */
+        uint32_t max_files_bytes;      /* limits.max_files_bytes: ... and the bytes they may hold */
 };
 
 /* Parse text (name is used in messages, e.g. the file path). On error returns -EINVAL (or

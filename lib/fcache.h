@@ -1,18 +1,27 @@
 /* fcache — the before state of files: the last sample of each file we know, the "before" of its
  * next change. One entry per file, found by its identity (device and inode: what survives a
  * rename racing with the close-write, and what another name of the same file shares) or by its
- * protected path (what unlinks and renames name). Bounded: the least recently used file goes. */
+ * protected path (what unlinks and renames name).
+ *
+ * Paths are kept as (directory, name): a directory rename re-names the directories below it,
+ * never the files (its cost grows with the renamed subtree's directories, not with the cache).
+ * Hashes are keyed (SipHash) so names chosen by an attacker cannot pile into one chain. Bounded
+ * in entries and in bytes (names and directory paths included): the least recently used file
+ * goes first, and a directory goes with its last file. */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "sample.h"
 
 struct fcache;
 
-int fcache_new(unsigned max_files, struct fcache **ret);
+/* key: 16 random bytes (the daemon takes them from getrandom). */
+int fcache_new(unsigned max_files, size_t max_bytes, const uint8_t key[16], struct fcache **ret);
 void fcache_free(struct fcache *c);
-void fcache_set_max(struct fcache *c, unsigned max_files);
+void fcache_set_limits(struct fcache *c, unsigned max_files, size_t max_bytes);
 
 /* Store (replace) the state of the file dev:ino. path is its protected name now, and no other
  * file is known by that name afterwards; NULL keeps the name known so far (a write seen through
@@ -28,7 +37,10 @@ const struct sample *fcache_get_path(struct fcache *c, const char *path);
 void fcache_unlink(struct fcache *c, const char *path);
 
 /* A rename: the file named from is named to (a file that had the name to loses it); with
- * is_dir, every name below from/ moves below to/ too. */
+ * is_dir, every name below from/ moves below to/ too (names that were below to/ are dropped:
+ * a directory can only be renamed over an empty one). */
 void fcache_rename(struct fcache *c, const char *from, const char *to, bool is_dir);
 
 unsigned fcache_size(const struct fcache *c);
+/* Bytes held: entries, names and directory paths. */
+size_t fcache_bytes(const struct fcache *c);

@@ -333,3 +333,29 @@ pid_t proc_find_holder(const char *procdir, const char *path, pid_t skip) {
         closedir(d);
         return writer ? writer : reader;
 }
+
+int proc_parse_mountinfo_line(const char *line, char *buf, size_t len) {
+        const char *p = line;
+        for (int field = 1; field < 5; field++) {
+                while (*p && *p != ' ' && *p != '\n')
+                        p++;
+                if (*p != ' ')
+                        return -EINVAL;
+                p++;
+        }
+        if (*p != '/')
+                return -EINVAL;
+        size_t o = 0;
+        for (; *p && *p != ' ' && *p != '\n'; p++) {
+                char c = *p;
+                if (c == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0' && p[3] <= '7') {
+                        c = (char)(((p[1] - '0') << 6) | ((p[2] - '0') << 3) | (p[3] - '0'));
+                        p += 3;
+                }
+                if (c == '\0' || o + 1 >= len)
+                        return c == '\0' ? -EINVAL : -ENAMETOOLONG;
+                buf[o++] = c;
+        }
+        buf[o] = '\0';
+        return 0;
+}

@@ -38,6 +38,10 @@ bool proc_is_ancestor(const char *procdir, pid_t anc, pid_t pid);
 /* Is the process running: not gone, not a zombie? */
 bool proc_alive(const char *procdir, pid_t pid);
 
+/* The mount point (5th field) of one /proc/PID/mountinfo line, its octal escapes (\040 …)
+ * decoded. -EINVAL for a malformed line, -ENAMETOOLONG when it does not fit. */
+int proc_parse_mountinfo_line(const char *line, char *buf, size_t len);
+
 /* What a process holds open. proc_holds: 2 when pid holds path open for writing, 1 read-only
  * (only asked for with !writers_only), 0 not at all, -ESRCH when the process is gone. path must
  * be the name the kernel shows in /proc/PID/fd (canonical). */

@@ -44,7 +44,9 @@ struct score_priv {
 struct score_table {
         struct score_opts o;
         struct score_entry *bucket[BUCKETS];
-        struct lru_list lru;
+        /* Two recency lists: entries without evidence are evicted first, so a flood of
+         * throwaway processes cannot push out a family's score. */
+        struct lru_list plain, evid;
         unsigned n;
 };
 
@@ -90,13 +92,28 @@ int score_table_new(const struct score_opts *o, struct score_table **ret) {
 
 #define ENTRY(n) lru_entry((n), struct score_entry, lru)
 
+static bool has_evidence(const struct score_entry *e) {
+        return e->t_score != 0 || e->acted;
+}
+
+static struct lru_list *list_of(struct score_table *t, const struct score_entry *e) {
+        return e->in_evid ? &t->evid : &t->plain;
+}
+
+/* After e's evidence changed: on the list it belongs to, as the most recently used. */
+static void relist(struct score_table *t, struct score_entry *e) {
+        lru_unlink(list_of(t, e), &e->lru);
+        e->in_evid = has_evidence(e);
+        lru_push(list_of(t, e), &e->lru);
+}
+
 static void entry_remove(struct score_table *t, struct score_entry *e) {
         struct score_entry **pp = &t->bucket[(unsigned)e->pid % BUCKETS];
         while (*pp && *pp != e)
                 pp = &(*pp)->next_hash;
         if (*pp)
                 *pp = e->next_hash;
-        lru_unlink(&t->lru, &e->lru);
+        lru_unlink(list_of(t, e), &e->lru);
         evidence_reset(e);
         free(e);
         t->n--;
@@ -105,8 +122,10 @@ static void entry_remove(struct score_table *t, struct score_entry *e) {
 void score_table_free(struct score_table *t) {
         if (!t)
                 return;
-        while (t->lru.head)
-                entry_remove(t, ENTRY(t->lru.head));
+        while (t->plain.head)
+                entry_remove(t, ENTRY(t->plain.head));
+        while (t->evid.head)
+                entry_remove(t, ENTRY(t->evid.head));
         free(t);
 }
 
@@ -136,25 +155,17 @@ static struct score_entry *lookup_exact(struct score_table *t, pid_t pid, uint64
         return NULL;
 }
 
-static bool has_evidence(const struct score_entry *e) {
-        return e->t_score != 0 || e->acted;
-}
-
-/* Make room: drop the least recently used entry without evidence; if every candidate near the
- * tail has evidence, the least recently used of all goes (memory stays bounded). `keep` is an
- * entry the caller holds and is never dropped. false when there was nothing else to drop. */
+/* Make room: drop the least recently used entry without evidence; only when every entry has
+ * evidence, the least recently used of those (memory stays bounded). `keep` is an entry the
+ * caller holds and is never dropped. false when there was nothing else to drop. */
 static bool evict(struct score_table *t, const struct score_entry *keep) {
-        int looked = 0;
-        for (struct lru_node *n = t->lru.tail; n && looked < 256; n = n->prev, looked++)
-                if (ENTRY(n) != keep && !has_evidence(ENTRY(n))) {
-                        entry_remove(t, ENTRY(n));
-                        return true;
-                }
-        for (struct lru_node *n = t->lru.tail; n; n = n->prev)
-                if (ENTRY(n) != keep) {
-                        entry_remove(t, ENTRY(n));
-                        return true;
-                }
+        struct lru_list *lists[] = { &t->plain, &t->evid };
+        for (int l = 0; l < 2; l++)
+                for (struct lru_node *n = lists[l]->tail; n; n = n->prev)
+                        if (ENTRY(n) != keep) {
+                                entry_remove(t, ENTRY(n));
+                                return true;
+                        }
         return false;
 }
 
@@ -168,7 +179,7 @@ static struct score_entry *entry_new(struct score_table *t, pid_t pid, const str
         unsigned b = (unsigned)pid % BUCKETS;
         e->next_hash = t->bucket[b];
         t->bucket[b] = e;
-        lru_push(&t->lru, &e->lru);
+        lru_push(&t->plain, &e->lru);
         t->n++;
         return e;
 }
@@ -192,12 +203,13 @@ static struct score_entry *track_one(struct score_table *t, const struct proc_in
                 e->acted = false;
                 e->exe[0] = e->cgroup[0] = '\0';
                 e->root_pid = 0;
+                e->pidfd_ino = 0;
         }
         if (!e && !(e = entry_new(t, pi->pid, keep)))
                 return NULL;
         fill(e, pi);
         e->t_last_seen = now;
-        lru_touch(&t->lru, &e->lru);
+        relist(t, e);
         return e;
 }
 
@@ -223,13 +235,16 @@ int score_track(struct score_table *t, const struct proc_info *pi, const struct 
 
 void score_touch(struct score_table *t, struct score_entry *e, uint64_t now_ms) {
         e->t_last_seen = now_ms;
-        lru_touch(&t->lru, &e->lru);
+        lru_touch(list_of(t, e), &e->lru);
 }
 
 void score_acted(struct score_table *t, struct score_entry *e, uint64_t now_ms) {
         struct score_entry *d = score_family_entry(t, e);
         e->acted = d->acted = true;
         e->t_acted = d->t_acted = now_ms;
+        relist(t, e);
+        if (d != e)
+                relist(t, d);
 }
 
 struct score_entry *score_family_entry(struct score_table *t, struct score_entry *e) {
@@ -283,7 +298,10 @@ static void credit_one(struct score_table *t, struct score_entry *e, enum score_
         if (e->t_score && now > e->t_score && now - e->t_score > t->o.window_ms)
                 evidence_reset(e);
         e->score = decayed(t, e, now) + w;
+        bool had = e->in_evid;
         e->t_score = now ? now : 1;
+        if (!had)
+                relist(t, e);
         e->reasons[r]++;
         if (damaged) {
                 e->files_damaged++;
@@ -573,12 +591,18 @@ void score_reasons_str(const struct score_entry *e, char *buf, size_t len) {
 }
 
 void score_expire(struct score_table *t, uint64_t now_ms) {
-        for (struct lru_node *n = t->lru.tail, *prev; n; n = prev) {
+        for (struct lru_node *n = t->evid.tail, *prev; n; n = prev) {
                 struct score_entry *e = ENTRY(n);
                 prev = n->prev;
-                if (e->t_score && now_ms - e->t_score > t->o.window_ms && !e->acted)
+                if (e->t_score && now_ms - e->t_score > t->o.window_ms && !e->acted) {
                         evidence_reset(e);
-                if (!has_evidence(e) && now_ms - e->t_last_seen > t->o.window_ms)
+                        relist(t, e); /* to the head of plain: still seen recently enough */
+                }
+        }
+        for (struct lru_node *n = t->plain.tail, *prev; n; n = prev) {
+                struct score_entry *e = ENTRY(n);
+                prev = n->prev;
+                if (now_ms - e->t_last_seen > t->o.window_ms)
                         entry_remove(t, e);
         }
 }

@@ -34,7 +34,7 @@ struct score_opts {
 #define SCORE_PATHS 8
 
 /* Read-only for callers: the table writes every field, through the functions below, except the
- * two marked "caller's" (a cache the caller keeps on the entry; the table only clears them). */
+ * fields marked "caller's" (a cache the caller keeps on the entry; the table only clears them). */
 struct score_entry {
         pid_t pid, ppid;
         uint64_t start_time;
@@ -53,9 +53,11 @@ struct score_entry {
         uint64_t t_acted;           /* when */
         bool allowed;               /* caller's: allowlisted executable, never credited */
         unsigned gen;               /* caller's: its configuration generation when `allowed` was set */
+        uint64_t pidfd_ino;         /* caller's: the process's pidfd inode (pidfs: unique per process), 0 unknown */
         struct score_priv *priv;    /* pairing state; only for entries with evidence */
         struct score_entry *next_hash;
-        struct lru_node lru;
+        struct lru_node lru;        /* on the table's list of entries with or without evidence */
+        bool in_evid;               /* ... which one */
 };
 
 struct score_table;

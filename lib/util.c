@@ -83,3 +83,47 @@ char *util_escape(char *buf, size_t len, const char *s) {
                 buf[0] = '\0';
         return util_escape_append(buf, len, &o, s);
 }
+
+#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND                                                                     \
+        do {                                                                         \
+                v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);            \
+                v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;                               \
+                v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;                               \
+                v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);            \
+        } while (0)
+
+static uint64_t le64(const uint8_t *p) {
+        uint64_t v = 0;
+        for (int i = 7; i >= 0; i--)
+                v = (v << 8) | p[i];
+        return v;
+}
+
+uint64_t util_siphash(const uint8_t key[16], const void *data, size_t len) {
+        const uint8_t *in = data;
+        uint64_t k0 = le64(key), k1 = le64(key + 8);
+        uint64_t v0 = k0 ^ UINT64_C(0x736f6d6570736575), v1 = k1 ^ UINT64_C(0x646f72616e646f6d);
+        uint64_t v2 = k0 ^ UINT64_C(0x6c7967656e657261), v3 = k1 ^ UINT64_C(0x7465646279746573);
+        size_t full = len & ~(size_t)7;
+        for (size_t i = 0; i < full; i += 8) {
+                uint64_t m = le64(in + i);
+                v3 ^= m;
+                SIPROUND;
+                SIPROUND;
+                v0 ^= m;
+        }
+        uint64_t b = (uint64_t)len << 56;
+        for (size_t i = 0; i < (len & 7); i++)
+                b |= (uint64_t)in[full + i] << (8 * i);
+        v3 ^= b;
+        SIPROUND;
+        SIPROUND;
+        v0 ^= b;
+        v2 ^= 0xff;
+        SIPROUND;
+        SIPROUND;
+        SIPROUND;
+        SIPROUND;
+        return v0 ^ v1 ^ v2 ^ v3;
+}

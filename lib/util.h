@@ -52,3 +52,7 @@ bool strv_contains(char *const *v, const char *s);
 char *util_escape_append(char *buf, size_t len, size_t *off, const char *s);
 /* The same into an empty buffer. */
 char *util_escape(char *buf, size_t len, const char *s);
+
+/* SipHash-2-4 (Aumasson and Bernstein): a keyed hash for tables whose keys an attacker chooses
+ * (paths). key: 16 random bytes per process. */
+uint64_t util_siphash(const uint8_t key[16], const void *data, size_t len);

@@ -58,6 +58,7 @@ static const char *const all_keys[] = {
         "limits",
         "limits.max_processes",
         "limits.max_files",
+        "limits.max_files_bytes",
 };
 
 /* Keys deliberately absent from conf/ransomguard.json. "protect": its presence replaces the
@@ -188,6 +189,7 @@ static void assert_config_eq(const struct config *a, const struct config *b) {
         ck_assert_str_eq(a->canary_name, b->canary_name);
         ck_assert_uint_eq(a->max_processes, b->max_processes);
         ck_assert_uint_eq(a->max_files, b->max_files);
+        ck_assert_uint_eq(a->max_files_bytes, b->max_files_bytes);
 }
 
 /* ---- defaults ---- */
@@ -514,6 +516,7 @@ static const struct range ranges[] = {
         { "detect.weights.braked_open", 0, 1e6, false, { NULL, NULL }, { NULL, NULL } },
         { "limits.max_processes", 16, 1 << 20, true, { NULL, NULL }, { NULL, NULL } },
         { "limits.max_files", 64, 1 << 24, true, { NULL, NULL }, { NULL, NULL } },
+        { "limits.max_files_bytes", 1 << 20, 4294967295.0, true, { NULL, NULL }, { NULL, NULL } },
 };
 
 /* The parsed value of a numeric key, as a double. */
@@ -544,6 +547,7 @@ static double value_of(const struct config *c, const char *path) {
                 F("detect.weights.braked_open", w.braked_open, false),
                 F("limits.max_processes", max_processes, true),
                 F("limits.max_files", max_files, true),
+                F("limits.max_files_bytes", max_files_bytes, true),
 #undef F
         };
         for (size_t i = 0; i < ELEMENTSOF(f); i++)

@@ -10,6 +10,9 @@
 #include <string.h>
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+#define NOBYTES ((size_t)1 << 40) /* no byte limit */
+
+static const uint8_t KEY[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
 
 /* A sample that says which path it was made for, through its size and hash. */
 static struct sample mk(uint64_t id) {
@@ -42,7 +45,7 @@ static void put(struct fcache *c, const char *path, uint64_t id) {
 
 START_TEST(test_put_get_del) {
         struct fcache *c;
-        ck_assert_int_eq(fcache_new(16, &c), 0);
+        ck_assert_int_eq(fcache_new(16, NOBYTES, KEY, &c), 0);
         ck_assert_uint_eq(fcache_size(c), 0);
         assert_missing(c, "/a");
         fcache_unlink(c, "/a"); /* unlinking the unknown is fine */
@@ -91,7 +94,7 @@ END_TEST
 START_TEST(test_identity) {
         struct fcache *c;
         struct sample s1 = mk(1), s2 = mk(2), s3 = mk(3);
-        ck_assert_int_eq(fcache_new(16, &c), 0);
+        ck_assert_int_eq(fcache_new(16, NOBYTES, KEY, &c), 0);
         ck_assert_ptr_null(fcache_get_ino(c, 1, 10));
 
         /* One file, found both ways. */
@@ -120,7 +123,7 @@ START_TEST(test_identity) {
 
         /* Known by identity only, it still evicts normally (the least recently used goes). */
         ck_assert_ptr_nonnull(fcache_get_path(c, "/p/b"));
-        fcache_set_max(c, 1);
+        fcache_set_limits(c, 1, NOBYTES);
         ck_assert_uint_eq(fcache_size(c), 1);
         ck_assert_ptr_null(fcache_get_ino(c, 1, 10));
         ck_assert_uint_eq(fcache_get_ino(c, 1, 11)->size, 3);
@@ -130,7 +133,7 @@ END_TEST
 
 START_TEST(test_lru_eviction) {
         struct fcache *c;
-        ck_assert_int_eq(fcache_new(3, &c), 0);
+        ck_assert_int_eq(fcache_new(3, NOBYTES, KEY, &c), 0);
         put(c, "/a", 1);
         put(c, "/b", 2);
         put(c, "/c", 3);
@@ -161,13 +164,13 @@ END_TEST
 
 START_TEST(test_max_zero_and_one) {
         struct fcache *c;
-        ck_assert_int_eq(fcache_new(0, &c), 0);
+        ck_assert_int_eq(fcache_new(0, NOBYTES, KEY, &c), 0);
         put(c, "/a", 1);
         put(c, "/b", 2);
         ck_assert_uint_eq(fcache_size(c), 1);
         assert_missing(c, "/a");
         assert_has(c, "/b", 2);
-        fcache_set_max(c, 0);
+        fcache_set_limits(c, 0, NOBYTES);
         ck_assert_uint_eq(fcache_size(c), 1);
         fcache_free(c);
 }
@@ -175,7 +178,7 @@ END_TEST
 
 START_TEST(test_set_max_shrinks) {
         struct fcache *c;
-        ck_assert_int_eq(fcache_new(100, &c), 0);
+        ck_assert_int_eq(fcache_new(100, NOBYTES, KEY, &c), 0);
         char p[32];
         for (int i = 0; i < 10; i++) {
                 snprintf(p, sizeof(p), "/f%d", i);
@@ -184,7 +187,7 @@ START_TEST(test_set_max_shrinks) {
         /* Touch /f0 and /f1 so they are the newest. */
         assert_has(c, "/f0", 0);
         assert_has(c, "/f1", 1);
-        fcache_set_max(c, 4);
+        fcache_set_limits(c, 4, NOBYTES);
         ck_assert_uint_eq(fcache_size(c), 4);
         assert_has(c, "/f0", 0);
         assert_has(c, "/f1", 1);
@@ -195,14 +198,14 @@ START_TEST(test_set_max_shrinks) {
                 assert_missing(c, p);
         }
         /* Growing again keeps what is there and allows more. */
-        fcache_set_max(c, 1000);
+        fcache_set_limits(c, 1000, NOBYTES);
         ck_assert_uint_eq(fcache_size(c), 4);
         for (int i = 0; i < 900; i++) {
                 snprintf(p, sizeof(p), "/g%d", i);
                 put(c, p, (uint64_t)i);
         }
         ck_assert_uint_eq(fcache_size(c), 904);
-        fcache_set_max(c, 1);
+        fcache_set_limits(c, 1, NOBYTES);
         ck_assert_uint_eq(fcache_size(c), 1);
         assert_has(c, "/g899", 899);
         fcache_free(c);
@@ -211,7 +214,7 @@ END_TEST
 
 START_TEST(test_rename_file) {
         struct fcache *c;
-        ck_assert_int_eq(fcache_new(16, &c), 0);
+        ck_assert_int_eq(fcache_new(16, NOBYTES, KEY, &c), 0);
         put(c, "/d/a.txt", 1);
         put(c, "/d/b.txt", 2);
 
@@ -251,7 +254,7 @@ START_TEST(test_rename_file) {
         assert_missing(c, "/d/z/y");
 
         /* A rename at max (the cache is full) keeps everything. */
-        fcache_set_max(c, 3);
+        fcache_set_limits(c, 3, NOBYTES);
         ck_assert_uint_eq(fcache_size(c), 3);
         fcache_rename(c, "/d/z", "/d/zz", false);
         ck_assert_uint_eq(fcache_size(c), 3);
@@ -264,7 +267,7 @@ END_TEST
 
 START_TEST(test_rename_dir) {
         struct fcache *c;
-        ck_assert_int_eq(fcache_new(64, &c), 0);
+        ck_assert_int_eq(fcache_new(64, NOBYTES, KEY, &c), 0);
         put(c, "/h/dir", 1);            /* the directory itself */
         put(c, "/h/dir/a", 2);
         put(c, "/h/dir/sub/b", 3);
@@ -274,7 +277,7 @@ START_TEST(test_rename_dir) {
         put(c, "/h/dirx", 7);
         put(c, "/h/di", 8);
         put(c, "/h/new/a", 9);          /* stale entry where a moved one lands */
-        put(c, "/h/new/keep", 10);      /* stale entry no moved one replaces */
+        put(c, "/h/new/keep", 10);      /* stale: a directory is only renamed over an empty one */
         ck_assert_uint_eq(fcache_size(c), 10);
 
         fcache_rename(c, "/h/dir", "/h/new", true);
@@ -292,8 +295,9 @@ START_TEST(test_rename_dir) {
         assert_has(c, "/h/dirx", 7);
         assert_has(c, "/h/di", 8);
         assert_missing(c, "/h/new2/d");
-        assert_has(c, "/h/new/keep", 10);
-        ck_assert_uint_eq(fcache_size(c), 10); /* the stale /h/new/a lost its name, not its identity */
+        assert_missing(c, "/h/new/keep");
+        ck_assert_uint_eq(fcache_get_ino(c, 1, ino_of("/h/new/keep"))->size, 10); /* by identity still */
+        ck_assert_uint_eq(fcache_size(c), 10); /* the stale names went, not the identities */
         ck_assert_uint_eq(fcache_get_ino(c, 1, ino_of("/h/new/a"))->size, 9);
 
         /* To a longer and to a shorter name, and back. */
@@ -303,7 +307,7 @@ START_TEST(test_rename_dir) {
         assert_has(c, "/q/sub/deeper/c", 4);
         assert_has(c, "/q/a", 2);
         assert_has(c, "/q", 1);
-        assert_has(c, "/q/keep", 10);
+        assert_missing(c, "/q/keep");
         ck_assert_uint_eq(fcache_size(c), 10);
 
         /* Only a subdirectory. */
@@ -327,8 +331,79 @@ START_TEST(test_rename_dir) {
         fcache_unlink(c, "/q/moved/b");
         assert_missing(c, "/q/moved/b");
         ck_assert_uint_eq(fcache_size(c), 10);
-        fcache_set_max(c, 2);
+        fcache_set_limits(c, 2, NOBYTES);
         ck_assert_uint_eq(fcache_size(c), 2);
+        fcache_free(c);
+}
+END_TEST
+
+START_TEST(test_byte_limit) {
+        struct fcache *c;
+        char p[4200];
+        ck_assert_int_eq(fcache_new(1000, 64 * 1024, KEY, &c), 0);
+        ck_assert_uint_eq(fcache_bytes(c), 0);
+        /* Long names (4 KiB each) in their own directories: the byte limit evicts long before
+         * the entry limit. */
+        for (int i = 0; i < 100; i++) {
+                int n = snprintf(p, sizeof(p), "/d%d/", i);
+                memset(p + n, 'x', 4000);
+                p[n + 4000] = '\0';
+                put(c, p, (uint64_t)i);
+                ck_assert_uint_le(fcache_bytes(c), 64 * 1024);
+        }
+        ck_assert_uint_lt(fcache_size(c), 20);
+        ck_assert_uint_gt(fcache_size(c), 5);
+        assert_has(c, p, 99); /* the newest stays */
+        /* Everything evicted: nothing left held, directories included. */
+        fcache_set_limits(c, 1, 1);
+        fcache_set_limits(c, 1000, 1 << 20);
+        ck_assert_uint_le(fcache_size(c), 1);
+        fcache_free(c);
+        ck_assert_int_eq(fcache_new(10, NOBYTES, KEY, &c), 0);
+        put(c, "/a/b/c/d", 1);
+        fcache_unlink(c, "/a/b/c/d");
+        size_t one = fcache_bytes(c);                       /* the entry alone, no names */
+        put(c, "/x/y", 2);
+        fcache_unlink(c, "/x/y");
+        ck_assert_uint_eq(fcache_bytes(c), 2 * one);        /* directories went with their names */
+        fcache_free(c);
+}
+END_TEST
+
+START_TEST(test_rename_deep_subtree) {
+        struct fcache *c;
+        char p[512];
+        ck_assert_int_eq(fcache_new(100000, NOBYTES, KEY, &c), 0);
+        /* A big cache elsewhere, and a deep subtree under /t/a. */
+        for (unsigned i = 0; i < 50000; i++) {
+                snprintf(p, sizeof(p), "/big/d%u/f%u", i % 500, i);
+                put(c, p, i);
+        }
+        put(c, "/t/a/1/2/3/4/5/f", 1);
+        put(c, "/t/a/1/g", 2);
+        put(c, "/t/a/h", 3);
+        /* A rename storm: back and forth, and deeper. */
+        for (int i = 0; i < 20000; i++) {
+                fcache_rename(c, "/t/a", "/t/b", true);
+                fcache_rename(c, "/t/b", "/t/a", true);
+        }
+        fcache_rename(c, "/t/a/1", "/t/one", true);
+        assert_has(c, "/t/one/2/3/4/5/f", 1);
+        assert_has(c, "/t/one/g", 2);
+        assert_has(c, "/t/a/h", 3);
+        assert_missing(c, "/t/a/1/g");
+        /* Into a new parent that did not exist, then renames of files inside. */
+        fcache_rename(c, "/t/one", "/u/v/w", true);
+        assert_has(c, "/u/v/w/2/3/4/5/f", 1);
+        fcache_rename(c, "/u/v/w/2/3/4/5/f", "/u/v/w/f2", false);
+        assert_has(c, "/u/v/w/f2", 1);
+        /* Onto itself, into itself, onto its own ancestor: nothing changes. */
+        fcache_rename(c, "/u/v/w", "/u/v/w", true);
+        fcache_rename(c, "/u/v/w", "/u/v/w/x", true);
+        fcache_rename(c, "/u/v/w", "/u", true);
+        assert_has(c, "/u/v/w/f2", 1);
+        assert_has(c, "/big/d7/f7", 7);
+        ck_assert_uint_eq(fcache_size(c), 50003);
         fcache_free(c);
 }
 END_TEST
@@ -337,8 +412,8 @@ START_TEST(test_single_bucket_chains) {
         /* max 1 at creation gives one bucket; growing max later keeps it, so every entry shares
          * one hash chain and removal from its middle is exercised. */
         struct fcache *c;
-        ck_assert_int_eq(fcache_new(1, &c), 0);
-        fcache_set_max(c, 200);
+        ck_assert_int_eq(fcache_new(1, NOBYTES, KEY, &c), 0);
+        fcache_set_limits(c, 200, NOBYTES);
         char p[64];
         for (int i = 0; i < 200; i++) {
                 snprintf(p, sizeof(p), "/d/f%03d", i);
@@ -358,7 +433,7 @@ START_TEST(test_single_bucket_chains) {
                         assert_has(c, p, (uint64_t)i);
         }
         put(c, "/x", 1000);
-        fcache_set_max(c, 50);
+        fcache_set_limits(c, 50, NOBYTES);
         ck_assert_uint_eq(fcache_size(c), 50);
         assert_has(c, "/x", 1000);
         fcache_free(c);
@@ -369,7 +444,7 @@ START_TEST(test_many_entries) {
         const unsigned n = 100000;
         struct fcache *c;
         char p[64];
-        ck_assert_int_eq(fcache_new(n, &c), 0);
+        ck_assert_int_eq(fcache_new(n, NOBYTES, KEY, &c), 0);
         for (unsigned i = 0; i < n; i++) {
                 snprintf(p, sizeof(p), "/home/u/d%u/f%u.txt", i % 100, i);
                 put(c, p, i);
@@ -393,7 +468,7 @@ START_TEST(test_many_entries) {
         ck_assert_uint_eq(fcache_size(c), n);
 
         /* Far more than max: the size stays at max. */
-        fcache_set_max(c, 1000);
+        fcache_set_limits(c, 1000, NOBYTES);
         for (unsigned i = 0; i < 3 * n; i++) {
                 snprintf(p, sizeof(p), "/x/%u", i);
                 put(c, p, i);
@@ -422,6 +497,8 @@ static Suite *fcache_suite(void) {
         tcase_add_test(tc, test_rename_file);
         tcase_add_test(tc, test_rename_dir);
         tcase_add_test(tc, test_single_bucket_chains);
+        tcase_add_test(tc, test_rename_deep_subtree);
+        tcase_add_test(tc, test_byte_limit);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("scale");

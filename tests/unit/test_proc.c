@@ -730,6 +730,28 @@ START_TEST(test_real_proc_children) {
 }
 END_TEST
 
+START_TEST(test_mountinfo_line) {
+        char b[64];
+        ck_assert_int_eq(proc_parse_mountinfo_line("36 35 98:0 /mnt1 /mnt/parent rw,noatime master:1 - ext3 /dev/root rw\n",
+                                                   b, sizeof(b)), 0);
+        ck_assert_str_eq(b, "/mnt/parent");
+        /* Octal escapes: space, tab, newline, backslash. */
+        ck_assert_int_eq(proc_parse_mountinfo_line("1 2 0:1 / /srv/my\\040share\\011x\\012y\\134z rw - tmpfs t rw", b,
+                                                   sizeof(b)), 0);
+        ck_assert_str_eq(b, "/srv/my share\tx\ny\\z");
+        /* A backslash that is no escape stays. */
+        ck_assert_int_eq(proc_parse_mountinfo_line("1 2 0:1 / /a\\9b rw", b, sizeof(b)), 0);
+        ck_assert_str_eq(b, "/a\\9b");
+        /* Malformed. */
+        ck_assert_int_eq(proc_parse_mountinfo_line("", b, sizeof(b)), -EINVAL);
+        ck_assert_int_eq(proc_parse_mountinfo_line("1 2 0:1 /", b, sizeof(b)), -EINVAL);
+        ck_assert_int_eq(proc_parse_mountinfo_line("1 2 0:1 / relative rw", b, sizeof(b)), -EINVAL);
+        ck_assert_int_eq(proc_parse_mountinfo_line("1 2 0:1 / /nul\\000x rw", b, sizeof(b)), -EINVAL);
+        char s2[8];
+        ck_assert_int_eq(proc_parse_mountinfo_line("1 2 0:1 / /much/too/long rw", s2, sizeof(s2)), -ENAMETOOLONG);
+}
+END_TEST
+
 static Suite *proc_suite(void) {
         Suite *s = suite_create("proc");
         TCase *tc;
@@ -741,6 +763,7 @@ static Suite *proc_suite(void) {
         tcase_add_test(tc, test_parse_truncated);
         tcase_add_test(tc, test_parse_garbage);
         tcase_add_test(tc, test_parse_kthread);
+        tcase_add_test(tc, test_mountinfo_line);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("fake");

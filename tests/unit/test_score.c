@@ -791,6 +791,30 @@ START_TEST(test_eviction_bounded) {
 }
 END_TEST
 
+START_TEST(test_eviction_evidence_last) {
+        /* A long-running family with evidence outlives any number of throwaway processes: entries
+         * without evidence are evicted first, however recently they were seen. */
+        struct score_opts o = opts();
+        o.max_processes = 64;
+        struct score_table *t = table(&o);
+        struct score_entry *e = track(t, 100, 0);
+        damage(t, e, "/d/a.txt", T0);
+        for (pid_t pid = 1000; pid < 1000 + 4096 * 4; pid++)
+                (void)track_at(t, pid, (uint64_t)pid, 0, 0, T0 + 1);
+        ck_assert_uint_eq(score_table_size(t), 64);
+        struct score_entry *again = score_lookup(t, 100);
+        ck_assert_ptr_nonnull(again);
+        ck_assert_double_eq_tol(score_current(t, again, T0 + 1), 35 * exp2(-1.0 / HALF), 1e-6);
+        /* Its evidence expired (the process still seen): then it is plain again, and goes like
+         * any other. */
+        score_touch(t, again, T0 + WINDOW);
+        score_expire(t, T0 + WINDOW + 10);
+        ck_assert_ptr_eq(score_lookup(t, 100), again);
+        ck_assert(!again->in_evid);
+        score_table_free(t);
+}
+END_TEST
+
 START_TEST(test_eviction_keeps_new_root) {
         /* A full table of entries with evidence: tracking a new child and its new root must not
          * evict the root it has just made. */
@@ -1112,6 +1136,7 @@ static Suite *score_suite(void) {
         tc = tcase_create("table");
         tcase_set_timeout(tc, 120);
         tcase_add_test(tc, test_eviction_bounded);
+        tcase_add_test(tc, test_eviction_evidence_last);
         tcase_add_test(tc, test_eviction_keeps_new_root);
         tcase_add_test(tc, test_decider_never_evicts_its_entry);
         tcase_add_test(tc, test_tiny_tables);

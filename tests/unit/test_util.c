@@ -19,6 +19,25 @@ START_TEST(test_fnv) {
 }
 END_TEST
 
+START_TEST(test_siphash) {
+        /* The reference vectors of the SipHash paper: key 00..0f, messages 00..(n-1). */
+        uint8_t key[16], msg[64];
+        for (int i = 0; i < 16; i++)
+                key[i] = (uint8_t)i;
+        for (int i = 0; i < 64; i++)
+                msg[i] = (uint8_t)i;
+        ck_assert_uint_eq(util_siphash(key, msg, 0), UINT64_C(0x726fdb47dd0e0e31));
+        ck_assert_uint_eq(util_siphash(key, msg, 1), UINT64_C(0x74f839c593dc67fd));
+        ck_assert_uint_eq(util_siphash(key, msg, 7), UINT64_C(0xab0200f58b01d137));
+        ck_assert_uint_eq(util_siphash(key, msg, 8), UINT64_C(0x93f5f5799a932462));
+        ck_assert_uint_eq(util_siphash(key, msg, 15), UINT64_C(0xa129ca6149be45e5));
+        ck_assert_uint_eq(util_siphash(key, msg, 63), UINT64_C(0x958a324ceb064572));
+        /* Another key, another hash. */
+        key[0] ^= 1;
+        ck_assert_uint_ne(util_siphash(key, msg, 15), UINT64_C(0xa129ca6149be45e5));
+}
+END_TEST
+
 START_TEST(test_strv) {
         char **v = NULL;
         ck_assert_uint_eq(strv_length(v), 0);
@@ -74,6 +93,7 @@ int main(void) {
         Suite *s = suite_create("util");
         TCase *tc = tcase_create("util");
         tcase_add_test(tc, test_fnv);
+        tcase_add_test(tc, test_siphash);
         tcase_add_test(tc, test_strv);
         tcase_add_test(tc, test_escape);
         suite_add_tcase(s, tc);
