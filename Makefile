@@ -36,9 +36,13 @@ DAEMON_OBJ := $(DAEMON_SRC:%.c=$(B)/%.o)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 SIM_BIN    := $(B)/ransomguard-sim
 
-all: $(B)/ransomguardd $(SIM_BIN) $(B)/rg-writer
+all: $(B)/ransomguardd $(SIM_BIN) $(B)/rg-writer $(B)/rg-opener
 
 $(B)/rg-writer: tests/bench/writer.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(B)/rg-opener: tests/bench/opener.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 

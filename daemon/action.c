@@ -96,9 +96,10 @@ static int pin(const struct policy *p, pid_t pid, struct target *t) {
         int fd = pidfd_open(pid, 0);
         if (fd < 0)
                 return -errno;
-        if (proc_read(p->procdir, pid, &t->pi) < 0) {
+        int r = proc_read(p->procdir, pid, &t->pi);
+        if (r < 0) {
                 close(fd);
-                return -ESRCH;
+                return r == -ENOENT ? -ESRCH : r; /* EMFILE and the like are not "gone" */
         }
         t->pidfd = fd;
         t->skipped = false;
@@ -132,8 +133,8 @@ static size_t collect(const struct policy *p, const struct action_request *req, 
                         break;
                 }
                 int r = pin(p, d[i], x);
-                if (r == -EMFILE || r == -ENFILE) {
-                        ret->failed++; /* no fd to reach it safely: said, never silently "gone" */
+                if (r < 0 && r != -ESRCH) {
+                        ret->failed++; /* could not be reached safely: said, never silently "gone" */
                         continue;
                 }
                 if (r < 0 || !family_has(f, x->pi.ppid)) {
@@ -142,21 +143,21 @@ static size_t collect(const struct policy *p, const struct action_request *req, 
                         ret->gone++; /* exited, or re-parented away (no longer below the root) */
                         continue;
                 }
-                if (!policy_may_act(p, &x->pi, NULL)) {
+                x->skipped = !policy_may_act(p, &x->pi, NULL);
+                /* A member first, then stopped: one that cannot be recorded is never left stopped. */
+                if (family_commit(f) < 0) {
+                        close(x->pidfd);
+                        ret->failed++;
+                        break;
+                }
+                if (x->skipped) {
                         ret->skipped++;
                         close(x->pidfd);
                         x->pidfd = -1;
-                        x->skipped = true;
                 } else {
                         if (act)
                                 (void)pidfd_send_signal(x->pidfd, SIGSTOP, NULL, 0);
                         maybe_release(f, x, act);
-                }
-                if (family_commit(f) < 0) {
-                        if (x->pidfd >= 0)
-                                close(x->pidfd);
-                        ret->failed++;
-                        break;
                 }
                 added++;
         }
@@ -238,11 +239,11 @@ static void signal_all(const struct policy *p, struct family *f, int sig, bool v
                 if (fd < 0) {
                         struct proc_info pi;
                         fd = pidfd_open(x->pi.pid, 0);
-                        if (fd >= 0 && (proc_read_stat(p->procdir, x->pi.pid, &pi) < 0 ||
-                                        pi.start_time != x->pi.start_time)) {
+                        int r = fd >= 0 ? proc_read_stat(p->procdir, x->pi.pid, &pi) : 0;
+                        if (fd >= 0 && (r < 0 || pi.start_time != x->pi.start_time)) {
                                 close(fd);
                                 fd = -1;
-                                errno = ESRCH;
+                                errno = r < 0 && r != -ESRCH ? -r : ESRCH;
                         }
                         if (fd < 0) {
                                 if (errno == ESRCH && via_cgroup)

@@ -46,9 +46,14 @@
 #define MAX_MNT 32
 #define PROBE_MS 1500
 #define DRAIN_ROUNDS 8        /* buffers read per turn and group: neither queue starves the other */
+#define PERM_BUF (64 * 1024)  /* one read of the permission group: answers are quick */
+#define OTHER_BUF (16 * 1024) /* ... of the others: ~500 events, a few ms, then opens get a turn */
 #define WALK_DEPTH 256        /* directories deeper than this are not marked */
 #define WALK_STEP_START 64    /* directories marked between two reads of the data group, at start */
 #define WALK_STEP_RUN 256     /* ... and per loop turn while running */
+#define WALK_STEP_DRAIN 32    /* ... and after each turn of the groups (a busy loop still walks) */
+#define WALK_ENTRIES 256      /* directory entries read count as one directory marked */
+#define WALK_MAX_QUEUED 1024  /* moved-in trees waiting for their walk; more are only top-marked */
 
 /* Three groups. PERM: opens (answered) and close-writes in the protected directories, one queue
  * in the order they happened, unlimited (it cannot overflow: every event in it follows an open
@@ -60,6 +65,7 @@ enum group { GROUP_PERM, GROUP_DATA, GROUP_NAME, _GROUP_MAX };
 
 /* A depth-first walk marking a directory tree, stepped a few directories at a time. */
 struct walk {
+        bool opened;         /* queued walks hold no fd: the top is opened at the first step */
         DIR *stack[WALK_DEPTH];
         size_t len[WALK_DEPTH]; /* length of path at each depth */
         int depth;           /* entries in stack */
@@ -86,6 +92,7 @@ struct fan {
         int mountinfo_fd;     /* /proc/self/mountinfo, polled for changes */
         sd_event_source *mountinfo_src;
         struct walk *walks;   /* directory trees still to mark */
+        unsigned n_walks;
         struct fan_stats st;
         /* Probe verification state. */
         const char *probe_path;
@@ -135,7 +142,7 @@ static int fd_path(int fd, char *buf, size_t len, bool *ret_deleted) {
         return (int)n;
 }
 
-static int drain(struct fan *f, enum group g);
+static int drain(struct fan *f, enum group g, int rounds);
 
 static int mark_dir_fd(struct fan *f, int dfd) {
         /* A huge tree takes a while: tell systemd we are still starting. */
@@ -218,30 +225,67 @@ static void walk_free(struct walk *w) {
         free(w);
 }
 
-/* Mark the directory at path now, and queue the walk of what is below it. */
-static int walk_start(struct fan *f, const char *path) {
+/* Mark the directory at path now, and (with walk) queue the walk of what is below it. */
+static int walk_start(struct fan *f, const char *path, bool walk) {
         int dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dfd < 0)
                 return -errno;
         struct stat st;
         int r = fstat(dfd, &st) < 0 ? -errno : mark_dir_fd(f, dfd);
-        struct walk *w = r < 0 ? NULL : calloc(1, sizeof(*w));
-        DIR *d = w ? fdopendir(dfd) : NULL;
-        if (!d) {
-                r = r < 0 ? r : -ENOMEM;
-                free(w);
-                close(dfd);
+        close(dfd);
+        if (r < 0 || !walk)
                 return r;
+        if (f->n_walks >= WALK_MAX_QUEUED) {
+                if (f->st.walk_failed++ % 1000 == 0)
+                        log_warning("Too many directory trees waiting to be marked: %s marked, not below it", path);
+                return 0;
         }
-        snprintf(w->path, sizeof(w->path), "%s", path);
-        w->len[w->depth] = strlen(w->path);
-        w->stack[w->depth++] = d;
+        struct walk *w = calloc(1, sizeof(*w));
+        if (!w)
+                return -ENOMEM;
+        /* Without a trailing '/', and "/" as the empty prefix: names below are prefix + "/" + name,
+         * the form mountinfo gives. */
+        size_t n = strlen(path);
+        while (n > 1 && path[n - 1] == '/')
+                n--;
+        if (n == 1 && path[0] == '/')
+                n = 0;
+        if (n >= sizeof(w->path)) {
+                free(w);
+                return -ENAMETOOLONG;
+        }
+        memcpy(w->path, path, n);
+        w->path[n] = '\0';
         w->dev = st.st_dev;
         w->next = f->walks;
         f->walks = w;
+        f->n_walks++;
         if (f->walk_src)
                 (void)sd_event_source_set_enabled(f->walk_src, SD_EVENT_ON);
         return 0;
+}
+
+static void walk_pop(struct fan *f) {
+        struct walk *w = f->walks;
+        f->walks = w->next;
+        f->n_walks--;
+        walk_free(w);
+}
+
+/* The first step of a queued walk: its top directory, if it is still the one we marked. */
+static bool walk_open(struct walk *w) {
+        w->opened = true;
+        int dfd = open(w->path[0] ? w->path : "/", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+        DIR *d = dfd >= 0 && fstat(dfd, &st) == 0 && st.st_dev == w->dev ? fdopendir(dfd) : NULL;
+        if (!d) {
+                if (dfd >= 0)
+                        close(dfd);
+                return false;
+        }
+        w->len[0] = strlen(w->path);
+        w->stack[w->depth++] = d;
+        return true;
 }
 
 /* Mark up to budget directories of the queued walks. Never follows symlinks, never enters a
@@ -249,16 +293,22 @@ static int walk_start(struct fan *f, const char *path) {
  * another filesystem (checked before the directory is opened, without triggering an
  * automount). -ENOSPC/-ENOMEM when the kernel refuses more marks: the walks are dropped. */
 static int walk_step(struct fan *f, unsigned budget) {
+        unsigned entries = 0;
         while (f->walks && budget > 0) {
                 struct walk *w = f->walks;
+                if (!w->opened && !walk_open(w)) {
+                        walk_pop(f); /* gone or replaced meanwhile: its new self has its own event */
+                        continue;
+                }
                 DIR *d = w->stack[w->depth - 1];
                 struct dirent *de = readdir(d);
+                if (++entries % WALK_ENTRIES == 0)
+                        budget--; /* a huge directory of files is read a slice at a time too */
                 if (!de) {
                         closedir(w->stack[--w->depth]);
-                        if (w->depth == 0) {
-                                f->walks = w->next;
-                                free(w);
-                        } else
+                        if (w->depth == 0)
+                                walk_pop(f);
+                        else
                                 w->path[w->len[w->depth - 1]] = '\0';
                         continue;
                 }
@@ -285,11 +335,8 @@ static int walk_step(struct fan *f, unsigned budget) {
                 int r = fstat(c, &st) < 0 || st.st_dev != w->dev ? -EXDEV : mark_dir_fd(f, c);
                 if (r == -ENOSPC || r == -ENOMEM) {
                         close(c);
-                        while (f->walks) {
-                                struct walk *x = f->walks;
-                                f->walks = x->next;
-                                walk_free(x);
-                        }
+                        while (f->walks)
+                                walk_pop(f);
                         return r;
                 }
                 DIR *cd = r == 0 && w->depth < WALK_DEPTH ? fdopendir(c) : NULL;
@@ -315,9 +362,13 @@ static int on_walk(sd_event_source *s, void *userdata) {
         return 0;
 }
 
-/* Mark the tree at path: its top now, the rest through the walk queue. */
-static int watch_tree(struct fan *f, const char *path) {
-        return marks_dirs(f) ? walk_start(f, path) : 0;
+/* Mark the tree at path: its top now, the rest through the walk queue. A directory created
+ * while we watch (not moved in) needs no walk where a filesystem or mount mark reports the
+ * creation of everything below it: each gets its own event. */
+static int watch_tree(struct fan *f, const char *path, bool created) {
+        if (!marks_dirs(f))
+                return 0;
+        return walk_start(f, path, !created || f->st.mark == FAN_MARK_KIND_INODE);
 }
 
 static int mnt_fd_for(struct fan *f, const fsid_t *fsid) {
@@ -394,8 +445,12 @@ static void handle_data(struct fan *f, const struct fanotify_event_metadata *m, 
                 if (perm)
                         goto done;
                 elsewhere = true;
-        } else if (!from_perm && f->st.perm && f->no_ignore_marks)
-                goto done; /* PERM reports it */
+        }
+        /* Written through an fd whose file was unlinked meanwhile: judged by identity, and its
+         * old name, which another file may have now, is not kept. (Before 6.0, without ignore
+         * marks, a protected write can come through both groups: judged twice, harmlessly.) */
+        if (deleted && !perm)
+                elsewhere = true;
 
         struct src_event ev = { .pid = m->pid, .pidfd = pidfd >= 0 ? pidfd : -1, .fd = m->fd, .path = path,
                                 .gone = f->st.pidfd && rec.has_pidfd && pidfd == FAN_NOPIDFD,
@@ -404,7 +459,7 @@ static void handle_data(struct fan *f, const struct fanotify_event_metadata *m, 
                 f->st.perm_events++;
                 /* What happened to names before this open (the unlinks that complete a
                  * family's "new ciphertext + original gone") is known before it is answered. */
-                (void)drain(f, GROUP_NAME);
+                (void)drain(f, GROUP_NAME, 1);
                 ev.kind = SRC_OPEN;
                 allow = f->o.handler(f->o.userdata, &ev) != -EPERM;
         } else if (m->mask & FAN_CLOSE_WRITE) {
@@ -483,13 +538,13 @@ static void handle_name(struct fan *f, const struct fanotify_event_metadata *m, 
                         goto done;
                 /* Marks follow the inode: only a directory moved in from outside needs them. */
                 if (ev.is_dir && ev.kind == SRC_CREATED)
-                        (void)watch_tree(f, ev.path);
+                        (void)watch_tree(f, ev.path, false);
         } else if (have1 && src_path_protected(f->o.roots, p1)) {
                 ev.path = p1;
                 if (m->mask & FAN_CREATE) {
                         ev.kind = SRC_CREATED;
                         if (ev.is_dir)
-                                (void)watch_tree(f, p1);
+                                (void)watch_tree(f, p1, true);
                 } else if (m->mask & FAN_DELETE)
                         ev.kind = SRC_DELETED;
                 else
@@ -504,18 +559,27 @@ done:
                 close(pidfd);
 }
 
-/* Read one group's queue: at most DRAIN_ROUNDS buffers, so one busy group cannot starve the other
- * sources of the loop (the watchdog, signals). Re-entered only for the name group, from inside
- * the data group's drain (see handle_data); a group already being drained is not read again. */
-static int drain(struct fan *f, enum group g) {
+/* Are openers waiting for an answer? */
+static bool perm_pending(const struct fan *f) {
+        struct pollfd pf = { .fd = f->perm_fd, .events = POLLIN };
+        return f->perm_fd >= 0 && poll(&pf, 1, 0) > 0;
+}
+
+/* Read up to `rounds` buffers of one group's queue, so one busy group cannot starve the others
+ * or the loop (the watchdog, signals). The data and name groups read small buffers and stop as
+ * soon as an open waits: a flood of events elsewhere never holds up an answer for long.
+ * Re-entered only for the name group, from inside the permission group's drain (see
+ * handle_data); a group already being drained is not read again. */
+static int drain(struct fan *f, enum group g, int rounds) {
         /* Aligned for the metadata structs; on the stack, one buffer per drain level. */
-        char buf[64 * 1024] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
+        char buf[PERM_BUF] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
         int fd = g == GROUP_PERM ? f->perm_fd : g == GROUP_DATA ? f->data_fd : f->name_fd, r = 0;
+        size_t want = g == GROUP_PERM ? PERM_BUF : OTHER_BUF;
         if (f->draining[g])
                 return 0;
         f->draining[g] = true;
-        for (int round = 0; round < DRAIN_ROUNDS; round++) {
-                ssize_t n = read(fd, buf, sizeof(buf));
+        for (int round = 0; round < rounds; round++) {
+                ssize_t n = read(fd, buf, want);
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0) {
@@ -532,23 +596,34 @@ static int drain(struct fan *f, enum group g) {
                         else
                                 handle_data(f, m, left, g == GROUP_PERM);
                 }
+                if (g != GROUP_PERM && !f->draining[GROUP_PERM] && perm_pending(f))
+                        break;
         }
         f->draining[g] = false;
         return r;
 }
 
+/* A few directories of the queued walks after each turn of a group: the walk's own (lower
+ * priority) turn may not come while the groups stay busy. */
+static void walk_some(struct fan *f) {
+        if (f->walks && walk_step(f, WALK_STEP_DRAIN) < 0)
+                f->st.walk_failed++;
+}
+
 static int on_perm(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        (void)drain(userdata, GROUP_PERM);
+        (void)drain(userdata, GROUP_PERM, DRAIN_ROUNDS);
+        walk_some(userdata);
         return 0;
 }
 
 static int on_data(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        (void)drain(userdata, GROUP_DATA);
+        (void)drain(userdata, GROUP_DATA, DRAIN_ROUNDS);
         return 0;
 }
 
 static int on_name(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        (void)drain(userdata, GROUP_NAME);
+        (void)drain(userdata, GROUP_NAME, DRAIN_ROUNDS);
+        walk_some(userdata);
         return 0;
 }
 
@@ -595,8 +670,8 @@ static int probe(struct fan *f, const char *root) {
                 struct pollfd pf[2] = { { .fd = f->data_fd, .events = POLLIN }, { .fd = f->name_fd, .events = POLLIN } };
                 if (poll(pf, 2, 50) < 0 && errno != EINTR)
                         break;
-                (void)drain(f, GROUP_DATA);
-                (void)drain(f, GROUP_NAME);
+                (void)drain(f, GROUP_DATA, DRAIN_ROUNDS);
+                (void)drain(f, GROUP_NAME, DRAIN_ROUNDS);
         }
         unlink(path);
         f->probe_path = NULL;
@@ -730,7 +805,7 @@ int fan_new(sd_event *loop, const struct fan_opts *o, struct fan **ret) {
             sd_event_add_io(loop, &f->mountinfo_src, f->mountinfo_fd, EPOLLPRI, on_mountinfo, f) < 0)
                 log_debug("Failed to watch /proc/self/mountinfo, mount points are read at start only");
         for (char *const *root = o->roots; root && *root; root++) {
-                r = watch_tree(f, *root);
+                r = watch_tree(f, *root, false);
                 if (r < 0)
                         goto fail;
         }
@@ -739,7 +814,7 @@ int fan_new(sd_event *loop, const struct fan_opts *o, struct fan **ret) {
                 if (r < 0)
                         goto fail;
                 if (f->st.perm)
-                        (void)drain(f, GROUP_PERM);
+                        (void)drain(f, GROUP_PERM, DRAIN_ROUNDS);
         }
         /* Directories that appear later are walked by the loop, after the groups' events. */
         r = sd_event_add_defer(loop, &f->walk_src, on_walk, f);
@@ -788,11 +863,8 @@ struct fan *fan_free(struct fan *f) {
         for (size_t i = 0; i < f->n_mounts; i++)
                 free(f->mounts[i]);
         free(f->mounts);
-        while (f->walks) {
-                struct walk *w = f->walks;
-                f->walks = w->next;
-                walk_free(w);
-        }
+        while (f->walks)
+                walk_pop(f);
         /* Closing the group answers every pending permission event with allow. */
         if (f->perm_fd >= 0)
                 close(f->perm_fd);

@@ -39,6 +39,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,7 +66,7 @@
 #define RETRY_USEC (100 * USEC_PER_MSEC)         /* after the scan budget was spent */
 #define FILES_MAX 8192                           /* paths with attribution state */
 #define FILES_MAX_SELF (2 * FILES_MAX)           /* ... plus transient self-open marks */
-#define FILES_BUCKETS 1024
+#define FILES_BUCKETS 4096                       /* FILES_MAX_SELF / 4: short chains under a keyed hash */
 #define MOVES_MAX 64
 #define RESCAN_DEPTH_MAX 128                    /* rescans of new directories go no deeper */
 #define DISCOVER_MAX 64
@@ -101,6 +102,7 @@ struct inot {
         bool root_is_top; /* "/" itself is a root */
         struct inot_watch watch; /* the library's watch table, kept true (inot-watch.c) */
         struct file *files[FILES_BUCKETS];
+        uint8_t key[16];  /* keyed path hash: names are chosen by whoever writes in the tree */
         size_t n_files;
         uint64_t swept_usec;
         struct attr_mru mru;
@@ -146,12 +148,12 @@ static void emit(struct inot *s, enum src_kind kind, pid_t pid, int fd, const ch
 
 /* ---- per-path state ---- */
 
-static uint64_t hash_path(const char *p) {
-        return util_fnv1a_str(p, SIZE_MAX);
+static uint64_t hash_path(const struct inot *s, const char *p) {
+        return util_siphash(s->key, p, strlen(p));
 }
 
 static struct file *file_find(struct inot *s, const char *path) {
-        uint64_t h = hash_path(path);
+        uint64_t h = hash_path(s, path);
         for (struct file *f = s->files[h % FILES_BUCKETS]; f; f = f->next)
                 if (f->hash == h && strcmp(f->path, path) == 0)
                         return f;
@@ -167,7 +169,7 @@ static struct file *file_get(struct inot *s, const char *path, size_t limit) {
         if (!f)
                 return NULL;
         memcpy(f->path, path, n + 1);
-        f->hash = hash_path(path);
+        f->hash = hash_path(s, path);
         f->next = s->files[f->hash % FILES_BUCKETS];
         s->files[f->hash % FILES_BUCKETS] = f;
         s->n_files++;
@@ -205,7 +207,7 @@ static void file_rename(struct inot *s, const char *oldpath, const char *newpath
         if (g) {
                 *g = *f;
                 memcpy(g->path, newpath, n + 1);
-                g->hash = hash_path(newpath);
+                g->hash = hash_path(s, newpath);
                 g->next = s->files[g->hash % FILES_BUCKETS];
                 s->files[g->hash % FILES_BUCKETS] = g;
                 s->n_files++;
@@ -916,6 +918,10 @@ int inot_new(sd_event *loop, char *const *roots, const char *procdir, src_handle
         s->self = getpid();
         s->fd = -1;
         s->sentinel_wd = -1;
+        if (getrandom(s->key, sizeof(s->key), 0) != (ssize_t)sizeof(s->key)) {
+                r = -errno;
+                goto fail;
+        }
         s->budget.limit = FULL_SCANS_PER_SEC;
         s->budget.limit_usec = PROC_USEC_PER_SEC;
         s->procdir = strdup(procdir ? procdir : "/proc");

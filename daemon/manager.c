@@ -46,6 +46,7 @@ static void score_opts_from(const struct config *c, struct score_opts *o) {
                 .half_life_ms = c->half_life_ms,
                 .note_min_dirs = c->note_min_dirs,
                 .max_processes = c->max_processes,
+                .max_bytes = c->max_processes_bytes,
                 .family = c->family,
         };
 }

@@ -66,6 +66,7 @@ static const struct key keys[] = {
         { "canary.name",               KEY_STRING, OFF(canary_name),        1, 200, NULL },
         { "limits",                    KEY_OBJECT, 0,                       0, 0, NULL },
         { "limits.max_processes",      KEY_U32,    OFF(max_processes),      16, 1 << 20, NULL },
+        { "limits.max_processes_bytes", KEY_U32,   OFF(max_processes_bytes), 1 << 20, 4294967295.0, NULL },
         { "limits.max_files",          KEY_U32,    OFF(max_files),          64, 1 << 24, NULL },
         { "limits.max_files_bytes",    KEY_U32,    OFF(max_files_bytes),    1 << 20, 4294967295.0, NULL },
 };
@@ -118,6 +119,7 @@ int config_default(struct config **ret) {
                 .brake = true,
                 .canary = false,
                 .max_processes = 4096,
+                .max_processes_bytes = 16u << 20,
                 .max_files = 65536,
                 .max_files_bytes = 32u << 20,
         };

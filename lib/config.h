@@ -46,6 +46,7 @@ struct config {
         char *canary_name;             /* canary.name */
 
         uint32_t max_processes;        /* limits.max_processes */
+        uint32_t max_processes_bytes;  /* limits.max_processes_bytes: path strings they may hold */
         uint32_t max_files;            /* limits.max_files: before-state cache entries */
         uint32_t max_files_bytes;      /* limits.max_files_bytes: ... and the bytes they may hold */
 };

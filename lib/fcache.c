@@ -401,6 +401,7 @@ void fcache_rename(struct fcache *c, const char *from, const char *to, bool is_d
         struct fentry *e = path_find(c, from);
         if (e)
                 (void)set_path(c, e, to); /* out of memory: it loses its name, never a wrong one */
+        shrink(c, NULL);
         if (!is_dir || strcmp(from, to) == 0)
                 return;
         struct fdir *d = dir_find(c, from, strlen(from));
@@ -429,6 +430,7 @@ void fcache_rename(struct fcache *c, const char *from, const char *to, bool is_d
         dir_unref(c, old); /* the old parent loses this child */
         if (repath(c, d, to, tl) < 0)
                 clear_subtree(c, d);
+        shrink(c, NULL);
 }
 
 unsigned fcache_size(const struct fcache *c) {

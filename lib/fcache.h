@@ -36,9 +36,11 @@ const struct sample *fcache_get_path(struct fcache *c, const char *path);
  * identity (it may still be open, or have another link). */
 void fcache_unlink(struct fcache *c, const char *path);
 
-/* A rename: the file named from is named to (a file that had the name to loses it); with
- * is_dir, every name below from/ moves below to/ too (names that were below to/ are dropped:
- * a directory can only be renamed over an empty one). */
+/* A rename: the file named from is named to (a file that had the name to loses it). When from
+ * is unknown, the file known as to keeps the name: the new file's close-write, which may be
+ * read after the rename, then finds the state of the file it replaced. With is_dir, every name
+ * below from/ moves below to/ too (names known below to/ are dropped: a directory can only be
+ * renamed over an empty one). */
 void fcache_rename(struct fcache *c, const char *from, const char *to, bool is_dir);
 
 unsigned fcache_size(const struct fcache *c);

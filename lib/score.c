@@ -48,36 +48,63 @@ struct score_table {
          * throwaway processes cannot push out a family's score. */
         struct lru_list plain, evid;
         unsigned n;
+        size_t bytes;                /* held by the entries' path strings */
+        struct score_entry *hold[2]; /* being credited now: never evicted to make room */
 };
 
-static void pend_clear(struct pend *p) {
-        free(p->path);
+static void make_room(struct score_table *t, size_t need);
+
+/* Path strings count against max_bytes: a flood of long names costs evictions (entries without
+ * evidence first), never unbounded memory. NULL when there is no room even so. */
+static char *str_new(struct score_table *t, const char *s) {
+        size_t n = strlen(s) + 1;
+        if (t->bytes + n > t->o.max_bytes)
+                make_room(t, n);
+        if (t->bytes + n > t->o.max_bytes)
+                return NULL;
+        char *c = malloc(n);
+        if (c) {
+                memcpy(c, s, n);
+                t->bytes += n;
+        }
+        return c;
+}
+
+static void str_free(struct score_table *t, char *s) {
+        if (!s)
+                return;
+        t->bytes -= strlen(s) + 1;
+        free(s);
+}
+
+static void pend_clear(struct score_table *t, struct pend *p) {
+        str_free(t, p->path);
         *p = (struct pend){ 0 };
 }
 
-static void priv_free(struct score_priv *p) {
+static void priv_free(struct score_table *t, struct score_priv *p) {
         if (!p)
                 return;
         for (int i = 0; i < PEND; i++) {
-                pend_clear(&p->news[i]);
-                pend_clear(&p->dels[i]);
-                free(p->renamed[i]);
+                pend_clear(t, &p->news[i]);
+                pend_clear(t, &p->dels[i]);
+                str_free(t, p->renamed[i]);
         }
         free(p);
 }
 
-static void evidence_reset(struct score_entry *e) {
+static void evidence_reset(struct score_table *t, struct score_entry *e) {
         e->score = 0;
         e->t_score = 0;
         e->t_first_damage = 0;
         e->files_damaged = 0;
         memset(e->reasons, 0, sizeof(e->reasons));
         for (int i = 0; i < SCORE_PATHS; i++) {
-                free(e->paths[i]);
+                str_free(t, e->paths[i]);
                 e->paths[i] = NULL;
                 e->renamed[i] = false;
         }
-        priv_free(e->priv);
+        priv_free(t, e->priv);
         e->priv = NULL;
 }
 
@@ -108,13 +135,16 @@ static void relist(struct score_table *t, struct score_entry *e) {
 }
 
 static void entry_remove(struct score_table *t, struct score_entry *e) {
+        for (int i = 0; i < 2; i++)
+                if (t->hold[i] == e)
+                        t->hold[i] = NULL;
         struct score_entry **pp = &t->bucket[(unsigned)e->pid % BUCKETS];
         while (*pp && *pp != e)
                 pp = &(*pp)->next_hash;
         if (*pp)
                 *pp = e->next_hash;
         lru_unlink(list_of(t, e), &e->lru);
-        evidence_reset(e);
+        evidence_reset(t, e);
         free(e);
         t->n--;
 }
@@ -169,6 +199,28 @@ static bool evict(struct score_table *t, const struct score_entry *keep) {
         return false;
 }
 
+static bool held(const struct score_table *t, const struct score_entry *e) {
+        return e == t->hold[0] || e == t->hold[1];
+}
+
+/* Only entries that hold strings are evicted for bytes (the others cost none). */
+static void make_room(struct score_table *t, size_t need) {
+        struct lru_list *lists[] = { &t->plain, &t->evid };
+        for (int l = 0; l < 2 && t->bytes + need > t->o.max_bytes; l++)
+                for (struct lru_node *n = lists[l]->tail, *prev; n && t->bytes + need > t->o.max_bytes; n = prev) {
+                        prev = n->prev;
+                        struct score_entry *e = ENTRY(n);
+                        if (!held(t, e) && (e->priv || e->paths[0]))
+                                entry_remove(t, e);
+                }
+}
+
+/* The entries being credited by the current call: making room never removes them. */
+static void hold(struct score_table *t, struct score_entry *e, struct score_entry *d) {
+        t->hold[0] = e;
+        t->hold[1] = d;
+}
+
 static struct score_entry *entry_new(struct score_table *t, pid_t pid, const struct score_entry *keep) {
         while (t->n >= t->o.max_processes && t->n > 0 && evict(t, keep))
                 ;
@@ -197,9 +249,13 @@ static void fill(struct score_entry *e, const struct proc_info *pi) {
 static struct score_entry *track_one(struct score_table *t, const struct proc_info *pi, uint64_t now,
                                      const struct score_entry *keep) {
         struct score_entry *e = lookup_exact(t, pi->pid, pi->start_time);
-        if (!e && (e = score_lookup(t, pi->pid))) {
-                /* The pid was reused: a different process, which inherits nothing. */
-                evidence_reset(e);
+        /* The pid was reused by a different process, which inherits nothing. An entry with
+         * evidence stays (a dead root's family still adds up there, found by pid and start
+         * time): the newcomer gets an entry of its own. */
+        if (!e && (e = score_lookup(t, pi->pid)) && has_evidence(e))
+                e = NULL;
+        if (e && e->start_time != pi->start_time) {
+                evidence_reset(t, e);
                 e->acted = false;
                 e->exe[0] = e->cgroup[0] = '\0';
                 e->root_pid = 0;
@@ -277,16 +333,16 @@ double score_current(const struct score_table *t, const struct score_entry *e, u
         return decayed(t, e, now_ms);
 }
 
-static void push_path(struct score_entry *e, const char *path) {
+static void push_path(struct score_table *t, struct score_entry *e, const char *path) {
         if (!path)
                 return;
         for (int i = 0; i < SCORE_PATHS && e->paths[i]; i++)
                 if (strcmp(e->paths[i], path) == 0)
                         return;
-        char *s = strdup(path);
+        char *s = str_new(t, path);
         if (!s)
                 return;
-        free(e->paths[SCORE_PATHS - 1]);
+        str_free(t, e->paths[SCORE_PATHS - 1]);
         memmove(&e->paths[1], &e->paths[0], (SCORE_PATHS - 1) * sizeof(char *));
         memmove(&e->renamed[1], &e->renamed[0], (SCORE_PATHS - 1) * sizeof(bool));
         e->paths[0] = s;
@@ -296,25 +352,28 @@ static void push_path(struct score_entry *e, const char *path) {
 static void credit_one(struct score_table *t, struct score_entry *e, enum score_reason r, double w,
                        const char *path, bool damaged, uint64_t now) {
         if (e->t_score && now > e->t_score && now - e->t_score > t->o.window_ms)
-                evidence_reset(e);
+                evidence_reset(t, e);
         e->score = decayed(t, e, now) + w;
         bool had = e->in_evid;
         e->t_score = now ? now : 1;
         if (!had)
                 relist(t, e);
+        else
+                lru_touch(&t->evid, &e->lru); /* credited now: the last to be evicted */
         e->reasons[r]++;
         if (damaged) {
                 e->files_damaged++;
                 if (!e->t_first_damage)
                         e->t_first_damage = now;
-                push_path(e, path);
+                push_path(t, e, path);
         }
 }
 
 static void credit(struct score_table *t, struct score_entry *e, enum score_reason r, double w, const char *path,
                    bool damaged, uint64_t now) {
-        credit_one(t, e, r, w, path, damaged, now);
         struct score_entry *d = score_family_entry(t, e);
+        hold(t, e, d);
+        credit_one(t, e, r, w, path, damaged, now);
         if (d != e)
                 credit_one(t, d, r, w, path, damaged, now);
 }
@@ -357,7 +416,8 @@ static int match_rank(const char *orig, const char *repl) {
         return 2;
 }
 
-static void pend_put(struct pend *ring, const char *path, const struct sample *s, uint64_t now) {
+static void pend_put(struct score_table *t, struct pend *ring, const char *path, const struct sample *s,
+                     uint64_t now) {
         int slot = 0;
         for (int i = 0; i < PEND; i++) {
                 if (!ring[i].path) {
@@ -367,8 +427,9 @@ static void pend_put(struct pend *ring, const char *path, const struct sample *s
                 if (ring[i].t < ring[slot].t)
                         slot = i;
         }
-        pend_clear(&ring[slot]);
-        ring[slot].path = strdup(path);
+        pend_clear(t, &ring[slot]);
+        if (!(ring[slot].path = str_new(t, path)))
+                return;
         if (s) {
                 ring[slot].s = *s;
                 ring[slot].has_s = true;
@@ -435,6 +496,7 @@ static void note_seen(struct score_table *t, struct score_entry *e, struct score
 int score_written(struct score_table *t, struct score_entry *e, const char *path, enum judge_verdict v,
                   const struct sample *after, bool created, uint64_t now_ms, struct score_pair *ret_pair) {
         struct score_entry *d = score_family_entry(t, e);
+        hold(t, e, d);
         struct score_priv *p;
         int paired = 0;
 
@@ -447,7 +509,7 @@ int score_written(struct score_table *t, struct score_entry *e, const char *path
                 if ((p = d->priv))
                         for (int i = 0; i < PEND; i++)
                                 if (p->renamed[i] && strcmp(p->renamed[i], path) == 0) {
-                                        free(p->renamed[i]);
+                                        str_free(t, p->renamed[i]);
                                         p->renamed[i] = NULL;
                                         credit(t, e, SCORE_R_RENAME_EXT, t->o.w.rename_ext, path, false, now_ms);
                                 }
@@ -459,10 +521,10 @@ int score_written(struct score_table *t, struct score_entry *e, const char *path
                 int i = pend_best(t, p->dels, path, false, now_ms);
                 if (i >= 0) {
                         pair_fill(ret_pair, p->dels[i].path, p->dels[i].has_s ? &p->dels[i].s : NULL, after);
-                        pend_clear(&p->dels[i]);
+                        pend_clear(t, &p->dels[i]);
                         paired = 1;
                 } else
-                        pend_put(p->news, path, after, now_ms);
+                        pend_put(t, p->news, path, after, now_ms);
                 break;
         }
         case JUDGE_NONE:
@@ -475,10 +537,10 @@ int score_written(struct score_table *t, struct score_entry *e, const char *path
                         if (i >= 0) {
                                 pair_fill(ret_pair, p->dels[i].path, p->dels[i].has_s ? &p->dels[i].s : NULL,
                                           after);
-                                pend_clear(&p->dels[i]);
+                                pend_clear(t, &p->dels[i]);
                                 paired = 1;
                         } else
-                                pend_put(p->news, path, after, now_ms);
+                                pend_put(t, p->news, path, after, now_ms);
                 }
                 break;
         case _JUDGE_MAX:
@@ -493,19 +555,20 @@ int score_written(struct score_table *t, struct score_entry *e, const char *path
 int score_deleted(struct score_table *t, struct score_entry *e, const char *path, const struct sample *before,
                   uint64_t now_ms, struct score_pair *ret_pair) {
         struct score_entry *d = score_family_entry(t, e);
+        hold(t, e, d);
         struct score_priv *p = d->priv;
         /* Deleting what the family itself just wrote as ciphertext is clean-up, not damage. */
         if (p)
                 for (int i = 0; i < PEND; i++)
                         if (p->news[i].path && strcmp(p->news[i].path, path) == 0) {
-                                pend_clear(&p->news[i]);
+                                pend_clear(t, &p->news[i]);
                                 return 0;
                         }
         if (p) {
                 int i = pend_best(t, p->news, path, true, now_ms);
                 if (i >= 0) {
                         pair_fill(ret_pair, path, before, &p->news[i].s);
-                        pend_clear(&p->news[i]);
+                        pend_clear(t, &p->news[i]);
                         return 1;
                 }
         }
@@ -514,22 +577,23 @@ int score_deleted(struct score_table *t, struct score_entry *e, const char *path
          * family is already writing: keep it cheap for rm -rf of a big tree. */
         if (!before || !(p = priv_of(d)))
                 return 0;
-        pend_put(p->dels, path, before, now_ms);
+        pend_put(t, p->dels, path, before, now_ms);
         return 0;
 }
 
 void score_renamed(struct score_table *t, struct score_entry *e, const char *from, const char *to, uint64_t now_ms) {
         bool new_ext = strcmp(ext_of(from), ext_of(to)) != 0;
         struct score_entry *d = score_family_entry(t, e);
+        hold(t, e, d);
         for (int i = 0; i < SCORE_PATHS && d->paths[i]; i++)
                 if (strcmp(d->paths[i], from) == 0) {
                         /* Once per file: shred -u renames its victim a dozen times. The path
                          * follows every move. */
                         if (new_ext && !d->renamed[i])
                                 credit(t, e, SCORE_R_RENAME_EXT, t->o.w.rename_ext, NULL, false, now_ms);
-                        char *np = strdup(to);
+                        char *np = str_new(t, to);
                         if (np) {
-                                free(d->paths[i]);
+                                str_free(t, d->paths[i]);
                                 d->paths[i] = np;
                         }
                         d->renamed[i] = d->renamed[i] || new_ext;
@@ -546,8 +610,8 @@ void score_renamed(struct score_table *t, struct score_entry *e, const char *fro
                         slot = i;
                         break;
                 }
-        free(p->renamed[slot]);
-        p->renamed[slot] = strdup(to);
+        str_free(t, p->renamed[slot]);
+        p->renamed[slot] = str_new(t, to);
 }
 
 bool score_pending_replacements(const struct score_entry *d) {
@@ -595,7 +659,7 @@ void score_expire(struct score_table *t, uint64_t now_ms) {
                 struct score_entry *e = ENTRY(n);
                 prev = n->prev;
                 if (e->t_score && now_ms - e->t_score > t->o.window_ms && !e->acted) {
-                        evidence_reset(e);
+                        evidence_reset(t, e);
                         relist(t, e); /* to the head of plain: still seen recently enough */
                 }
         }

@@ -1,6 +1,6 @@
 /* score — the process table and the evidence each process and its family have built up.
  * Evidence decays (half-life) and is forgotten after a quiet window; memory is bounded by
- * max_processes entries of fixed size plus a few paths per entry that has evidence. */
+ * max_processes entries of fixed size (~1.5 KiB) plus max_bytes of path strings in all. */
 #pragma once
 #include <limits.h>
 #include <stdbool.h>
@@ -28,6 +28,7 @@ struct score_opts {
         uint32_t window_ms, half_life_ms;
         uint32_t note_min_dirs;
         uint32_t max_processes;
+        size_t max_bytes;         /* path strings held by all entries (long names evict, never grow) */
         bool family;
 };
 

@@ -7,6 +7,8 @@
 # The attacks run on the full corpus (~1200 files, ~370 MiB); the benign workloads, each run
 # 2 × RUNS times, on the small one (~230 files, ~40 MiB) so the whole benchmark stays near half
 # an hour (xz of every file, git gc --aggressive and 7z of the full tree take minutes each).
+# Then the permission answers (p50, p99.9, slowest open) while hostile loads run: a 2,000-process
+# family killed, a rename storm, a flood of writes elsewhere, a create storm.
 # Env: RG_BENCH_SIZE=full|small (attacks), RG_BENCH_BENIGN_SIZE=small|full, RG_BENCH_RUNS=5, RG_BENCH_ONLY="mode-or-workload ...",
 #      RG_BENCH_OUT=build/bench.json, RG_BENCH_TP_FILES=100000.
 set -uo pipefail
@@ -18,7 +20,7 @@ fi
 if [ "${RG_IN_JOURNAL_NS:-}" != 1 ]; then
         exec "$TOP/tests/integration/with-journald.sh" "$(readlink -f "$0")" "$@"
 fi
-RGD=$TOP/build/ransomguardd SIM=$TOP/build/ransomguard-sim WRITER=$TOP/build/rg-writer
+RGD=$TOP/build/ransomguardd SIM=$TOP/build/ransomguard-sim WRITER=$TOP/build/rg-writer OPENER=$TOP/build/rg-opener
 SIZE=${RG_BENCH_SIZE:-full} BSIZE=${RG_BENCH_BENIGN_SIZE:-small} RUNS=${RG_BENCH_RUNS:-5} SEED=${RG_SEED:-42}
 OUT=${RG_BENCH_OUT:-$TOP/build/bench.json}
 TP_FILES=${RG_BENCH_TP_FILES:-100000}
@@ -73,8 +75,8 @@ fresh() {
         sync
 }
 
-start_daemon() {
-        "$RGD" -c "$TOP/conf/ransomguard.json" --protect "$BASE/run" ${RG_DAEMON_ARGS:-} > "$BASE/daemon.log" 2>&1 &
+start_daemon() { # [protected dir, default $BASE/run]
+        "$RGD" -c "$TOP/conf/ransomguard.json" --protect "${1:-$BASE/run}" ${RG_DAEMON_ARGS:-} > "$BASE/daemon.log" 2>&1 &
         DPID=$!
         for _ in $(seq 1 200); do
                 grep -q "started: protecting" "$BASE/daemon.log" && return 0
@@ -216,6 +218,61 @@ if want throughput; then
         tp_json="{\"files\":$TP_FILES,\"s_without\":$base_s,\"s_with\":$with_s,\"files_per_s_with\":$eps,\"writes_judged\":${judged:-0},\"overflow_messages\":$overflows}"
 fi
 
+# Permission answers under hostile load: while each load runs, rg-opener opens a protected file
+# every millisecond and records how long open() took (our answer plus the kernel's cost). The
+# protected tree is $BASE/run/p; "elsewhere" is $BASE/run/other, on the same filesystem.
+JSON_ANSWERS=()
+answers() { # name, load command (run in the background while the opener runs 5 s)
+        local name=$1; shift
+        want "$name" || return 0
+        newfs
+        mkdir -p "$BASE/run/p/tree/a" "$BASE/run/other"
+        touch "$BASE/run/p/.ransomguard-sim-target"
+        for i in $(seq 1 40); do head -c 20000 /usr/share/common-licenses/GPL-3 > "$BASE/run/p/f$i.txt"; done
+        echo probe > "$BASE/run/p/probe.txt"
+        [ "$name" = answers_no_daemon ] || start_daemon "$BASE/run/p"
+        local res
+        ( "$@" ) > /dev/null 2>&1 &
+        local load=$!
+        res=$("$OPENER" "$BASE/run/p/probe.txt" 5 1000)
+        kill -KILL "$load" 2>/dev/null
+        wait "$load" 2>/dev/null
+        pkill -KILL -f "^rg-bench-member" 2>/dev/null
+        pkill -KILL -f "ransomguard-sim --target $BASE/run" 2>/dev/null
+        stop_daemon
+        set -- $res
+        printf '%-26s %8s %9s %10s %11s %7s\n' "${name#answers_}" "$2" "$4" "$6" "$8" "${10}" >> "$BASE/answers"
+        JSON_ANSWERS+=("{\"load\":\"${name#answers_}\",\"opens\":$2,\"p50_us\":$4,\"p999_us\":$6,\"max_us\":$8,\"failed\":${10}}")
+        echo "bench: answers ${name#answers_}: $res" >&2
+}
+idle() { sleep 6; }
+family_kill() { # 2,000 members, then the encryptor: killed whole while the opener waits
+        setsid bash -c "for i in \$(seq 1 2000); do (exec -a rg-bench-member sleep 600) & done
+                \"$SIM\" --target \"$BASE/run/p\" --mode inplace 2>/dev/null; wait"
+}
+rename_storm() {
+        "$WRITER" "$BASE/run/p/tree/a" 20000 16 > /dev/null
+        for _ in $(seq 1 3000); do mv "$BASE/run/p/tree/a" "$BASE/run/p/tree/b"; mv "$BASE/run/p/tree/b" "$BASE/run/p/tree/a"; done
+}
+flood_elsewhere() {
+        for w in 1 2 3 4; do
+                ( for i in $(seq 1 20); do mkdir -p "$BASE/run/other/$w/$i"; "$WRITER" "$BASE/run/other/$w/$i" 2000 1; done ) &
+        done
+        wait
+}
+create_storm_protected() {
+        for w in 1 2; do ( mkdir -p "$BASE/run/p/c$w"; "$WRITER" "$BASE/run/p/c$w" 50000 4096 ) & done
+        wait
+}
+printf '\n%-26s %8s %9s %10s %11s %7s\n' "permission answers during" "opens" "p50 µs" "p99.9 µs" "slowest µs" "failed" > "$BASE/answers"
+answers answers_no_daemon idle
+answers answers_idle idle
+answers answers_family_kill_2000 family_kill
+answers answers_rename_storm rename_storm
+answers answers_flood_elsewhere flood_elsewhere
+answers answers_create_storm create_storm_protected
+[ "$(wc -l < "$BASE/answers")" -gt 2 ] && cat "$BASE/answers" >> "$BASE/table"
+
 cpu=$(awk -v t="$CPU_TICKS" -v hz="$HZ" 'BEGIN { printf "%.2f", t / hz }')
 printf '\ndaemon over the whole run: %s CPU seconds, peak RSS %d KiB\n' "$cpu" "$PEAK_KB" >> "$BASE/table"
 machine="$(nproc) cores, $(awk '/MemTotal/ { printf "%d GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r), $(. /etc/os-release; echo "$PRETTY_NAME")"
@@ -228,6 +285,7 @@ mkdir -p "$(dirname "$OUT")"
                 "$(date -Is)" "$machine" "$SIZE" "$N_FILES" "$MB" "$BSIZE" "$BN_FILES" "$BMB" "$SEED" "$RUNS"
         printf '"attacks":[%s],\n' "$(IFS=,; echo "${JSON_ATTACKS[*]:-}")"
         printf '"benign":[%s],\n' "$(IFS=,; echo "${JSON_BENIGN[*]:-}")"
+        printf '"answers":[%s],\n' "$(IFS=,; echo "${JSON_ANSWERS[*]:-}")"
         printf '"throughput":%s,"daemon_cpu_s":%s,"daemon_peak_rss_kib":%d}\n' "$tp_json" "$cpu" "$PEAK_KB"
 } > "$OUT"
 cp "$BASE/table" "${OUT%.json}.txt"

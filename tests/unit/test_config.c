@@ -57,6 +57,7 @@ static const char *const all_keys[] = {
         "canary.name",
         "limits",
         "limits.max_processes",
+        "limits.max_processes_bytes",
         "limits.max_files",
         "limits.max_files_bytes",
 };
@@ -188,6 +189,7 @@ static void assert_config_eq(const struct config *a, const struct config *b) {
         ck_assert_int_eq(a->canary, b->canary);
         ck_assert_str_eq(a->canary_name, b->canary_name);
         ck_assert_uint_eq(a->max_processes, b->max_processes);
+        ck_assert_uint_eq(a->max_processes_bytes, b->max_processes_bytes);
         ck_assert_uint_eq(a->max_files, b->max_files);
         ck_assert_uint_eq(a->max_files_bytes, b->max_files_bytes);
 }
@@ -515,6 +517,7 @@ static const struct range ranges[] = {
         { "detect.weights.canary", 0, 1e6, false, { NULL, NULL }, { NULL, NULL } },
         { "detect.weights.braked_open", 0, 1e6, false, { NULL, NULL }, { NULL, NULL } },
         { "limits.max_processes", 16, 1 << 20, true, { NULL, NULL }, { NULL, NULL } },
+        { "limits.max_processes_bytes", 1 << 20, 4294967295.0, true, { NULL, NULL }, { NULL, NULL } },
         { "limits.max_files", 64, 1 << 24, true, { NULL, NULL }, { NULL, NULL } },
         { "limits.max_files_bytes", 1 << 20, 4294967295.0, true, { NULL, NULL }, { NULL, NULL } },
 };
@@ -546,6 +549,7 @@ static double value_of(const struct config *c, const char *path) {
                 F("detect.weights.canary", w.canary, false),
                 F("detect.weights.braked_open", w.braked_open, false),
                 F("limits.max_processes", max_processes, true),
+                F("limits.max_processes_bytes", max_processes_bytes, true),
                 F("limits.max_files", max_files, true),
                 F("limits.max_files_bytes", max_files_bytes, true),
 #undef F

@@ -31,6 +31,7 @@ static struct score_opts opts(void) {
                 .half_life_ms = HALF,
                 .note_min_dirs = 3,
                 .max_processes = 4096,
+                .max_bytes = (size_t)1 << 30,
                 .family = true,
         };
 }
@@ -386,6 +387,27 @@ START_TEST(test_pair_left_to_the_judge) {
         ck_assert_int_eq(score_deleted(t, e, "/d/b", NULL, T0, &pair), 1);
         ck_assert_str_eq(pair.orig_path, "/d/b");
         ck_assert(!pair.has_orig);
+        score_table_free(t);
+}
+END_TEST
+
+START_TEST(test_root_pid_reuse_keeps_family) {
+        /* The family's root exits and its pid goes to an unrelated process: the family's
+         * evidence stays where its members find it (pid + start time); the newcomer starts clean. */
+        struct score_opts o = opts();
+        struct score_table *t = table(&o);
+        struct score_entry *c = track_at(t, 200, 2000, 100, 1000, T0);
+        damage(t, c, "/d/a.txt", T0);
+        damage(t, c, "/d/b.txt", T0);
+        struct score_entry *root = score_family_entry(t, c);
+        ck_assert_double_eq_tol(score_current(t, root, T0), 70, EPS);
+        struct score_entry *newcomer = track_at(t, 100, 5000, 0, 0, T0 + 1);
+        ck_assert_ptr_ne(newcomer, root);
+        ck_assert_double_eq(score_current(t, newcomer, T0 + 1), 0);
+        ck_assert_ptr_eq(score_lookup(t, 100), newcomer);
+        root = score_family_entry(t, c);
+        ck_assert_uint_eq(root->start_time, 1000);
+        ck_assert_double_eq_tol(score_current(t, root, T0), 70, EPS);
         score_table_free(t);
 }
 END_TEST
@@ -915,7 +937,8 @@ START_TEST(test_pid_reuse_resets) {
         ck_assert_uint_eq(n->t_first_damage, 0);
         ck_assert_ptr_null(n->paths[0]);
         ck_assert(!n->acted);
-        ck_assert_uint_eq(score_table_size(t), 1);
+        /* The old process had evidence: its entry stays (its family may still add up there). */
+        ck_assert_uint_eq(score_table_size(t), 2);
 
         /* The old process's pending unlink does not pair with the newcomer's output, nor its
          * rename with the newcomer's damage. */
@@ -960,9 +983,9 @@ START_TEST(test_root_pid_reuse) {
                 ck_assert_double_eq_tol(n->score, 30, EPS);
                 ck_assert_uint_le(score_table_size(t), 3);
         }
-        /* Every damage of the child after the reuse reached the (recreated) old root. */
+        /* Every damage of the child reached the old root, the one before the reuse too. */
         struct score_entry *d = score_family_entry(t, c);
-        ck_assert_uint_eq(d->reasons[SCORE_R_TURNED_RANDOM], 50);
+        ck_assert_uint_eq(d->reasons[SCORE_R_TURNED_RANDOM], 51);
         score_table_free(t);
 }
 END_TEST
@@ -1112,6 +1135,7 @@ static Suite *score_suite(void) {
         tc = tcase_create("pairing");
         tcase_add_test(tc, test_pair_left_to_the_judge);
         tcase_add_test(tc, test_acted_and_touch);
+        tcase_add_test(tc, test_root_pid_reuse_keeps_family);
         tcase_add_test(tc, test_pair_new_then_delete);
         tcase_add_test(tc, test_pair_delete_then_new);
         tcase_add_test(tc, test_pair_random_names_and_best_match);
