@@ -3,6 +3,8 @@
 #include "decide.h"
 
 #include <check.h>
+
+#include "testutil.h"
 #include <math.h>
 #include <stdlib.h>
 
@@ -104,9 +106,5 @@ int main(void) {
         tcase_add_test(tc, test_brake);
         tcase_add_test(tc, test_targets);
         suite_add_tcase(s, tc);
-        SRunner *sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        int failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+        return run_suite(s);
 }

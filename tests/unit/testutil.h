@@ -31,3 +31,12 @@ static inline void tmpdir_free(char *d) {
         nftw(d, rm_one, 16, FTW_DEPTH | FTW_PHYS);
         free(d);
 }
+
+/* main() of a test program: run the suite in Check's fork mode, exit status = any failure. */
+static inline int run_suite(Suite *s) {
+        SRunner *sr = srunner_create(s);
+        srunner_run_all(sr, CK_NORMAL);
+        int failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
