@@ -41,6 +41,20 @@ bool policy_may_act(const struct policy *p, const struct proc_info *pi, const ch
         return why == NULL;
 }
 
+/* Does cur serve one client of the server parent? Facts from the kernel, not names: the parent
+ * is a daemon (started by pid 1, or the leader of a session without a terminal) holding a
+ * listening TCP socket, and cur holds a connected one. Then cur heads its own family: the
+ * server and its other workers are never part of one client's misdeeds (smbd, sshd, vsftpd,
+ * proftpd, Apache prefork all fork so). */
+static bool serves_a_client(const struct policy *p, const struct proc_info *cur, const struct proc_info *parent) {
+        if (!(parent->ppid <= 1 || (parent->pid == parent->sid && parent->tty == 0)))
+                return false;
+        struct proc_conn c, s;
+        if (proc_tcp_of(p->procdir, cur->pid, false, &c) < 0 || c.established == 0)
+                return false;
+        return proc_tcp_of(p->procdir, parent->pid, true, &s) == 0 && s.listening > 0;
+}
+
 int policy_family_root(const struct policy *p, const struct proc_info *pi, struct proc_info *ret) {
         struct proc_info cur = *pi, parent;
         for (int depth = 0; depth < 64; depth++) {
@@ -54,6 +68,8 @@ int policy_family_root(const struct policy *p, const struct proc_info *pi, struc
                 if (strcmp(parent.cgroup, cur.cgroup) != 0)
                         break;
                 if (policy_allowed(p, &parent))
+                        break;
+                if (serves_a_client(p, &cur, &parent))
                         break;
                 cur = parent;
         }

@@ -1,6 +1,7 @@
 /* proc — /proc parsing. Everything tolerates processes vanishing between two reads. */
 #include "proc.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -357,5 +358,145 @@ int proc_parse_mountinfo_line(const char *line, char *buf, size_t len) {
                 buf[o++] = c;
         }
         buf[o] = '\0';
+        return 0;
+}
+
+static int hexval(char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* "0100007F:1F90": the address as the kernel prints it (32-bit words in host order, here little
+ * endian), then the port. */
+static int parse_endpoint(const char **pp, bool v6, uint8_t addr[16], uint16_t *port) {
+        const char *p = *pp;
+        unsigned words = v6 ? 4 : 1;
+        memset(addr, 0, 16);
+        for (unsigned w = 0; w < words; w++) {
+                uint32_t v = 0;
+                for (int i = 0; i < 8; i++) {
+                        int h = hexval(*p++);
+                        if (h < 0)
+                                return -EINVAL;
+                        v = (v << 4) | (uint32_t)h;
+                }
+                memcpy(addr + 4 * w, &v, 4); /* the kernel printed the host-order word */
+        }
+        if (*p++ != ':')
+                return -EINVAL;
+        uint32_t port_v = 0;
+        for (int i = 0; i < 4; i++) {
+                int h = hexval(*p++);
+                if (h < 0)
+                        return -EINVAL;
+                port_v = (port_v << 4) | (uint32_t)h;
+        }
+        *port = (uint16_t)port_v;
+        *pp = p;
+        return 0;
+}
+
+int proc_parse_tcp_line(const char *line, bool v6, struct proc_tcp *ret) {
+        struct proc_tcp t = { .v6 = v6 };
+        uint8_t laddr[16];
+        const char *p = line;
+        while (*p == ' ')
+                p++;
+        while (*p >= '0' && *p <= '9')
+                p++;
+        if (p == line || *p++ != ':')
+                return -EINVAL;
+        while (*p == ' ')
+                p++;
+        if (parse_endpoint(&p, v6, laddr, &t.lport) < 0 || *p++ != ' ' ||
+            parse_endpoint(&p, v6, t.raddr, &t.rport) < 0 || *p++ != ' ')
+                return -EINVAL;
+        int h1 = hexval(p[0]), h2 = h1 < 0 ? -1 : hexval(p[1]); /* never past the end */
+        if (h1 < 0 || h2 < 0 || p[2] != ' ')
+                return -EINVAL;
+        t.state = (uint8_t)(h1 << 4 | h2);
+        p += 2;
+        /* tx:rx, tr:when, retrnsmt, uid, timeout, then the inode. */
+        for (int field = 0; field < 5; field++) {
+                while (*p == ' ')
+                        p++;
+                if (!*p)
+                        return -EINVAL;
+                while (*p && *p != ' ')
+                        p++;
+        }
+        while (*p == ' ')
+                p++;
+        char *end;
+        errno = 0;
+        unsigned long long ino = strtoull(p, &end, 10);
+        if (end == p || errno || (*end && *end != ' ' && *end != '\n'))
+                return -EINVAL;
+        t.inode = ino;
+        *ret = t;
+        return 0;
+}
+
+void proc_tcp_addr(const struct proc_tcp *t, char *buf, size_t len) {
+        static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+        if (!t->v6)
+                (void)inet_ntop(AF_INET, t->raddr, buf, (socklen_t)len);
+        else if (memcmp(t->raddr, mapped, 12) == 0)
+                (void)inet_ntop(AF_INET, t->raddr + 12, buf, (socklen_t)len);
+        else
+                (void)inet_ntop(AF_INET6, t->raddr, buf, (socklen_t)len);
+}
+
+#define SOCKETS_MAX 256
+
+int proc_tcp_of(const char *procdir, pid_t pid, bool listening_only, struct proc_conn *ret) {
+        uint64_t inos[SOCKETS_MAX];
+        size_t n = 0;
+        char p[PATH_MAX], link[64];
+        *ret = (struct proc_conn){ 0 };
+        snprintf(p, sizeof(p), "%s/%d/fd", procdir, (int)pid);
+        DIR *d = opendir(p);
+        if (!d)
+                return errno == ENOENT ? -ESRCH : -errno;
+        struct dirent *de;
+        while ((de = readdir(d)) && n < SOCKETS_MAX) {
+                ssize_t k = readlinkat(dirfd(d), de->d_name, link, sizeof(link) - 1);
+                if (k <= 9 || memcmp(link, "socket:[", 8) != 0)
+                        continue;
+                link[k] = '\0';
+                inos[n++] = strtoull(link + 8, NULL, 10);
+        }
+        closedir(d);
+        if (n == 0)
+                return 0;
+        static const char *const files[] = { "tcp", "tcp6" };
+        for (int f = 0; f < 2; f++) {
+                snprintf(p, sizeof(p), "%s/%d/net/%s", procdir, (int)pid, files[f]);
+                FILE *in = fopen(p, "re");
+                if (!in)
+                        continue;
+                char line[512];
+                size_t found = 0;
+                while (found < n && fgets(line, sizeof(line), in)) {
+                        struct proc_tcp t;
+                        if (proc_parse_tcp_line(line, f == 1, &t) < 0)
+                                continue;
+                        /* The kernel lists the listening sockets first: a busy server's
+                         * megabytes of connections need not be read to know it listens. */
+                        if (listening_only && t.state != PROC_TCP_LISTEN)
+                                break;
+                        for (size_t i = 0; i < n; i++)
+                                if (inos[i] == t.inode && t.inode) {
+                                        found++;
+                                        if (t.state == PROC_TCP_LISTEN)
+                                                ret->listening++;
+                                        else if (t.state == PROC_TCP_ESTABLISHED && ret->established++ == 0)
+                                                ret->first = t;
+                                        break;
+                                }
+                }
+                fclose(in);
+                if (found == n)
+                        break;
+        }
         return 0;
 }

@@ -42,6 +42,30 @@ bool proc_alive(const char *procdir, pid_t pid);
  * decoded. -EINVAL for a malformed line, -ENAMETOOLONG when it does not fit. */
 int proc_parse_mountinfo_line(const char *line, char *buf, size_t len);
 
+/* One line of /proc/PID/net/tcp or tcp6. -EINVAL for the header or a malformed line. */
+struct proc_tcp {
+        uint8_t state;      /* 0x01 established, 0x0a listening, … */
+        uint64_t inode;
+        bool v6;
+        uint8_t raddr[16];  /* the remote address, network order (IPv4: first 4 bytes) */
+        uint16_t lport, rport;
+};
+#define PROC_TCP_ESTABLISHED 0x01
+#define PROC_TCP_LISTEN 0x0a
+int proc_parse_tcp_line(const char *line, bool v6, struct proc_tcp *ret);
+/* The remote address as text ("192.0.2.7", "2001:db8::1"; an IPv4-mapped one as IPv4). */
+void proc_tcp_addr(const struct proc_tcp *t, char *buf, size_t len);
+
+/* The TCP sockets a process holds (found in its own network namespace, /proc/PID/net, which
+ * also works from a daemon in a private one): how many listen, how many are connected, and the
+ * first connected one. listening_only: stop after the listening sockets, which the kernel lists
+ * first (then connected ones are not counted). The table is read only as far as needed. */
+struct proc_conn {
+        unsigned listening, established;
+        struct proc_tcp first;
+};
+int proc_tcp_of(const char *procdir, pid_t pid, bool listening_only, struct proc_conn *ret);
+
 /* What a process holds open. proc_holds: 2 when pid holds path open for writing, 1 read-only
  * (only asked for with !writers_only), 0 not at all, -ESRCH when the process is gone. path must
  * be the name the kernel shows in /proc/PID/fd (canonical). */

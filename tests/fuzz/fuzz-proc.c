@@ -1,5 +1,5 @@
 /* Fuzz target: what /proc says, parsed (lib/proc.c, lib/attr.c): a stat line, a mountinfo
- * line, an fdinfo text, a /proc entry name. */
+ * line, a net/tcp line, an fdinfo text, a /proc entry name. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +22,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 abort();
         if (proc_parse_mountinfo_line(text, buf, sizeof(buf)) == 0 && (buf[0] != '/' || !memchr(buf, '\0', sizeof(buf))))
                 abort();
+        struct proc_tcp t;
+        for (int v6 = 0; v6 < 2; v6++)
+                if (proc_parse_tcp_line(text, v6, &t) == 0) {
+                        proc_tcp_addr(&t, buf, 64);
+                        if (!memchr(buf, '\0', 64))
+                                abort();
+                }
         unsigned flags;
         (void)attr_parse_fdinfo_flags(text, &flags);
         pid_t pid;

@@ -262,6 +262,63 @@ START_TEST(test_root_stops_below_session_leader) {
 }
 END_TEST
 
+/* fd/N of a fake process is a socket; its net/tcp (or tcp6) lists that socket. */
+static void fake_socket(pid_t pid, int fd, unsigned long ino, const char *tcp_line, bool v6) {
+        char p[600], l[64], *s = NULL;
+        snprintf(p, sizeof(p), "%s/%d/fd", root_dir, (int)pid);
+        (void)mkdir(p, 0755);
+        snprintf(p, sizeof(p), "%s/%d/fd/%d", root_dir, (int)pid, fd);
+        snprintf(l, sizeof(l), "socket:[%lu]", ino);
+        ck_assert_int_eq(symlink(l, p), 0);
+        snprintf(p, sizeof(p), "%s/%d/net", root_dir, (int)pid);
+        (void)mkdir(p, 0755);
+        snprintf(p, sizeof(p), "%s/%d/net/%s", root_dir, (int)pid, v6 ? "tcp6" : "tcp");
+        ck_assert_int_ge(asprintf(&s, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
+                                      "timeout inode\n%s\n", tcp_line), 0);
+        write_file(p, s);
+        free(s);
+}
+
+START_TEST(test_root_stops_at_server_worker) {
+        /* 1000 smbd (started by pid 1, listening on 445) forks a worker per client: 1001 serves
+         * 127.0.0.1:40000 and runs 1002; 1003 serves another client over IPv6; 1004 is a helper
+         * with no connection. A client's family is its worker, never the server or the others. */
+        struct config *c = cfg_with_allow();
+        struct policy p = mkpolicy(c);
+        fake_proc(1000, "smbd", 1, 7, 0, "/usr/sbin/smbd", "/system.slice/smbd.service");
+        fake_proc(1001, "smbd", 1000, 7, 0, "/usr/sbin/smbd", "/system.slice/smbd.service");
+        fake_proc(1002, "helper", 1001, 7, 0, "/usr/bin/helper", "/system.slice/smbd.service");
+        fake_proc(1003, "smbd", 1000, 7, 0, "/usr/sbin/smbd", "/system.slice/smbd.service");
+        fake_proc(1004, "smbd-notifyd", 1000, 7, 0, "/usr/sbin/smbd", "/system.slice/smbd.service");
+        fake_socket(1000, 3, 5000, "   0: 00000000:01BD 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 5000 1 0 100 0 0 10 0", false);
+        fake_socket(1001, 4, 5001, "   1: 0100007F:01BD 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 5001 1 0 20 4 30 10 -1", false);
+        fake_socket(1003, 5, 5003, "   0: 00000000000000000000000001000000:01BD 00000000000000000000000001000000:9C41 01 00000000:00000000 00:00000000 00000000     0        0 5003 1 0 20 4 30 10 -1", true);
+        ck_assert_int_eq(root_of(&p, 1002), 1001);
+        ck_assert_int_eq(root_of(&p, 1001), 1001);
+        ck_assert_int_eq(root_of(&p, 1003), 1003);
+        ck_assert_int_eq(root_of(&p, 1004), 1000); /* no connection: the server's own */
+        ck_assert_int_eq(root_of(&p, 1000), 1000);
+        /* What the alert will say of the client. */
+        struct proc_conn conn;
+        char a[64];
+        ck_assert_int_eq(proc_tcp_of(root_dir, 1001, false, &conn), 0);
+        ck_assert_uint_eq(conn.established, 1);
+        ck_assert_uint_eq(conn.first.rport, 40000);
+        proc_tcp_addr(&conn.first, a, sizeof(a));
+        ck_assert_str_eq(a, "127.0.0.1");
+        ck_assert_int_eq(proc_tcp_of(root_dir, 1003, false, &conn), 0);
+        proc_tcp_addr(&conn.first, a, sizeof(a));
+        ck_assert_str_eq(a, "::1");
+        /* A worker whose parent is no daemon (an interactive tool with a socket) climbs on. */
+        fake_proc(1100, "tool", 100, 100, 0, "/usr/bin/tool", CG_USER);
+        fake_proc(1101, "child", 1100, 100, 0, "/usr/bin/child", CG_USER);
+        fake_socket(1100, 3, 6000, "   0: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 6000 1 0 100 0 0 10 0", false);
+        fake_socket(1101, 3, 6001, "   1: 0100007F:1F90 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 6001 1 0 20 4 30 10 -1", false);
+        ck_assert_int_eq(root_of(&p, 1101), 1100);
+        config_free(c);
+}
+END_TEST
+
 START_TEST(test_root_stops_at_cgroup_change) {
         struct config *c = cfg_with_allow();
         struct policy p = mkpolicy(c);
@@ -362,6 +419,7 @@ static Suite *policy_suite(void) {
         tcase_set_timeout(tc, 30);
         tcase_add_checked_fixture(tc, tree_setup, tree_teardown);
         tcase_add_test(tc, test_root_stops_below_session_leader);
+        tcase_add_test(tc, test_root_stops_at_server_worker);
         tcase_add_test(tc, test_root_stops_at_cgroup_change);
         tcase_add_test(tc, test_root_stops_at_protected);
         tcase_add_test(tc, test_root_stops_at_allowlisted);

@@ -730,6 +730,40 @@ START_TEST(test_real_proc_children) {
 }
 END_TEST
 
+START_TEST(test_tcp_line) {
+        struct proc_tcp t;
+        char a[64];
+        ck_assert_int_eq(proc_parse_tcp_line("   1: 0100007F:01BD 0A00020F:9C40 01 00000000:00000000 00:00000000 "
+                                             "00000000     0        0 5001 1 0000000000000000 20 4 30 10 -1\n", false, &t), 0);
+        ck_assert_uint_eq(t.state, PROC_TCP_ESTABLISHED);
+        ck_assert_uint_eq(t.inode, 5001);
+        ck_assert_uint_eq(t.lport, 445);
+        ck_assert_uint_eq(t.rport, 40000);
+        proc_tcp_addr(&t, a, sizeof(a));
+        ck_assert_str_eq(a, "15.2.0.10");
+        /* IPv6, and an IPv4-mapped address shown as IPv4. */
+        ck_assert_int_eq(proc_parse_tcp_line("0: B80D0120000000000000000001000000:0016 0000000000000000FFFF00000100007F:D431 "
+                                             "01 00000000:00000000 02:000AE4D0 00000000 0 0 777 2", true, &t), 0);
+        proc_tcp_addr(&t, a, sizeof(a));
+        ck_assert_str_eq(a, "127.0.0.1");
+        ck_assert_uint_eq(t.inode, 777);
+        ck_assert_uint_eq(t.lport, 22);
+        /* The header, short and malformed lines. */
+        ck_assert_int_eq(proc_parse_tcp_line("  sl  local_address rem_address   st tx_queue", false, &t), -EINVAL);
+        ck_assert_int_eq(proc_parse_tcp_line("", false, &t), -EINVAL);
+        /* Found by fuzz-proc: the line ends right after the remote endpoint (read past the end). */
+        char *cut = strdup("   1: 0100007F:01BD 0100007F:ffd5 ");
+        ck_assert_int_eq(proc_parse_tcp_line(cut, false, &t), -EINVAL);
+        free(cut);
+        ck_assert_int_eq(proc_parse_tcp_line("0: 0100007F:01BD 0100007F:9C40 01", false, &t), -EINVAL);
+        ck_assert_int_eq(proc_parse_tcp_line("0: 0100007G:01BD 0100007F:9C40 01 a b c d e 5", false, &t), -EINVAL);
+        ck_assert_int_eq(proc_parse_tcp_line("0: 0100007F:01BD 0100007F:9C40 01 a b c d e x5", false, &t), -EINVAL);
+        ck_assert_int_eq(proc_parse_tcp_line("0: 0100007F:01BD 0100007F:9C40 01 a b c d e 5", true, &t), -EINVAL);
+        ck_assert_int_eq(proc_parse_tcp_line("0: 0100007F:01BD 0100007F:9C40 01 a b c d e 5", false, &t), 0);
+        ck_assert_uint_eq(t.inode, 5);
+}
+END_TEST
+
 START_TEST(test_mountinfo_line) {
         char b[64];
         ck_assert_int_eq(proc_parse_mountinfo_line("36 35 98:0 /mnt1 /mnt/parent rw,noatime master:1 - ext3 /dev/root rw\n",
@@ -764,6 +798,7 @@ static Suite *proc_suite(void) {
         tcase_add_test(tc, test_parse_garbage);
         tcase_add_test(tc, test_parse_kthread);
         tcase_add_test(tc, test_mountinfo_line);
+        tcase_add_test(tc, test_tcp_line);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("fake");
