@@ -103,6 +103,18 @@ void incident_run(const struct pipeline *p, struct score_entry *e, struct score_
         f.writer_in_family = f.writer_alive && f.root_alive && proc_is_ancestor(p->procdir, d->pid, e->pid);
         unsigned uid = f.writer_is_root ? (root_read ? root.uid : (unsigned)-1)
                                         : (writer_read ? writer.uid : (unsigned)-1);
+        /* A server's per-connection worker heads the family: the alert names its client. */
+        char client[80] = "";
+        struct proc_info server;
+        struct proc_conn conn;
+        if (f.root_alive && proc_read_stat(p->procdir, root.ppid, &server) == 0 &&
+            policy_serves_a_client(p->policy, &root, &server) && proc_tcp_of(p->procdir, d->pid, false, &conn) == 0 &&
+            conn.established > 0) {
+                char a[64] = "";
+                proc_tcp_addr(&conn.first, a, sizeof(a));
+                snprintf(client, sizeof(client), conn.first.v6 && strchr(a, ':') ? "[%s]:%u" : "%s:%u", a,
+                         (unsigned)conn.first.rport);
+        }
 
         char cmdline[1024] = "", paths[2048], reasons[512];
         cmdline_bounded(p->loop, p->procdir, e->pid, cmdline, sizeof(cmdline));
@@ -148,6 +160,7 @@ void incident_run(const struct pipeline *p, struct score_entry *e, struct score_
                 .sample_paths = paths,
                 .reasons = reasons,
                 .members = res.acted,
+                .client_addr = client,
                 .ms_first_damage_to_action = d->t_first_damage ? (long long)(t_act - d->t_first_damage) : -1,
         };
         journal_detection(&jd);

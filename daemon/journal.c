@@ -54,16 +54,18 @@ void journal_detection(const struct journal_detection *d) {
                  util_escape(comm, sizeof(comm), d->comm), d->pid, util_escape(rcomm, sizeof(rcomm), d->root_comm),
                  d->root_pid, d->score, d->files, d->action, d->result);
         to_stderr(LOG_ALERT, msg);
+        const char *client = d->client_addr && d->client_addr[0] ? d->client_addr : "-";
         if (use_stderr)
-                fprintf(stderr, "ransomguard[alert]:   exe=%s cmdline=%s uid=%u cgroup=%s members=%u reasons=%s\n"
+                fprintf(stderr, "ransomguard[alert]:   exe=%s cmdline=%s uid=%u cgroup=%s members=%u client=%s reasons=%s\n"
                                 "ransomguard[alert]:   files: %s\n",
                         util_escape(exe, sizeof(exe), d->exe), d->cmdline, d->uid, util_escape(cg, sizeof(cg), d->cgroup),
-                        d->members, d->reasons, d->sample_paths);
+                        d->members, client, d->reasons, d->sample_paths);
         sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", LOG_ALERT, "MESSAGE_ID=%s", RG_MID_DETECTION,
                         "SYSLOG_IDENTIFIER=ransomguard", "RG_PID=%d", d->pid, "RG_COMM=%s", d->comm,
                         "RG_EXE=%s", d->exe, "RG_CMDLINE=%s", d->cmdline, "RG_UID=%u", d->uid,
                         "RG_CGROUP=%s", d->cgroup, "RG_ROOT_PID=%d", d->root_pid, "RG_ROOT_COMM=%s", d->root_comm,
                         "RG_SCORE=%.1f", d->score, "RG_ACTION=%s", d->action, "RG_ACTION_RESULT=%s", d->result,
                         "RG_FILES=%u", d->files, "RG_SAMPLE_PATHS=%s", d->sample_paths, "RG_REASONS=%s", d->reasons,
-                        "RG_MEMBERS=%u", d->members, "RG_MS_TO_ACTION=%lld", d->ms_first_damage_to_action, NULL);
+                        "RG_MEMBERS=%u", d->members, "RG_MS_TO_ACTION=%lld", d->ms_first_damage_to_action,
+                        "RG_CLIENT_ADDR=%s", client, NULL);
 }

@@ -40,6 +40,7 @@ struct journal_detection {
         const char *sample_paths; /* newline-free, ' | ' separated */
         const char *reasons;
         unsigned members;      /* processes acted on */
+        const char *client_addr; /* a server worker's client ("192.0.2.7:50123"), NULL when none */
         long long ms_first_damage_to_action;
 };
 void journal_detection(const struct journal_detection *d);

@@ -46,7 +46,7 @@ bool policy_may_act(const struct policy *p, const struct proc_info *pi, const ch
  * listening TCP socket, and cur holds a connected one. Then cur heads its own family: the
  * server and its other workers are never part of one client's misdeeds (smbd, sshd, vsftpd,
  * proftpd, Apache prefork all fork so). */
-static bool serves_a_client(const struct policy *p, const struct proc_info *cur, const struct proc_info *parent) {
+bool policy_serves_a_client(const struct policy *p, const struct proc_info *cur, const struct proc_info *parent) {
         if (!(parent->ppid <= 1 || (parent->pid == parent->sid && parent->tty == 0)))
                 return false;
         struct proc_conn c, s;
@@ -69,7 +69,7 @@ int policy_family_root(const struct policy *p, const struct proc_info *pi, struc
                         break;
                 if (policy_allowed(p, &parent))
                         break;
-                if (serves_a_client(p, &cur, &parent))
+                if (policy_serves_a_client(p, &cur, &parent))
                         break;
                 cur = parent;
         }

@@ -39,3 +39,7 @@ bool policy_may_act(const struct policy *p, const struct proc_info *pi, const ch
  * leader without a terminal (setsid, a cron job's shell) is the top of its family.
  * *ret is pi itself when nothing qualifies. */
 int policy_family_root(const struct policy *p, const struct proc_info *pi, struct proc_info *ret);
+
+/* Does cur serve one client of its server parent: parent a daemon (ppid 1, or a session leader
+ * without a terminal) holding a listening TCP socket, cur holding a connected one? */
+bool policy_serves_a_client(const struct policy *p, const struct proc_info *cur, const struct proc_info *parent);

@@ -67,6 +67,7 @@ check "the server's main process still runs" kill -0 "$server"
 check "client B's worker still runs" kill -0 "$wb"
 check "the alert blames client A's worker as the family root" \
         grep -q "family [a-z0-9.]*\[$wa\]" "$WORK/daemon.log"
+check "the alert names client A's address" grep -q "client=127.0.0.1:[0-9]" "$WORK/daemon.log"
 echo "hello b" >&7
 read -r -t 5 reply <&7
 check "client B is still served (${reply:-no reply})" [ "$reply" = ok ]
