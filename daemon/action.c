@@ -229,9 +229,9 @@ static int cgroup_kill(const char *dir) {
 /* The final signal to every member. After cgroup.kill too: a pidfd signal to a dying process is
  * harmless, and the count says who was reached. A released member is pinned again first and
  * must still be the process we stopped (same start time). */
-static void signal_all(const struct policy *p, struct family *f, int sig, bool via_cgroup,
+static void signal_all(const struct policy *p, struct family *f, size_t from, int sig, bool via_cgroup,
                        struct action_result *ret) {
-        for (size_t i = 0; i < f->n; i++) {
+        for (size_t i = from; i < f->n; i++) {
                 struct target *x = &f->t[i];
                 if (x->skipped)
                         continue;
@@ -314,15 +314,29 @@ int action_apply(const struct policy *p, const struct action_request *req, struc
                 goto out;
         }
 
-        bool via_cgroup = false;
-        if (req->action == CONFIG_ACTION_KILL && exclusive_cgroup(&f, cgdir, sizeof(cgdir)) == 0 &&
+        bool via_cgroup = false, term = req->term_root && req->action == CONFIG_ACTION_KILL;
+        if (req->action == CONFIG_ACTION_KILL && !term && exclusive_cgroup(&f, cgdir, sizeof(cgdir)) == 0 &&
             cgroup_kill(cgdir) == 0)
                 via_cgroup = true;
-        signal_all(p, &f, req->action == CONFIG_ACTION_KILL ? SIGKILL : SIGSTOP, via_cgroup, ret);
+        signal_all(p, &f, term ? 1 : 0, req->action == CONFIG_ACTION_KILL ? SIGKILL : SIGSTOP, via_cgroup, ret);
+        if (term) {
+                /* Pending first, then continued: the stopped worker handles SIGTERM at once. */
+                if (pidfd_send_signal(f.t[0].pidfd, SIGTERM, NULL, 0) == 0) {
+                        (void)pidfd_send_signal(f.t[0].pidfd, SIGCONT, NULL, 0);
+                        ret->acted++;
+                } else if (errno == ESRCH)
+                        ret->gone++;
+                else
+                        ret->failed++;
+        }
 
         if (ret->failed)
                 snprintf(ret->detail, sizeof(ret->detail), "%s: %u of %zu processes not reached",
                          ret->acted ? "partial" : "failed", ret->failed, f.n + ret->failed);
+        else if (term)
+                snprintf(ret->detail, sizeof(ret->detail), "session ended: SIGTERM to %s[%d]%s%s", f.t[0].pi.comm,
+                         (int)f.t[0].pi.pid, ret->acted > 1 ? ", its children killed" : "",
+                         ret->skipped ? ", some skipped by policy" : "");
         else
                 snprintf(ret->detail, sizeof(ret->detail), "%s %u process(es)%s%s",
                          req->action == CONFIG_ACTION_KILL ? "killed" : "suspended", ret->acted,

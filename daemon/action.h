@@ -13,6 +13,8 @@ struct action_request {
         bool with_descendants;   /* the whole family under root */
         enum config_action action; /* kill or suspend (log never signals) */
         bool signal;             /* false: only count who would be acted on (decide_signals) */
+        bool term_root;          /* kill: the root gets SIGTERM then SIGCONT (a server's worker ended
+                                  * the way its server asks), its descendants SIGKILL */
 };
 
 struct action_result {

@@ -10,24 +10,13 @@
 #include <unistd.h>
 
 #include "action.h"
+#include "children.h"
+#include "client.h"
+#include "session.h"
 #include "journal.h"
 #include "util.h"
 
 #define CMDLINE_BOUND_MS 100
-
-static int on_reaped(sd_event_source *s, const siginfo_t *si, void *userdata) {
-        sd_event_source_unref(s);
-        return 0;
-}
-
-/* A child that was sent SIGKILL: reaped now if it is gone, else by the loop once it is (one
- * stuck in an uninterruptible read must never block the loop in waitpid). */
-static void reap_later(sd_event *loop, pid_t c) {
-        if (waitpid(c, NULL, WNOHANG) != 0)
-                return;
-        if (!loop || sd_event_add_child(loop, NULL, c, WEXITED, on_reaped, NULL) < 0)
-                log_warning("Failed to watch child %d for reaping: it stays a zombie until it exits", (int)c);
-}
 
 /* /proc/PID/cmdline is read from the target's memory: a hostile process can make that read
  * block (its argv on a FUSE mapping it serves). Read it in a child, wait at most 100 ms. */
@@ -39,9 +28,7 @@ static void cmdline_bounded(sd_event *loop, const char *procdir, pid_t pid, char
                 return;
         pid_t c = fork();
         if (c == 0) {
-                if (p[1] > 3)
-                        (void)close_range(3, (unsigned)p[1] - 1, 0);
-                (void)close_range((unsigned)p[1] + 1, ~0U, 0);
+                child_close_fds(p[1]);
                 char tmp[2048];
                 if (proc_cmdline(procdir, pid, tmp, sizeof(tmp)) == 0)
                         (void)!write(p[1], tmp, strlen(tmp));
@@ -65,7 +52,7 @@ static void cmdline_bounded(sd_event *loop, const char *procdir, pid_t pid, char
         buf[o] = '\0';
         close(p[0]);
         (void)kill(c, SIGKILL); /* done or stuck: either way it goes */
-        reap_later(loop, c);
+        child_reap_later(loop, c);
 }
 
 /* The family's damaged paths, one printable line. */
@@ -80,15 +67,67 @@ static void join_paths(const struct score_entry *d, char *buf, size_t len) {
 }
 
 /* Act on one target (the root of a subtree). */
-static void act_on(const struct pipeline *p, pid_t root, uint64_t start, struct action_result *ret) {
+static void act_on(const struct pipeline *p, pid_t root, uint64_t start, enum config_action action,
+                   struct action_result *ret) {
         struct action_request req = {
                 .root = root,
                 .root_start = start,
                 .with_descendants = true,
-                .action = p->cfg->action,
+                .action = action,
                 .signal = p->dopts.signals,
         };
         (void)action_apply(p->policy, &req, ret);
+}
+
+static void format_addr(const struct proc_tcp *t, char *buf, size_t len) {
+        char a[64] = "";
+        proc_tcp_addr(t, a, sizeof(a));
+        snprintf(buf, len, t->v6 && strchr(a, ':') ? "[%s]:%u" : "%s:%u", a, (unsigned)t->rport);
+}
+
+/* A family below a server's worker (a login's programs under an sshd session): the alert names
+ * that session's client. */
+static void name_session_client(const struct pipeline *p, pid_t pid, struct journal_detection *jd) {
+        struct proc_info pi, worker, server;
+        struct proc_conn conn;
+        if (proc_read_stat(p->procdir, pid, &pi) < 0 || policy_worker_of(p->policy, &pi, &worker, &server, &conn) < 0)
+                return;
+        format_addr(&conn.first, jd->client_addr, sizeof(jd->client_addr));
+        if (strcmp(worker.comm, "sshd") == 0) {
+                char title[256];
+                struct client_info ci = { 0 };
+                cmdline_bounded(p->loop, p->procdir, worker.pid, title, sizeof(title));
+                if (client_from_sshd_title(title, &ci) == 0)
+                        snprintf(jd->client_user, sizeof(jd->client_user), "%s", ci.user);
+        }
+}
+
+/* The family root is a server's per-connection worker: it was stopped at the verdict; naming,
+ * blocking and ending its client go on in session.c. */
+static void hand_to_session(const struct pipeline *p, const struct score_entry *e, const struct score_entry *d,
+                            struct journal_detection *jd) {
+        struct proc_info worker, server;
+        bool have = proc_read(p->procdir, d->pid, &worker) == 0 && worker.start_time == d->start_time &&
+                    proc_read(p->procdir, worker.ppid, &server) == 0;
+        struct session_req q = {
+                .worker = d->pid,
+                .worker_start = d->start_time,
+                .server = have ? server.pid : 0,
+                .client = e->client,
+                .signals = p->dopts.signals,
+                .action = p->cfg->action,
+                .graceful = have && policy_same_program(&worker, &server),
+                .block_by = p->cfg->block_by,
+                .block_seconds = p->cfg->block_seconds,
+                .term_grace_ms = p->cfg->term_grace_ms,
+        };
+        const char *base = have ? strrchr(server.exe, '/') : NULL;
+        q.lookup_smb = have && server.uid == 0 && base && strcmp(base, "/smbd") == 0;
+        q.jd = *jd;
+        if (session_begin(p->sessions, &q) < 0) {
+                log_warning("Failed to follow the client of %s[%d]: out of memory", d->comm, (int)d->pid);
+                journal_detection(jd);
+        }
 }
 
 void incident_run(const struct pipeline *p, struct score_entry *e, struct score_entry *d) {
@@ -101,33 +140,58 @@ void incident_run(const struct pipeline *p, struct score_entry *e, struct score_
         bool writer_read = !f.writer_is_root && proc_read_stat(p->procdir, e->pid, &writer) == 0;
         f.writer_alive = writer_read && writer.start_time == e->start_time;
         f.writer_in_family = f.writer_alive && f.root_alive && proc_is_ancestor(p->procdir, d->pid, e->pid);
-        unsigned uid = f.writer_is_root ? (root_read ? root.uid : (unsigned)-1)
-                                        : (writer_read ? writer.uid : (unsigned)-1);
-        /* A server's per-connection worker heads the family: the alert names its client. */
-        char client[80] = "";
-        struct proc_info server;
-        struct proc_conn conn;
-        if (f.root_alive && proc_read_stat(p->procdir, root.ppid, &server) == 0 &&
-            policy_serves_a_client(p->policy, &root, &server) && proc_tcp_of(p->procdir, d->pid, false, &conn) == 0 &&
-            conn.established > 0) {
-                char a[64] = "";
-                proc_tcp_addr(&conn.first, a, sizeof(a));
-                snprintf(client, sizeof(client), conn.first.v6 && strchr(a, ':') ? "[%s]:%u" : "%s:%u", a,
-                         (unsigned)conn.first.rport);
+        unsigned targets = decide_targets(&f);
+        /* A worker whose client is being named or ended already. */
+        if (p->sessions && session_pending(p->sessions, d->pid, d->start_time) && !(targets & DECIDE_WRITER))
+                return;
+
+        static struct journal_detection jd; /* ~6 KiB, one at a time: the loop is single-threaded */
+        memset(&jd, 0, sizeof(jd));
+        jd.pid = e->pid;
+        jd.uid = f.writer_is_root ? (root_read ? root.uid : (unsigned)-1) : (writer_read ? writer.uid : (unsigned)-1);
+        if (e->client.is_worker) /* a worker acts as its client's user (read at its last open) */
+                jd.uid = e->client.uid;
+        snprintf(jd.comm, sizeof(jd.comm), "%s", e->comm);
+        snprintf(jd.exe, sizeof(jd.exe), "%s", e->exe[0] ? e->exe : "?");
+        snprintf(jd.cgroup, sizeof(jd.cgroup), "%s", e->cgroup[0] ? e->cgroup : "?");
+        cmdline_bounded(p->loop, p->procdir, e->pid, jd.cmdline, sizeof(jd.cmdline));
+        if (!jd.cmdline[0])
+                cmdline_bounded(p->loop, p->procdir, d->pid, jd.cmdline, sizeof(jd.cmdline));
+        if (!jd.cmdline[0])
+                snprintf(jd.cmdline, sizeof(jd.cmdline), "?");
+        jd.root_pid = d->pid;
+        snprintf(jd.root_comm, sizeof(jd.root_comm), "%s", d->comm);
+        jd.score = d->score;
+        uint32_t client_files = 0;
+        uint64_t client_first = 0;
+        double client_score = e->client.is_worker ? carry_score(&p->carry, &e->client, util_now_ms(), &client_files, &client_first) : 0;
+        if (client_score > jd.score)
+                jd.score = client_score;
+        snprintf(jd.action, sizeof(jd.action), "%s", p->dry_run ? "dry-run" : config_action_name(p->cfg->action));
+        jd.files = d->files_damaged > client_files ? d->files_damaged : client_files;
+        join_paths(d, jd.sample_paths, sizeof(jd.sample_paths));
+        if (!jd.sample_paths[0] && e->client.is_worker) /* the damage was done by earlier connections */
+                snprintf(jd.sample_paths, sizeof(jd.sample_paths), "%s", carry_paths(&p->carry, &e->client));
+        score_reasons_str(d, jd.reasons, sizeof(jd.reasons));
+        if (client_score > d->score) { /* the client's other connections tipped it */
+                size_t n = strlen(jd.reasons);
+                snprintf(jd.reasons + n, sizeof(jd.reasons) - n, "%sclient-over-its-connections=%.0f", n ? " " : "",
+                         client_score);
         }
 
-        char cmdline[1024] = "", paths[2048], reasons[512];
-        cmdline_bounded(p->loop, p->procdir, e->pid, cmdline, sizeof(cmdline));
-        if (!cmdline[0])
-                cmdline_bounded(p->loop, p->procdir, d->pid, cmdline, sizeof(cmdline));
+        /* A server's per-connection worker heads the family: its client is what is stopped. */
+        bool worker = f.root_alive && e->client.is_worker && (targets & DECIDE_FAMILY);
+        if (worker)
+                format_addr(&e->client.conn, jd.client_addr, sizeof(jd.client_addr));
+        else if (f.root_alive)
+                name_session_client(p, d->pid, &jd);
 
-        unsigned targets = decide_targets(&f);
         struct action_result res = { 0 };
         if (targets & DECIDE_FAMILY)
-                act_on(p, d->pid, d->start_time, &res);
+                act_on(p, d->pid, d->start_time, worker && p->dopts.signals ? CONFIG_ACTION_SUSPEND : p->cfg->action, &res);
         if (targets & DECIDE_WRITER) {
                 struct action_result r2;
-                act_on(p, e->pid, e->start_time, &r2);
+                act_on(p, e->pid, e->start_time, p->cfg->action, &r2);
                 if (targets & DECIDE_FAMILY)
                         res.acted += r2.acted;
                 else
@@ -135,33 +199,18 @@ void incident_run(const struct pipeline *p, struct score_entry *e, struct score_
         }
         if (!targets)
                 snprintf(res.detail, sizeof(res.detail), "skipped: family root already exited");
-        char result[300];
         if (!p->dopts.signals && targets)
-                snprintf(result, sizeof(result), "%s: %s", p->dry_run ? "dry-run" : "log-only", res.detail);
+                snprintf(jd.result, sizeof(jd.result), "%s: %s", p->dry_run ? "dry-run" : "log-only", res.detail);
         else
-                snprintf(result, sizeof(result), "%s", res.detail);
+                snprintf(jd.result, sizeof(jd.result), "%s", res.detail);
+        jd.members = res.acted;
         uint64_t t_act = util_now_ms();
-
-        join_paths(d, paths, sizeof(paths));
-        score_reasons_str(d, reasons, sizeof(reasons));
-        struct journal_detection jd = {
-                .pid = e->pid,
-                .comm = e->comm,
-                .exe = e->exe[0] ? e->exe : "?",
-                .cmdline = cmdline[0] ? cmdline : "?",
-                .cgroup = e->cgroup[0] ? e->cgroup : "?",
-                .uid = uid,
-                .root_pid = d->pid,
-                .root_comm = d->comm,
-                .score = d->score,
-                .action = p->dry_run ? "dry-run" : config_action_name(p->cfg->action),
-                .result = result,
-                .files = d->files_damaged,
-                .sample_paths = paths,
-                .reasons = reasons,
-                .members = res.acted,
-                .client_addr = client,
-                .ms_first_damage_to_action = d->t_first_damage ? (long long)(t_act - d->t_first_damage) : -1,
-        };
-        journal_detection(&jd);
+        uint64_t first = d->t_first_damage;
+        if (client_first && (!first || client_first < first))
+                first = client_first;
+        jd.ms_first_damage_to_action = first ? (long long)(t_act - first) : -1;
+        if (worker && p->sessions)
+                hand_to_session(p, e, d, &jd);
+        else
+                journal_detection(&jd);
 }

@@ -12,6 +12,8 @@
 #define RG_MID_RELOAD_FAILED "45e523dd61eb4b939b42210f646d2af8"
 #define RG_MID_OVERFLOW      "78345866053e44a093b318be6667ab5b"
 #define RG_MID_DEGRADED      "f3c6f47c7e2445a1876beecce857042b"
+#define RG_MID_BLOCKED       "c0b1e5a0f7d44b7e9a3f6b2d8e41c5a9"
+#define RG_MID_UNBLOCKED     "5e2d7c4b9a8f4e1d8b6c3a2f1e0d9c8b"
 
 /* stderr: mirror messages there (foreground). max_level: LOG_DEBUG shows debug lines. */
 void journal_setup(bool stderr_on, int max_level);
@@ -26,21 +28,24 @@ void journal_log(int priority, const char *mid, const char *fmt, ...);
 #define log_warning(...) journal_log(LOG_WARNING, NULL, __VA_ARGS__)
 #define log_error(...) journal_log(LOG_ERR, NULL, __VA_ARGS__)
 
-/* One detection: every RG_* field of the issue. */
+/* One detection: every RG_* field. A value the daemon holds (incident.c fills it, session.c keeps
+ * it while a server's client is looked up), so strings are arrays. "" where unknown. */
 struct journal_detection {
         int pid;
-        const char *comm, *exe, *cmdline, *cgroup;
+        char comm[64], exe[512], cmdline[1024], cgroup[512];
         unsigned uid;
         int root_pid;          /* family root */
-        const char *root_comm;
+        char root_comm[64];
         double score;
-        const char *action;    /* kill, suspend, log, dry-run */
-        const char *result;    /* done, partial, failed: …, skipped: … */
+        char action[16];       /* kill, suspend, log, dry-run */
+        char result[320];      /* "killed 3 process(es)", "partial: …", "failed: …", "skipped: …" */
         unsigned files;        /* files damaged in the window */
-        const char *sample_paths; /* newline-free, ' | ' separated */
-        const char *reasons;
+        char sample_paths[2048]; /* newline-free, ' | ' separated */
+        char reasons[512];
         unsigned members;      /* processes acted on */
-        const char *client_addr; /* a server worker's client ("192.0.2.7:50123"), NULL when none */
+        /* A server worker's client: address ("192.0.2.7:50123"), user and machine as the server
+         * knows them (smbstatus, sshd's title), and the block set on it. */
+        char client_addr[80], client_user[128], client_host[128], blocked[256];
         long long ms_first_damage_to_action;
 };
 void journal_detection(const struct journal_detection *d);

@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "blocks.h"
 #include "config.h"
 #include "journal.h"
 #include "manager.h"
@@ -20,6 +21,8 @@ static void help(void) {
                "  -c, --config FILE     configuration (default " DEFAULT_CONFIG ")\n"
                "      --check-config    validate the configuration, print the result, exit\n"
                "      --dry-run         decide and log, never signal a process\n"
+               "      --blocks          list the server clients blocked now (server.block_dir), exit\n"
+               "      --unblock WHO     lift the block on WHO (user name, uid, IP address, or all), exit\n"
                "      --protect PATH    protect PATH too (repeatable; replaces the built-in defaults\n"
                "                        when the configuration has no \"protect\" key)\n"
                "      --source S        fanotify | inotify | auto (overrides \"source\")\n"
@@ -28,19 +31,21 @@ static void help(void) {
                "  -h, --help            this help\n"
                "      --version         version\n\n"
                "Exit status: 0 stopped cleanly, 1 runtime failure, 2 usage error,\n"
-               "3 invalid configuration, 4 nothing to protect or no usable event source.\n");
+               "3 invalid configuration, 4 nothing to protect or no usable event source;\n"
+               "--unblock: 0 lifted, 1 no such block (or it could not be removed).\n");
 }
 
 struct args {
         struct manager_opts mo;
         char **protect;
-        bool check;
+        bool check, list_blocks;
+        const char *unblock;
         int verbose;
 };
 
 /* The command line into a; -1 to go on, else the exit code (help, version, a usage error). */
 static int parse_args(int argc, char **argv, struct args *a) {
-        enum { OPT_CHECK = 256, OPT_DRY, OPT_PROTECT, OPT_SOURCE, OPT_VERSION, OPT_PROCDIR };
+        enum { OPT_CHECK = 256, OPT_DRY, OPT_PROTECT, OPT_SOURCE, OPT_VERSION, OPT_PROCDIR, OPT_BLOCKS, OPT_UNBLOCK };
         static const struct option opts[] = {
                 { "config", required_argument, NULL, 'c' },
                 { "check-config", no_argument, NULL, OPT_CHECK },
@@ -48,6 +53,8 @@ static int parse_args(int argc, char **argv, struct args *a) {
                 { "protect", required_argument, NULL, OPT_PROTECT },
                 { "source", required_argument, NULL, OPT_SOURCE },
                 { "procdir", required_argument, NULL, OPT_PROCDIR },
+                { "blocks", no_argument, NULL, OPT_BLOCKS },
+                { "unblock", required_argument, NULL, OPT_UNBLOCK },
                 { "verbose", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, OPT_VERSION },
@@ -62,6 +69,8 @@ static int parse_args(int argc, char **argv, struct args *a) {
                 case OPT_DRY: a->mo.dry_run = true; break;
                 case OPT_PROTECT: a->protect[n_protect++] = optarg; break;
                 case OPT_PROCDIR: a->mo.procdir = optarg; break;
+                case OPT_BLOCKS: a->list_blocks = true; break;
+                case OPT_UNBLOCK: a->unblock = optarg; break;
                 case OPT_SOURCE:
                         a->mo.source_set = true;
                         if (strcmp(optarg, "fanotify") == 0)
@@ -108,6 +117,19 @@ int main(int argc, char **argv) {
 
         struct config *cfg = NULL;
         char err[1024];
+        if (a.list_blocks || a.unblock) {
+                /* The commands need the configuration's server.block_dir only. */
+                r = config_load(mo.config_path, &cfg, err, sizeof(err));
+                if (r < 0) {
+                        fprintf(stderr, "%s\n", err);
+                        free(protect);
+                        return RG_EXIT_CONFIG;
+                }
+                r = a.unblock ? blocks_unblock_cmd(cfg->block_dir, a.unblock, stdout) : blocks_list_cmd(cfg->block_dir, stdout);
+                config_free(cfg);
+                free(protect);
+                return r < 0 ? RG_EXIT_FAILURE : RG_EXIT_OK;
+        }
         struct prepare_opts po = { .extra_protect = protect, .source_set = mo.source_set, .source = mo.source };
         r = config_load(mo.config_path, &cfg, err, sizeof(err));
         if (r >= 0)

@@ -13,11 +13,13 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "blocks.h"
 #include "canary.h"
 #include "journal.h"
 #include "pipeline.h"
 #include "prepare.h"
 #include "reload.h"
+#include "session.h"
 #include "sources.h"
 #include "util.h"
 
@@ -119,6 +121,19 @@ static int start_watching(struct manager *m) {
         return 0;
 }
 
+/* The block list of server.block_dir: without it clients are still stopped, never blocked. */
+static void open_blocks(struct manager *m) {
+        char err[1024];
+        m->pipe.blocks = blocks_free(m->pipe.blocks);
+        int r = blocks_open(m->cfg->block_dir, &m->pipe.blocks, err, sizeof(err));
+        if (r < 0)
+                log_warning("%s; a convicted server client is stopped but not blocked", err);
+        else if (blocks_count(m->pipe.blocks))
+                log_notice("%u client block(s) in force from %s", blocks_count(m->pipe.blocks), m->cfg->block_dir);
+        if (m->pipe.sessions)
+                sessions_set_blocks(m->pipe.sessions, m->pipe.blocks);
+}
+
 static bool roots_differ(const struct config *a, const struct config *b) {
         if (a->source != b->source || strv_length(a->protect) != strv_length(b->protect))
                 return true;
@@ -154,9 +169,12 @@ static void apply_reload(void *userdata, const char *text, const char *read_err)
                 return;
         }
         bool roots_changed = roots_differ(nc, m->cfg);
+        bool blocks_moved = strcmp(nc->block_dir, m->cfg->block_dir) != 0;
         struct config *old = m->cfg;
         m->pipe.gen++;
         use_config(m, nc);
+        if (blocks_moved)
+                open_blocks(m);
         if (roots_changed) {
                 stop_watching(m);
                 r = start_watching(m);
@@ -278,6 +296,9 @@ int manager_new(const struct manager_opts *o, struct config *cfg, struct manager
         pipeline_opts_from(&m->pipe, cfg, false);
         m->pipe.loop = m->loop;
         m->pipe.pidfs = pipeline_pidfs_unique();
+        if ((r = sessions_new(m->loop, &m->policy, NULL, &m->pipe.sessions)) < 0)
+                goto fail;
+        open_blocks(m);
         *ret = m;
         return 0;
 fail:
@@ -301,6 +322,7 @@ int manager_run(struct manager *m) {
         status(m);
         r = sd_event_loop(m->loop);
         (void)sd_notify(0, "STOPPING=1");
+        m->pipe.sessions = sessions_free(m->pipe.sessions); /* no worker left stopped */
         stop_watching(m);
         journal_log(LOG_NOTICE, RG_MID_STOP, "ransomguard stopped: %" PRIu64 " writes judged, %" PRIu64 " detection(s)",
                     m->pipe.st.written, m->pipe.st.detections);
@@ -312,6 +334,8 @@ struct manager *manager_free(struct manager *m) {
                 return NULL;
         stop_watching(m);
         m->reload = reload_free(m->reload);
+        m->pipe.sessions = sessions_free(m->pipe.sessions);
+        m->pipe.blocks = blocks_free(m->pipe.blocks);
         sd_event_source_disable_unref(m->timer);
         sd_event_unref(m->loop);
         score_table_free(m->pipe.scores);

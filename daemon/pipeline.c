@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "blocks.h"
 #include "canary.h"
 #include "incident.h"
 #include "journal.h"
@@ -17,6 +18,7 @@
 
 #define TRUST_SEEN_MS 1000      /* a process seen this recently is taken to be the same one */
 #define OVERFLOW_LOG_MS 10000   /* at most one overflow message this often */
+#define BLOCK_LOG_MS 10000      /* ... and one about a blocked client coming back */
 
 void pipeline_opts_from(struct pipeline *p, const struct config *c, bool can_deny) {
         p->cfg = c;
@@ -35,6 +37,28 @@ void pipeline_opts_from(struct pipeline *p, const struct config *c, bool can_den
                 .can_deny = can_deny,
                 .rearm_ms = DECIDE_REARM_MS,
         };
+        carry_init(&p->carry, c->window_ms, c->half_life_ms);
+}
+
+double pipeline_family_score(const struct pipeline *p, const struct score_entry *e, const struct score_entry *d,
+                             uint64_t now) {
+        double s = score_current(p->scores, d, now);
+        if (!e->client.is_worker)
+                return s;
+        double c = carry_score(&p->carry, &e->client, now, NULL, NULL);
+        return c > s ? c : s;
+}
+
+/* What a worker's family got since it was last noted is its client's too. */
+static void note_carry(struct pipeline *p, struct score_entry *e, struct score_entry *d, uint64_t now) {
+        if (!e->client.is_worker)
+                return;
+        double points = score_current(p->scores, d, now) - score_decay(p->scores, d->carry_noted, d->t_carry_noted, now);
+        uint32_t files = d->files_damaged > d->files_noted ? d->files_damaged - d->files_noted : 0;
+        carry_credit(&p->carry, &e->client, points, files, d->paths, now);
+        d->carry_noted = d->score;
+        d->t_carry_noted = d->t_score;
+        d->files_noted = d->files_damaged;
 }
 
 bool pipeline_pidfs_unique(void) {
@@ -90,10 +114,12 @@ static struct score_entry *identify(struct pipeline *p, const struct src_event *
          * that very process, not a successor with a recycled pid. */
         if (ev->pidfd >= 0 && pidfd_send_signal(ev->pidfd, 0, NULL, 0) < 0)
                 return NULL;
-        if (!p->cfg->family || policy_family_root(p->policy, &pi, &root) < 0)
+        struct block_client client = { 0 };
+        if (!p->cfg->family || policy_family_root(p->policy, &pi, &root, &client) < 0)
                 root = pi;
         if (score_track(p->scores, &pi, &root, now, &e) < 0)
                 return NULL;
+        e->client = client;
         e->allowed = policy_allowed(p->policy, &pi);
         e->gen = p->gen;
         e->pidfd_ino = ino;
@@ -103,11 +129,16 @@ static struct score_entry *identify(struct pipeline *p, const struct src_event *
 /* Is an action due on e's family? Then the incident: act and report. */
 static void maybe_act(struct pipeline *p, struct score_entry *e, uint64_t now) {
         struct score_entry *d = score_family_entry(p->scores, e);
-        if (!decide_due(&p->dopts, score_current(p->scores, d, now), d->acted, d->t_acted, now))
+        note_carry(p, e, d, now);
+        if (!decide_due(&p->dopts, pipeline_family_score(p, e, d, now), d->acted, d->t_acted, now))
                 return;
         score_acted(p->scores, e, now);
         p->st.detections++;
         incident_run(p, e, d);
+        /* The client's connections were summed up to this conviction: once it is stopped (and
+         * blocked), its next connection starts from nothing, and is denied while blocked. */
+        if (e->client.is_worker && p->dopts.signals)
+                carry_forget(&p->carry, &e->client);
 }
 
 /* A new file and an unlinked original of one family: did the one replace the other? */
@@ -203,6 +234,31 @@ static void on_written(struct pipeline *p, const struct src_event *ev, uint64_t 
         maybe_act(p, e, now);
 }
 
+/* A server's worker serving a client that is blocked (blocks.c): its opens are denied. Needs
+ * permission events, and is set only where processes are really signalled. */
+static bool client_blocked(struct pipeline *p, struct score_entry *e, uint64_t now) {
+        if (!e->client.is_worker || !p->blocks || !p->dopts.can_deny || !p->dopts.signals)
+                return false;
+        const struct block *b = blocks_check(p->blocks, p->cfg->block_by, &e->client);
+        if (!b)
+                return false;
+        /* One message per connection, at most one every BLOCK_LOG_MS with the count since:
+         * ransomware retrying at once must not flood the journal. */
+        p->st.block_denied++;
+        if (!e->block_logged && now - p->st.t_block_log >= BLOCK_LOG_MS) {
+                char addr[64] = "";
+                proc_tcp_addr(&e->client.conn, addr, sizeof(addr));
+                journal_log(LOG_WARNING, RG_MID_BLOCKED,
+                            "Blocked client (%s %s) is back: %s[%d] from %s:%u may not open protected files; "
+                            "%" PRIu64 " open(s) denied to blocked clients so far (ransomguardd --unblock %s lifts the block)",
+                            b->key.kind == BLOCK_USER ? "user" : "address", b->label, e->comm, (int)e->pid, addr,
+                            (unsigned)e->client.conn.rport, p->st.block_denied, b->label);
+                e->block_logged = true;
+                p->st.t_block_log = now;
+        }
+        return true;
+}
+
 static int on_open(struct pipeline *p, const struct src_event *ev, uint64_t now) {
         struct stat st;
         if (fstat(ev->fd, &st) < 0 || !S_ISREG(st.st_mode))
@@ -210,10 +266,16 @@ static int on_open(struct pipeline *p, const struct src_event *ev, uint64_t now)
         /* Learn the opener while it is alive and blocked in open(): short-lived processes are
          * gone by the time their close-write is read. */
         struct score_entry *e = identify(p, ev, now);
+        /* A server's worker acts for whichever user its client logged in as: read at the open,
+         * while the worker waits in it, so evidence and blocks go to that user. */
+        if (e && e->client.is_worker)
+                (void)proc_fsuid(p->procdir, e->pid, &e->client.uid);
+        if (e && client_blocked(p, e, now))
+                return -EPERM;
         /* The brake: a family above "suspicious" may not open protected files until its verdict
          * (it is acted on at the threshold, or its evidence decays). The source has read the
          * name queue first, so the unlinks that complete its pairs are counted. */
-        if (e && decide_brake(&p->dopts, score_current(p->scores, score_family_entry(p->scores, e), now))) {
+        if (e && decide_brake(&p->dopts, pipeline_family_score(p, e, score_family_entry(p->scores, e), now))) {
                 score_braked(p->scores, e, now);
                 maybe_act(p, e, now);
                 return -EPERM;

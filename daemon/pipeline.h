@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
+#include "carry.h"
 #include "config.h"
 #include "decide.h"
 #include "fcache.h"
@@ -20,13 +21,17 @@
 #include "score.h"
 #include "source.h"
 
+struct blocks;
 struct canary;
+struct sessions;
 
 struct pipeline_stats {
         uint64_t written;     /* close-writes judged */
         uint64_t detections;  /* incidents */
         uint64_t overflows;   /* kernel queue overflows */
         uint64_t t_overflow_log;
+        uint64_t block_denied;  /* opens denied to blocked clients */
+        uint64_t t_block_log;
 };
 
 struct pipeline {
@@ -42,6 +47,9 @@ struct pipeline {
         struct fcache *files;    /* before states */
         struct score_table *scores;
         struct canary *canary;   /* NULL when decoys are off */
+        struct sessions *sessions; /* server clients being named and ended */
+        struct blocks *blocks;   /* clients blocked after a conviction; NULL when unavailable */
+        struct carry carry;      /* server clients' evidence over all their connections */
         struct pipeline_stats st;
 };
 
@@ -53,3 +61,8 @@ bool pipeline_pidfs_unique(void);
 
 /* The sampling and decision options a configuration gives. */
 void pipeline_opts_from(struct pipeline *p, const struct config *c, bool can_deny);
+
+/* The score that decides for e's family d: its own, or for a server's worker the larger of that
+ * and its client's over all its connections (lib/carry). */
+double pipeline_family_score(const struct pipeline *p, const struct score_entry *e, const struct score_entry *d,
+                             uint64_t now);

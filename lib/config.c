@@ -13,22 +13,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "block.h"
 #include "util.h"
 
 #define CONFIG_MAX_BYTES (1024 * 1024)
 
-enum key_type { KEY_OBJECT, KEY_BOOL, KEY_U32, KEY_DOUBLE, KEY_STRING, KEY_ENUM, KEY_PATHS };
+enum key_type { KEY_OBJECT, KEY_BOOL, KEY_U32, KEY_DOUBLE, KEY_STRING, KEY_ENUM, KEY_PATHS, KEY_FLAGS };
 
 struct key {
         const char *path;
         enum key_type type;
         size_t offset;
         double min, max;
-        const char *const *names; /* KEY_ENUM: index = value */
+        const char *const *names; /* KEY_ENUM: index = value; KEY_FLAGS: bit index = name */
 };
 
 static const char *const action_names[] = { "log", "suspend", "kill", NULL };
 static const char *const source_names[] = { "auto", "fanotify", "inotify", NULL };
+static const char *const block_by_names[] = { "user", "address", NULL }; /* BLOCK_USER, BLOCK_ADDR */
 
 #define OFF(f) offsetof(struct config, f)
 static const struct key keys[] = {
@@ -64,6 +66,11 @@ static const struct key keys[] = {
         { "canary",                    KEY_OBJECT, 0,                       0, 0, NULL },
         { "canary.enabled",            KEY_BOOL,   OFF(canary),             0, 0, NULL },
         { "canary.name",               KEY_STRING, OFF(canary_name),        1, 200, NULL },
+        { "server",                    KEY_OBJECT, 0,                       0, 0, NULL },
+        { "server.block_seconds",      KEY_U32,    OFF(block_seconds),      0, 30 * 86400, NULL },
+        { "server.block_by",           KEY_FLAGS,  OFF(block_by),           0, 0, block_by_names },
+        { "server.term_grace_ms",      KEY_U32,    OFF(term_grace_ms),      100, 60000, NULL },
+        { "server.block_dir",          KEY_STRING, OFF(block_dir),          2, 1024, NULL },
         { "limits",                    KEY_OBJECT, 0,                       0, 0, NULL },
         { "limits.max_processes",      KEY_U32,    OFF(max_processes),      16, 1 << 20, NULL },
         { "limits.max_processes_bytes", KEY_U32,   OFF(max_processes_bytes), 1 << 20, 4294967295.0, NULL },
@@ -84,6 +91,7 @@ void config_free(struct config *c) {
         strv_free(c->protect);
         strv_free(c->allow);
         free(c->canary_name);
+        free(c->block_dir);
         free(c);
 }
 
@@ -118,14 +126,18 @@ int config_default(struct config **ret) {
                 .family = true,
                 .brake = true,
                 .canary = false,
+                .block_seconds = 1800,
+                .block_by = BLOCK_USER | BLOCK_ADDR,
+                .term_grace_ms = 3000,
                 .max_processes = 4096,
                 .max_processes_bytes = 16u << 20,
                 .max_files = 65536,
                 .max_files_bytes = 32u << 20,
         };
         c->canary_name = strdup(".!rg-canary.docx");
-        if (!c->canary_name) {
-                free(c);
+        c->block_dir = strdup("/run/ransomguard/blocks");
+        if (!c->canary_name || !c->block_dir) {
+                config_free(c);
                 return -ENOMEM;
         }
         *ret = c;
@@ -361,6 +373,31 @@ static int parse_value(const struct ctx *x, struct config *c, const struct key *
                                          i ? ", " : "", k->names[i]);
                         return fail(x, path, "invalid value %s, expected one of %s", val, allowed);
                 }
+        case KEY_FLAGS: {
+                if (!cJSON_IsArray(j))
+                        return fail(x, path, "expected an array of names, got %s %s", json_type_name(j), val);
+                unsigned flags = 0;
+                int i = 0;
+                const cJSON *e;
+                cJSON_ArrayForEach(e, j) {
+                        int bit = -1;
+                        for (int n = 0; cJSON_IsString(e) && k->names[n]; n++)
+                                if (strcmp(k->names[n], e->valuestring) == 0)
+                                        bit = n;
+                        if (bit < 0) {
+                                char allowed[128] = "";
+                                for (int n = 0; k->names[n]; n++)
+                                        snprintf(allowed + strlen(allowed), sizeof(allowed) - strlen(allowed), "%s\"%s\"",
+                                                 n ? ", " : "", k->names[n]);
+                                value_str(e, val, sizeof(val));
+                                return fail(x, path, "element %d: invalid value %s, expected one of %s", i, val, allowed);
+                        }
+                        flags |= 1u << bit;
+                        i++;
+                }
+                *(unsigned *)field = flags;
+                return 0;
+        }
         case KEY_PATHS:
                 if (strcmp(path, "protect") == 0)
                         c->protect_is_default = false;
@@ -380,6 +417,8 @@ static int validate(const struct ctx *x, const struct config *c) {
         if (c->random_min_block > c->sample_block_bytes)
                 return fail(x, "detect.random_min_block", "value %u is above sample.block_bytes %u",
                             c->random_min_block, c->sample_block_bytes);
+        if (c->block_dir[0] != '/' || strstr(c->block_dir, "/../") || strstr(c->block_dir, "/./"))
+                return fail(x, "server.block_dir", "\"%s\" is not an absolute path", c->block_dir);
         if (strchr(c->canary_name, '/') || strcmp(c->canary_name, ".") == 0 || strcmp(c->canary_name, "..") == 0)
                 return fail(x, "canary.name", "\"%s\" is not a plain file name", c->canary_name);
         return 0;

@@ -45,6 +45,11 @@ struct config {
         bool canary;                   /* canary.enabled */
         char *canary_name;             /* canary.name */
 
+        uint32_t block_seconds;        /* server.block_seconds: a convicted client's block, 0: none */
+        unsigned block_by;             /* server.block_by: BLOCK_USER | BLOCK_ADDR (lib/block.h) */
+        uint32_t term_grace_ms;        /* server.term_grace_ms: SIGTERM to a worker, then SIGKILL */
+        char *block_dir;               /* server.block_dir: where blocks are kept (absolute) */
+
         uint32_t max_processes;        /* limits.max_processes */
         uint32_t max_processes_bytes;  /* limits.max_processes_bytes: path strings they may hold */
         uint32_t max_files;            /* limits.max_files: before-state cache entries */

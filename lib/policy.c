@@ -46,17 +46,46 @@ bool policy_may_act(const struct policy *p, const struct proc_info *pi, const ch
  * listening TCP socket, and cur holds a connected one. Then cur heads its own family: the
  * server and its other workers are never part of one client's misdeeds (smbd, sshd, vsftpd,
  * proftpd, Apache prefork all fork so). */
-bool policy_serves_a_client(const struct policy *p, const struct proc_info *cur, const struct proc_info *parent) {
-        if (!(parent->ppid <= 1 || (parent->pid == parent->sid && parent->tty == 0)))
+bool policy_serves_a_client(const struct policy *p, const struct proc_info *cur, const struct proc_info *parent,
+                            struct proc_conn *ret_conn) {
+        if (!(parent->ppid <= 1 || (parent->pid == parent->sid && parent->tty == 0)) || parent->kthread)
                 return false;
         struct proc_conn c, s;
         if (proc_tcp_of(p->procdir, cur->pid, false, &c) < 0 || c.established == 0)
                 return false;
-        return proc_tcp_of(p->procdir, parent->pid, true, &s) == 0 && s.listening > 0;
+        if (proc_tcp_of(p->procdir, parent->pid, true, &s) < 0 || s.listening == 0)
+                return false;
+        if (ret_conn)
+                *ret_conn = c;
+        return true;
 }
 
-int policy_family_root(const struct policy *p, const struct proc_info *pi, struct proc_info *ret) {
+int policy_worker_of(const struct policy *p, const struct proc_info *pi, struct proc_info *ret_worker,
+                     struct proc_info *ret_server, struct proc_conn *ret_conn) {
         struct proc_info cur = *pi, parent;
+        for (int depth = 0; depth < 32 && cur.ppid > 1; depth++) {
+                if (proc_read_stat(p->procdir, cur.ppid, &parent) < 0 || parent.kthread)
+                        break;
+                if (policy_serves_a_client(p, &cur, &parent, ret_conn)) {
+                        *ret_worker = cur;
+                        *ret_server = parent;
+                        return 0;
+                }
+                cur = parent;
+        }
+        return -ENOENT;
+}
+
+bool policy_same_program(const struct proc_info *a, const struct proc_info *b) {
+        return a->exe_ino && a->exe_ino == b->exe_ino && a->exe_dev == b->exe_dev;
+}
+
+int policy_family_root(const struct policy *p, const struct proc_info *pi, struct proc_info *ret,
+                       struct block_client *ret_client) {
+        struct proc_info cur = *pi, parent;
+        struct proc_conn conn;
+        if (ret_client)
+                *ret_client = (struct block_client){ 0 };
         for (int depth = 0; depth < 64; depth++) {
                 if (cur.pid == cur.sid || cur.ppid <= 1)
                         break;
@@ -69,8 +98,13 @@ int policy_family_root(const struct policy *p, const struct proc_info *pi, struc
                         break;
                 if (policy_allowed(p, &parent))
                         break;
-                if (policy_serves_a_client(p, &cur, &parent))
+                if (policy_serves_a_client(p, &cur, &parent, &conn)) {
+                        if (ret_client) {
+                                *ret_client = (struct block_client){ .is_worker = true, .uid = cur.uid, .conn = conn.first };
+                                (void)proc_fsuid(p->procdir, cur.pid, &ret_client->uid); /* whom it acts as now */
+                        }
                         break;
+                }
                 cur = parent;
         }
         *ret = cur;

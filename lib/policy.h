@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "block.h"
 #include "config.h"
 #include "proc.h"
 
@@ -37,9 +38,23 @@ bool policy_may_act(const struct policy *p, const struct proc_info *pi, const ch
  * leader or job-control shell (one with a controlling terminal that is a session leader or put
  * the child in another process group: a login shell is never part of a family). A session
  * leader without a terminal (setsid, a cron job's shell) is the top of its family.
+ * A server's per-connection worker (policy_serves_a_client) is the top of its family too, and
+ * then *ret_client (may be NULL) says whom it serves; else ret_client->is_worker is false.
  * *ret is pi itself when nothing qualifies. */
-int policy_family_root(const struct policy *p, const struct proc_info *pi, struct proc_info *ret);
+int policy_family_root(const struct policy *p, const struct proc_info *pi, struct proc_info *ret,
+                       struct block_client *ret_client);
 
 /* Does cur serve one client of its server parent: parent a daemon (ppid 1, or a session leader
- * without a terminal) holding a listening TCP socket, cur holding a connected one? */
-bool policy_serves_a_client(const struct policy *p, const struct proc_info *cur, const struct proc_info *parent);
+ * without a terminal) holding a listening TCP socket, cur holding a connected one? Then
+ * *ret_conn (may be NULL) is cur's connection. */
+bool policy_serves_a_client(const struct policy *p, const struct proc_info *cur, const struct proc_info *parent,
+                            struct proc_conn *ret_conn);
+
+/* The nearest of pi and its ancestors that serves a client (an sshd session above a login's
+ * programs), with its server and connection: for naming the client in an alert. -ENOENT when
+ * there is none within 32 generations. */
+int policy_worker_of(const struct policy *p, const struct proc_info *pi, struct proc_info *ret_worker,
+                     struct proc_info *ret_server, struct proc_conn *ret_conn);
+
+/* Do two processes run the same executable (by identity: a forked worker that never exec'd)? */
+bool policy_same_program(const struct proc_info *a, const struct proc_info *b);

@@ -120,6 +120,39 @@ int proc_read_stat(const char *procdir, pid_t pid, struct proc_info *ret) {
         return r;
 }
 
+int proc_parse_status_fsuid(const char *text, uid_t *ret) {
+        const char *p = strstr(text, "\nUid:");
+        p = p ? p + 5 : (strncmp(text, "Uid:", 4) == 0 ? text + 4 : NULL);
+        if (!p)
+                return -EINVAL;
+        unsigned long v[4];
+        for (int i = 0; i < 4; i++) {
+                char *end;
+                while (*p == ' ' || *p == '\t')
+                        p++;
+                if (*p < '0' || *p > '9')
+                        return -EINVAL;
+                errno = 0;
+                v[i] = strtoul(p, &end, 10);
+                if (errno || v[i] >= (uid_t)-1 || (*end != ' ' && *end != '\t' && *end != '\n' && *end))
+                        return -EINVAL;
+                p = end;
+        }
+        *ret = (uid_t)v[3];
+        return 0;
+}
+
+int proc_fsuid(const char *procdir, pid_t pid, uid_t *ret) {
+        char path[256], buf[4096];
+        if (pid <= 0)
+                return -EINVAL;
+        snprintf(path, sizeof(path), "%s/%d/status", procdir, (int)pid);
+        ssize_t n = read_file_uid(path, buf, sizeof(buf), NULL);
+        if (n < 0)
+                return n == -ENOENT ? -ESRCH : (int)n;
+        return proc_parse_status_fsuid(buf, ret);
+}
+
 int proc_read(const char *procdir, pid_t pid, struct proc_info *ret) {
         char path[256], buf[4096];
         int r = proc_read_stat(procdir, pid, ret);

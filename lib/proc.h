@@ -29,6 +29,11 @@ int proc_read_stat(const char *procdir, pid_t pid, struct proc_info *ret);
 int proc_parse_stat(const char *text, struct proc_info *ret);
 /* stat + exe + cgroup. */
 int proc_read(const char *procdir, pid_t pid, struct proc_info *ret);
+/* The filesystem uid (4th "Uid:" field of /proc/PID/status): whom the process acts as on files
+ * right now; a server switches it per client request (smbd's become_user). */
+int proc_fsuid(const char *procdir, pid_t pid, uid_t *ret);
+/* Parse the "Uid:" line of a status text (exposed for tests). -EINVAL when absent or malformed. */
+int proc_parse_status_fsuid(const char *text, uid_t *ret);
 /* Command line with NULs turned into spaces and non-printable bytes escaped as \xHH. */
 int proc_cmdline(const char *procdir, pid_t pid, char *buf, size_t len);
 /* All live descendants of pid (not pid itself), by scanning procdir/[0-9]*. Caller frees *ret. */

@@ -321,12 +321,16 @@ struct score_entry *score_family_entry(struct score_table *t, struct score_entry
         return r;
 }
 
-static double decayed(const struct score_table *t, const struct score_entry *e, uint64_t now) {
-        if (e->t_score == 0 || now < e->t_score)
-                return e->score;
-        if (now - e->t_score > t->o.window_ms)
+double score_decay(const struct score_table *t, double v, uint64_t t_v, uint64_t now) {
+        if (t_v == 0 || now < t_v)
+                return v;
+        if (now - t_v > t->o.window_ms)
                 return 0;
-        return e->score * exp2(-(double)(now - e->t_score) / (double)t->o.half_life_ms);
+        return v * exp2(-(double)(now - t_v) / (double)t->o.half_life_ms);
+}
+
+static double decayed(const struct score_table *t, const struct score_entry *e, uint64_t now) {
+        return score_decay(t, e->score, e->t_score, now);
 }
 
 double score_current(const struct score_table *t, const struct score_entry *e, uint64_t now_ms) {

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "block.h"
 #include "judge.h"
 #include "lru.h"
 #include "proc.h"
@@ -55,6 +56,11 @@ struct score_entry {
         bool allowed;               /* caller's: allowlisted executable, never credited */
         unsigned gen;               /* caller's: its configuration generation when `allowed` was set */
         uint64_t pidfd_ino;         /* caller's: the process's pidfd inode (pidfs: unique per process), 0 unknown */
+        struct block_client client; /* caller's: whom the family root serves, when it is a server's worker */
+        bool block_logged;          /* caller's: its denial by a client block was logged */
+        double carry_noted;         /* caller's: score and files when last credited to its client */
+        uint64_t t_carry_noted;     /*   (lib/carry), as of this time */
+        uint32_t files_noted;
         struct score_priv *priv;    /* pairing state; only for entries with evidence */
         struct score_entry *next_hash;
         struct lru_node lru;        /* on the table's list of entries with or without evidence */
@@ -83,6 +89,8 @@ struct score_entry *score_family_entry(struct score_table *t, struct score_entry
 void score_acted(struct score_table *t, struct score_entry *e, uint64_t now_ms);
 /* The score decayed to now_ms (0 once the window has passed without evidence). */
 double score_current(const struct score_table *t, const struct score_entry *e, uint64_t now_ms);
+/* A score of `v` at t_v, decayed to now_ms as every score is. */
+double score_decay(const struct score_table *t, double v, uint64_t t_v, uint64_t now_ms);
 
 /* A new file and an unlinked original of one family, in either order: whether the one replaced the
  * other is for the judge to say (judge_replacement), then score_replaced() credits it. */

@@ -1,5 +1,5 @@
 /* Fuzz target: what /proc says, parsed (lib/proc.c, lib/attr.c): a stat line, a mountinfo
- * line, a net/tcp line, an fdinfo text, a /proc entry name. */
+ * line, a net/tcp line, a status text, an fdinfo text, a /proc entry name. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         if (!memchr(buf, '\0', 64))
                                 abort();
                 }
+        uid_t u;
+        (void)proc_parse_status_fsuid(text, &u);
         unsigned flags;
         (void)attr_parse_fdinfo_flags(text, &flags);
         pid_t pid;

@@ -12,7 +12,7 @@ DATA=$WORK/data
 mkdir -p "$DATA"
 touch "$DATA/.ransomguard-sim-target"
 for i in $(seq 1 40); do head -c 20000 /usr/share/common-licenses/GPL-3 > "$DATA/f$i.txt"; done
-start_daemon '{"protect": [], "action": "kill"}' --protect "$DATA" || { fail "daemon starts"; finish; exit 1; }
+start_daemon "{\"protect\": [], \"action\": \"kill\", \"server\": {\"block_dir\": \"$WORK/blocks\"}}" --protect "$DATA" || { fail "daemon starts"; finish; exit 1; }
 
 cat > "$WORK/server.py" <<'EOF'
 import os, signal, socket, subprocess, sys
@@ -68,6 +68,8 @@ check "client B's worker still runs" kill -0 "$wb"
 check "the alert blames client A's worker as the family root" \
         grep -q "family [a-z0-9.]*\[$wa\]" "$WORK/daemon.log"
 check "the alert names client A's address" grep -q "client=127.0.0.1:[0-9]" "$WORK/daemon.log"
+check "client A's address is blocked (server.block_by default: user and address)" [ -f "$WORK/blocks/addr-127.0.0.1" ]
+check "a worker running as root blocks no user (uid 0 would stop every root worker)" [ ! -e "$WORK/blocks/user-0" ]
 echo "hello b" >&7
 read -r -t 5 reply <&7
 check "client B is still served (${reply:-no reply})" [ "$reply" = ok ]

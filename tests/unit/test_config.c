@@ -1,6 +1,7 @@
 /* Unit tests for lib/config.c: every key type accepted and rejected, unknown and duplicated keys,
  * ranges, cross-key rules, invalid JSON, config_load on files that are not configurations, and
  * that conf/ransomguard.json parses and documents every key. Run from the repository root. */
+#include "block.h"
 #include "config.h"
 
 #include <check.h>
@@ -55,6 +56,11 @@ static const char *const all_keys[] = {
         "canary",
         "canary.enabled",
         "canary.name",
+        "server",
+        "server.block_seconds",
+        "server.block_by",
+        "server.term_grace_ms",
+        "server.block_dir",
         "limits",
         "limits.max_processes",
         "limits.max_processes_bytes",
@@ -188,6 +194,10 @@ static void assert_config_eq(const struct config *a, const struct config *b) {
         ck_assert_int_eq(a->brake, b->brake);
         ck_assert_int_eq(a->canary, b->canary);
         ck_assert_str_eq(a->canary_name, b->canary_name);
+        ck_assert_uint_eq(a->block_seconds, b->block_seconds);
+        ck_assert_uint_eq(a->block_by, b->block_by);
+        ck_assert_uint_eq(a->term_grace_ms, b->term_grace_ms);
+        ck_assert_str_eq(a->block_dir, b->block_dir);
         ck_assert_uint_eq(a->max_processes, b->max_processes);
         ck_assert_uint_eq(a->max_processes_bytes, b->max_processes_bytes);
         ck_assert_uint_eq(a->max_files, b->max_files);
@@ -250,6 +260,10 @@ START_TEST(test_all_keys_accepted) {
                 { "brake.enabled", "false" },
                 { "canary.enabled", "true" },
                 { "canary.name", "\"decoy.xlsx\"" },
+                { "server.block_seconds", "60" },
+                { "server.block_by", "[\"address\"]" },
+                { "server.term_grace_ms", "500" },
+                { "server.block_dir", "\"/var/lib/rg/blocks\"" },
                 { "limits.max_processes", "100" },
                 { "limits.max_files", "1000" },
         };
@@ -286,6 +300,10 @@ START_TEST(test_all_keys_accepted) {
         ck_assert(!c->brake);
         ck_assert(c->canary);
         ck_assert_str_eq(c->canary_name, "decoy.xlsx");
+        ck_assert_uint_eq(c->block_seconds, 60);
+        ck_assert_uint_eq(c->block_by, BLOCK_ADDR);
+        ck_assert_uint_eq(c->term_grace_ms, 500);
+        ck_assert_str_eq(c->block_dir, "/var/lib/rg/blocks");
         ck_assert_uint_eq(c->max_processes, 100);
         ck_assert_uint_eq(c->max_files, 1000);
         ck_assert(config_is_allowed(c, "/usr/bin/rsync"));
@@ -516,6 +534,8 @@ static const struct range ranges[] = {
         { "detect.weights.new_random", 0, 1e6, false, { NULL, NULL }, { NULL, NULL } },
         { "detect.weights.canary", 0, 1e6, false, { NULL, NULL }, { NULL, NULL } },
         { "detect.weights.braked_open", 0, 1e6, false, { NULL, NULL }, { NULL, NULL } },
+        { "server.block_seconds", 0, 30 * 86400, true, { NULL, NULL }, { NULL, NULL } },
+        { "server.term_grace_ms", 100, 60000, true, { NULL, NULL }, { NULL, NULL } },
         { "limits.max_processes", 16, 1 << 20, true, { NULL, NULL }, { NULL, NULL } },
         { "limits.max_processes_bytes", 1 << 20, 4294967295.0, true, { NULL, NULL }, { NULL, NULL } },
         { "limits.max_files", 64, 1 << 24, true, { NULL, NULL }, { NULL, NULL } },
@@ -548,6 +568,8 @@ static double value_of(const struct config *c, const char *path) {
                 F("detect.weights.new_random", w.new_random, false),
                 F("detect.weights.canary", w.canary, false),
                 F("detect.weights.braked_open", w.braked_open, false),
+                F("server.block_seconds", block_seconds, true),
+                F("server.term_grace_ms", term_grace_ms, true),
                 F("limits.max_processes", max_processes, true),
                 F("limits.max_processes_bytes", max_processes_bytes, true),
                 F("limits.max_files", max_files, true),
@@ -959,6 +981,37 @@ END_TEST
 
 /* ---- the shipped configuration ---- */
 
+/* server.block_by: an array of "user" and "address", each a bit; anything else named. */
+START_TEST(test_block_by) {
+        struct config *c = parse_ok("{\"server\": {\"block_by\": [\"user\", \"address\"]}}");
+        ck_assert_uint_eq(c->block_by, BLOCK_USER | BLOCK_ADDR);
+        config_free(c);
+        c = parse_ok("{\"server\": {\"block_by\": []}}");
+        ck_assert_uint_eq(c->block_by, 0);
+        config_free(c);
+        c = parse_ok("{\"server\": {\"block_by\": [\"user\"]}}");
+        ck_assert_uint_eq(c->block_by, BLOCK_USER);
+        config_free(c);
+        static const struct {
+                const char *text, *needle;
+        } bad[] = {
+                { "{\"server\": {\"block_by\": \"user\"}}", "server.block_by: expected an array of names, got a string" },
+                { "{\"server\": {\"block_by\": [\"user\", \"ip\"]}}", "element 1: invalid value \"ip\", expected one of \"user\", \"address\"" },
+                { "{\"server\": {\"block_by\": [1]}}", "element 0: invalid value 1" },
+                { "{\"server\": {\"block_dir\": \"run/blocks\"}}", "server.block_dir: \"run/blocks\" is not an absolute path" },
+                { "{\"server\": {\"block_dir\": \"/run/../etc\"}}", "is not an absolute path" },
+                { "{\"server\": {\"term_grace_ms\": 50}}", "server.term_grace_ms: value 50 out of range" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                char err[512] = "";
+                struct config *x = NULL;
+                ck_assert_int_eq(config_parse(bad[i].text, NAME, &x, err, sizeof(err)), -EINVAL);
+                ck_assert_ptr_null(x);
+                ck_assert_msg(strstr(err, bad[i].needle), "%s: got \"%s\"", bad[i].text, err);
+        }
+}
+END_TEST
+
 START_TEST(test_default_file_parses) {
         char err[512] = "";
         struct config *c = NULL, *d = NULL;
@@ -1032,6 +1085,10 @@ START_TEST(test_key_list_in_sync) {
                         v = "\"auto\"";
                 else if (strcmp(k, "canary.name") == 0)
                         v = "\"x\"";
+                else if (strcmp(k, "server.block_by") == 0)
+                        v = "[\"user\"]";
+                else if (strcmp(k, "server.block_dir") == 0)
+                        v = "\"/x\"";
                 else if (strstr(k, ".enabled"))
                         v = "true";
                 else if (strchr(k, '.')) {
@@ -1062,6 +1119,7 @@ static Suite *config_suite(void) {
         tc = tcase_create("accept");
         tcase_add_test(tc, test_empty_object_gives_defaults);
         tcase_add_test(tc, test_all_keys_accepted);
+        tcase_add_test(tc, test_block_by);
         tcase_add_test(tc, test_enum_values);
         tcase_add_test(tc, test_paths_accepted);
         tcase_add_loop_test(tc, test_range_bounds_accepted, 0, ELEMENTSOF(ranges));

@@ -134,7 +134,7 @@ static struct proc_info read_pi(pid_t pid) {
 static pid_t root_of(const struct policy *p, pid_t pid) {
         struct proc_info pi = read_pi(pid), r;
         memset(&r, 0xa5, sizeof(r));
-        ck_assert_int_eq(policy_family_root(p, &pi, &r), 0);
+        ck_assert_int_eq(policy_family_root(p, &pi, &r, NULL), 0);
         /* *ret is a whole proc_info of that process, as proc_read gives it. */
         struct proc_info want = read_pi(r.pid);
         ck_assert_int_eq(r.ppid, want.ppid);
@@ -298,6 +298,28 @@ START_TEST(test_root_stops_at_server_worker) {
         ck_assert_int_eq(root_of(&p, 1003), 1003);
         ck_assert_int_eq(root_of(&p, 1004), 1000); /* no connection: the server's own */
         ck_assert_int_eq(root_of(&p, 1000), 1000);
+        /* Whom the worker serves: its uid and connection, for blocks. */
+        struct proc_info pi = read_pi(1002), r;
+        struct block_client bc;
+        ck_assert_int_eq(policy_family_root(&p, &pi, &r, &bc), 0);
+        ck_assert(bc.is_worker);
+        ck_assert_uint_eq(bc.conn.rport, 40000);
+        ck_assert_uint_eq(bc.uid, read_pi(1001).uid);
+        pi = read_pi(1004);
+        ck_assert_int_eq(policy_family_root(&p, &pi, &r, &bc), 0);
+        ck_assert(!bc.is_worker);
+        /* The worker above a process, for the alert (an sshd session above a login's programs). */
+        struct proc_info w, srv;
+        struct proc_conn wc;
+        pi = read_pi(1002);
+        ck_assert_int_eq(policy_worker_of(&p, &pi, &w, &srv, &wc), 0);
+        ck_assert_int_eq(w.pid, 1001);
+        ck_assert_int_eq(srv.pid, 1000);
+        ck_assert_uint_eq(wc.first.rport, 40000);
+        pi = read_pi(1004);
+        ck_assert_int_eq(policy_worker_of(&p, &pi, &w, &srv, &wc), -ENOENT);
+        pi = read_pi(103);
+        ck_assert_int_eq(policy_worker_of(&p, &pi, &w, &srv, &wc), -ENOENT);
         /* What the alert will say of the client. */
         struct proc_conn conn;
         char a[64];
@@ -399,7 +421,7 @@ START_TEST(test_root_of_gone_parent_info) {
         struct policy p = mkpolicy(c);
         struct proc_info pi = read_pi(103), r;
         pi.pid = 12345; /* not in the tree */
-        ck_assert_int_eq(policy_family_root(&p, &pi, &r), 0);
+        ck_assert_int_eq(policy_family_root(&p, &pi, &r, NULL), 0);
         ck_assert_int_eq(r.pid, 101);
         config_free(c);
 }

@@ -786,6 +786,30 @@ START_TEST(test_mountinfo_line) {
 }
 END_TEST
 
+/* The fsuid of a status text: smbd serving alice runs with real uid 0, fsuid 1001. */
+START_TEST(test_status_fsuid) {
+        uid_t u = 7;
+        ck_assert_int_eq(proc_parse_status_fsuid("Name:\tsmbd\nUmask:\t0022\nState:\tS (sleeping)\n"
+                                                 "Uid:\t1001\t1001\t0\t1001\nGid:\t1001\t1001\t0\t1001\n", &u), 0);
+        ck_assert_uint_eq(u, 1001);
+        ck_assert_int_eq(proc_parse_status_fsuid("Uid:\t0\t0\t0\t65534\n", &u), 0);
+        ck_assert_uint_eq(u, 65534);
+        static const char *const bad[] = { "", "Name:\tx\n", "Uid:\t1\t2\t3\n", "Uid:\t1\t2\t3\tx\n",
+                                           "Uid:\t-1\t0\t0\t0\n", "Uid:\t1\t2\t3\t4294967295\n",
+                                           "Uid:\t1\t2\t3\t99999999999999999999\n", "XUid:\t1\t2\t3\t4\n",
+                                           "Uid:\t1\t2\t3\t4x\n" };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                u = 7;
+                ck_assert_msg(proc_parse_status_fsuid(bad[i], &u) == -EINVAL, "\"%s\"", bad[i]);
+                ck_assert_uint_eq(u, 7);
+        }
+        /* The real one of this process. */
+        ck_assert_int_eq(proc_fsuid("/proc", getpid(), &u), 0);
+        ck_assert_uint_eq(u, getuid());
+        ck_assert_int_eq(proc_fsuid("/proc", -1, &u), -EINVAL);
+}
+END_TEST
+
 static Suite *proc_suite(void) {
         Suite *s = suite_create("proc");
         TCase *tc;
@@ -793,6 +817,7 @@ static Suite *proc_suite(void) {
         tc = tcase_create("parse");
         tcase_set_timeout(tc, 60);
         tcase_add_test(tc, test_parse_plain);
+        tcase_add_test(tc, test_status_fsuid);
         tcase_add_test(tc, test_parse_hostile_comm);
         tcase_add_test(tc, test_parse_truncated);
         tcase_add_test(tc, test_parse_garbage);
