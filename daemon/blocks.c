@@ -146,6 +146,13 @@ unsigned blocks_count(const struct blocks *b) {
         return b ? (unsigned)b->list.n : 0;
 }
 
+bool blocks_any(const struct blocks *b, unsigned kinds) {
+        for (size_t i = 0; b && i < b->list.n; i++)
+                if (b->list.v[i].key.kind & kinds)
+                        return true;
+        return false;
+}
+
 /* Write the block's file: a temporary name, then renamed over (a reader never sees half). */
 static int write_file(struct blocks *b, const struct block *x) {
         char name[BLOCK_NAME_MAX], tmp[BLOCK_NAME_MAX + 16], text[BLOCK_FILE_MAX], err[512];

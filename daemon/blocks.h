@@ -28,6 +28,8 @@ int blocks_add(struct blocks *b, const struct block_client *c, unsigned by, cons
  * (lifted by the admin), are dropped here and logged. */
 const struct block *blocks_check(struct blocks *b, unsigned by, const struct block_client *c);
 unsigned blocks_count(const struct blocks *b);
+/* Is any block of these kinds (BLOCK_USER, BLOCK_ADDR) in the list? */
+bool blocks_any(const struct blocks *b, unsigned kinds);
 
 /* The commands: print the blocks in dir; lift the block(s) on `who` (a user name, a uid, an
  * address, "all"). 0, or -ENOENT when nothing matched, other -errno with a message printed. */

@@ -105,7 +105,7 @@ static void name_session_client(const struct pipeline *p, pid_t pid, struct jour
 /* The family root is a server's per-connection worker: it was stopped at the verdict; naming,
  * blocking and ending its client go on in session.c. */
 static void hand_to_session(const struct pipeline *p, const struct score_entry *e, const struct score_entry *d,
-                            struct journal_detection *jd) {
+                            struct journal_detection *jd, bool quiet) {
         struct proc_info worker, server;
         bool have = proc_read(p->procdir, d->pid, &worker) == 0 && worker.start_time == d->start_time &&
                     proc_read(p->procdir, worker.ppid, &server) == 0;
@@ -120,9 +120,10 @@ static void hand_to_session(const struct pipeline *p, const struct score_entry *
                 .block_by = p->cfg->block_by,
                 .block_seconds = p->cfg->block_seconds,
                 .term_grace_ms = p->cfg->term_grace_ms,
+                .quiet = quiet,
         };
         const char *base = have ? strrchr(server.exe, '/') : NULL;
-        q.lookup_smb = have && server.uid == 0 && base && strcmp(base, "/smbd") == 0;
+        q.lookup_smb = !quiet && have && server.uid == 0 && base && strcmp(base, "/smbd") == 0;
         q.jd = *jd;
         if (session_begin(p->sessions, &q) < 0) {
                 log_warning("Failed to follow the client of %s[%d]: out of memory", d->comm, (int)d->pid);
@@ -164,6 +165,8 @@ void incident_run(const struct pipeline *p, struct score_entry *e, struct score_
         jd.score = d->score;
         uint32_t client_files = 0;
         uint64_t client_first = 0;
+        if (e->client.is_worker)
+                policy_client_conn(p->policy, &e->client);
         double client_score = e->client.is_worker ? carry_score(&p->carry, &e->client, util_now_ms(), &client_files, &client_first) : 0;
         if (client_score > jd.score)
                 jd.score = client_score;
@@ -181,9 +184,10 @@ void incident_run(const struct pipeline *p, struct score_entry *e, struct score_
 
         /* A server's per-connection worker heads the family: its client is what is stopped. */
         bool worker = f.root_alive && e->client.is_worker && (targets & DECIDE_FAMILY);
-        if (worker)
+        if (worker) {
+                policy_client_conn(p->policy, &e->client);
                 format_addr(&e->client.conn, jd.client_addr, sizeof(jd.client_addr));
-        else if (f.root_alive)
+        } else if (f.root_alive)
                 name_session_client(p, d->pid, &jd);
 
         struct action_result res = { 0 };
@@ -210,7 +214,19 @@ void incident_run(const struct pipeline *p, struct score_entry *e, struct score_
                 first = client_first;
         jd.ms_first_damage_to_action = first ? (long long)(t_act - first) : -1;
         if (worker && p->sessions)
-                hand_to_session(p, e, d, &jd);
+                hand_to_session(p, e, d, &jd, false);
         else
                 journal_detection(&jd);
+}
+
+void incident_end_blocked(const struct pipeline *p, const struct score_entry *e, const struct score_entry *d) {
+        if (!p->sessions || !p->dopts.signals || session_pending(p->sessions, d->pid, d->start_time))
+                return;
+        static struct journal_detection jd;
+        memset(&jd, 0, sizeof(jd));
+        jd.root_pid = d->pid;
+        snprintf(jd.root_comm, sizeof(jd.root_comm), "%s", d->comm);
+        struct action_result res;
+        act_on(p, d->pid, d->start_time, CONFIG_ACTION_SUSPEND, &res); /* nothing more happens from here on */
+        hand_to_session(p, e, d, &jd, true);
 }

@@ -38,6 +38,7 @@ struct manager {
         pid_t ancestors[MAX_ANCESTORS];
         uint64_t ancestor_starts[MAX_ANCESTORS];
         struct policy_exe *allow_exes; /* the allowlist by file identity */
+        struct policy_servers servers; /* which servers listen on TCP */
         struct reload *reload;
 };
 
@@ -282,6 +283,7 @@ int manager_new(const struct manager_opts *o, struct config *cfg, struct manager
                 goto fail;
         m->policy = (struct policy){
                 .procdir = o->procdir,
+                .servers = &m->servers,
                 .self = getpid(),
                 .protected_pids = m->ancestors,
                 .protected_starts = m->ancestor_starts,

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
@@ -13,6 +14,7 @@
 #include "canary.h"
 #include "incident.h"
 #include "journal.h"
+#include "session.h"
 #include "judge.h"
 #include "util.h"
 
@@ -40,11 +42,12 @@ void pipeline_opts_from(struct pipeline *p, const struct config *c, bool can_den
         carry_init(&p->carry, c->window_ms, c->half_life_ms);
 }
 
-double pipeline_family_score(const struct pipeline *p, const struct score_entry *e, const struct score_entry *d,
+double pipeline_family_score(const struct pipeline *p, struct score_entry *e, const struct score_entry *d,
                              uint64_t now) {
         double s = score_current(p->scores, d, now);
-        if (!e->client.is_worker)
+        if (!e->client.is_worker || p->carry.n == 0)
                 return s;
+        policy_client_conn(p->policy, &e->client); /* the client's address: its key */
         double c = carry_score(&p->carry, &e->client, now, NULL, NULL);
         return c > s ? c : s;
 }
@@ -55,6 +58,8 @@ static void note_carry(struct pipeline *p, struct score_entry *e, struct score_e
                 return;
         double points = score_current(p->scores, d, now) - score_decay(p->scores, d->carry_noted, d->t_carry_noted, now);
         uint32_t files = d->files_damaged > d->files_noted ? d->files_damaged - d->files_noted : 0;
+        if (points > 0 || files)
+                policy_client_conn(p->policy, &e->client);
         carry_credit(&p->carry, &e->client, points, files, d->paths, now);
         d->carry_noted = d->score;
         d->t_carry_noted = d->t_score;
@@ -120,15 +125,22 @@ static struct score_entry *identify(struct pipeline *p, const struct src_event *
         if (score_track(p->scores, &pi, &root, now, &e) < 0)
                 return NULL;
         e->client = client;
+        e->kthread = pi.kthread;
         e->allowed = policy_allowed(p->policy, &pi);
         e->gen = p->gen;
         e->pidfd_ino = ino;
         return e->allowed ? NULL : e;
 }
 
+static struct score_entry *identify_checked(struct pipeline *p, const struct src_event *ev, uint64_t now);
+
 /* Is an action due on e's family? Then the incident: act and report. */
 static void maybe_act(struct pipeline *p, struct score_entry *e, uint64_t now) {
         struct score_entry *d = score_family_entry(p->scores, e);
+        /* A kernel thread (knfsd serving NFS clients) can be neither signalled nor braked: its
+         * alert is written once, not every DECIDE_REARM_MS while it goes on. */
+        if (e->kthread && d->acted)
+                return;
         note_carry(p, e, d, now);
         if (!decide_due(&p->dopts, pipeline_family_score(p, e, d, now), d->acted, d->t_acted, now))
                 return;
@@ -225,7 +237,7 @@ static void on_written(struct pipeline *p, const struct src_event *ev, uint64_t 
         if (v != JUDGE_NONE)
                 log_debug("%s by pid %d: %s (%s)", ev->path, (int)ev->pid, judge_verdict_name(v), reason);
 
-        struct score_entry *e = identify(p, ev, now);
+        struct score_entry *e = identify_checked(p, ev, now);
         if (!e)
                 return;
         struct score_pair pair;
@@ -236,12 +248,43 @@ static void on_written(struct pipeline *p, const struct src_event *ev, uint64_t 
 
 /* A server's worker serving a client that is blocked (blocks.c): its opens are denied. Needs
  * permission events, and is set only where processes are really signalled. */
+static bool client_blocked(struct pipeline *p, struct score_entry *e, uint64_t now);
+
+/* Any event of a blocked client's worker ends that connection (renames and unlinks need no
+ * open we are asked about). */
+static struct score_entry *identify_checked(struct pipeline *p, const struct src_event *ev, uint64_t now) {
+        struct score_entry *e = identify(p, ev, now);
+        if (e && e->client.is_worker && client_blocked(p, e, now))
+                return NULL; /* its evidence no longer matters: it is being ended */
+        return e;
+}
+
 static bool client_blocked(struct pipeline *p, struct score_entry *e, uint64_t now) {
-        if (!e->client.is_worker || !p->blocks || !p->dopts.can_deny || !p->dopts.signals)
+        if (!e->client.is_worker || !p->blocks || !p->dopts.can_deny || !p->dopts.signals || !blocks_count(p->blocks))
                 return false;
+        /* An address block needs the worker's address: a read of ~5 ms, once per worker. A
+         * blocked client deleting by path (no open we are asked about) would go on meanwhile:
+         * the new worker waits stopped for that read, and goes on if it is not blocked. */
+        int held = -1;
+        if (!e->client.conn_known && (p->cfg->block_by & BLOCK_ADDR) && blocks_any(p->blocks, BLOCK_ADDR)) {
+                struct proc_info wi;
+                held = pidfd_open(e->client.worker, 0);
+                if (held >= 0 && (proc_read_stat(p->procdir, e->client.worker, &wi) < 0 || wi.state == 'T' ||
+                                  wi.state == 't' || pidfd_send_signal(held, SIGSTOP, NULL, 0) < 0)) {
+                        close(held); /* already stopped (by someone else), or gone: left as it is */
+                        held = -1;
+                }
+        }
+        policy_client_conn(p->policy, &e->client);
         const struct block *b = blocks_check(p->blocks, p->cfg->block_by, &e->client);
+        if (held >= 0) {
+                if (!b)
+                        (void)pidfd_send_signal(held, SIGCONT, NULL, 0);
+                close(held);
+        }
         if (!b)
                 return false;
+        incident_end_blocked(p, e, score_family_entry(p->scores, e));
         /* One message per connection, at most one every BLOCK_LOG_MS with the count since:
          * ransomware retrying at once must not flood the journal. */
         p->st.block_denied++;
@@ -249,10 +292,10 @@ static bool client_blocked(struct pipeline *p, struct score_entry *e, uint64_t n
                 char addr[64] = "";
                 proc_tcp_addr(&e->client.conn, addr, sizeof(addr));
                 journal_log(LOG_WARNING, RG_MID_BLOCKED,
-                            "Blocked client (%s %s) is back: %s[%d] from %s:%u may not open protected files; "
-                            "%" PRIu64 " open(s) denied to blocked clients so far (ransomguardd --unblock %s lifts the block)",
+                            "Blocked client (%s %s) is back: %s[%d] from %s:%u is denied its opens and its "
+                            "session ended (held stopped for %d s first); %" PRIu64 " event(s) of blocked clients so far (ransomguardd --unblock %s lifts the block)",
                             b->key.kind == BLOCK_USER ? "user" : "address", b->label, e->comm, (int)e->pid, addr,
-                            (unsigned)e->client.conn.rport, p->st.block_denied, b->label);
+                            (unsigned)e->client.conn.rport, SESSION_TARPIT_MS / 1000, p->st.block_denied, b->label);
                 e->block_logged = true;
                 p->st.t_block_log = now;
         }
@@ -275,7 +318,9 @@ static int on_open(struct pipeline *p, const struct src_event *ev, uint64_t now)
         /* The brake: a family above "suspicious" may not open protected files until its verdict
          * (it is acted on at the threshold, or its evidence decays). The source has read the
          * name queue first, so the unlinks that complete its pairs are counted. */
-        if (e && decide_brake(&p->dopts, pipeline_family_score(p, e, score_family_entry(p->scores, e), now))) {
+        /* Never a kernel thread: knfsd's threads serve every NFS client, a denial would fall on
+         * whichever client's request it is handling. */
+        if (e && !e->kthread && decide_brake(&p->dopts, pipeline_family_score(p, e, score_family_entry(p->scores, e), now))) {
                 score_braked(p->scores, e, now);
                 maybe_act(p, e, now);
                 return -EPERM;
@@ -300,7 +345,7 @@ static void on_deleted(struct pipeline *p, const struct src_event *ev, uint64_t 
                 before = *s;
         fcache_unlink(p->files, ev->path);
         struct score_entry *e;
-        if (ev->is_dir || !(e = identify(p, ev, now)))
+        if (ev->is_dir || !(e = identify_checked(p, ev, now)))
                 return;
         struct score_pair pair;
         if (score_deleted(p->scores, e, ev->path, s ? &before : NULL, now, &pair) > 0)
@@ -311,7 +356,7 @@ static void on_deleted(struct pipeline *p, const struct src_event *ev, uint64_t 
 static void on_renamed(struct pipeline *p, const struct src_event *ev, uint64_t now) {
         fcache_rename(p->files, ev->path, ev->path2, ev->is_dir);
         struct score_entry *e;
-        if (ev->is_dir || !(e = identify(p, ev, now)))
+        if (ev->is_dir || !(e = identify_checked(p, ev, now)))
                 return;
         score_renamed(p->scores, e, ev->path, ev->path2, now);
         maybe_act(p, e, now);

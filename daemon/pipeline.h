@@ -64,5 +64,5 @@ void pipeline_opts_from(struct pipeline *p, const struct config *c, bool can_den
 
 /* The score that decides for e's family d: its own, or for a server's worker the larger of that
  * and its client's over all its connections (lib/carry). */
-double pipeline_family_score(const struct pipeline *p, const struct score_entry *e, const struct score_entry *d,
+double pipeline_family_score(const struct pipeline *p, struct score_entry *e, const struct score_entry *d,
                              uint64_t now);

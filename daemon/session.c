@@ -118,7 +118,7 @@ static void finish(struct pending *x) {
         if (!jd->client_addr[0])
                 snprintf(jd->client_addr, sizeof(jd->client_addr), "%s", ci.addr);
 
-        if (q->signals && q->block_seconds && q->block_by) {
+        if (q->signals && q->block_seconds && q->block_by && !q->quiet) {
                 char user[160];
                 if (jd->client_user[0])
                         snprintf(user, sizeof(user), "%s", jd->client_user);
@@ -137,7 +137,8 @@ static void finish(struct pending *x) {
                 if (res.acted > jd->members)
                         jd->members = res.acted;
         }
-        journal_detection(jd);
+        if (!q->quiet)
+                journal_detection(jd);
         if (jd->blocked[0])
                 journal_log(LOG_WARNING, RG_MID_BLOCKED,
                             "Client of %s[%d] blocked: %s; its opens of protected files are denied meanwhile. "
@@ -161,6 +162,10 @@ static int on_lookup_timeout(sd_event_source *s, uint64_t usec, void *userdata) 
         struct pending *x = userdata;
         if (x->ending)
                 return on_grace(s, usec, userdata);
+        if (x->req.quiet) { /* the tarpit's time is up */
+                finish(x);
+                return 0;
+        }
         log_warning("smbstatus did not answer within %d ms: the alert names no SMB user", SESSION_LOOKUP_MS);
         x->n = 0; /* half a JSON text is none */
         finish(x);
@@ -258,8 +263,12 @@ int session_begin(struct sessions *s, const struct session_req *req) {
         s->list = x;
         uint64_t t;
         (void)sd_event_now(s->loop, CLOCK_MONOTONIC, &t);
-        int r = sd_event_add_time(s->loop, &x->timer, CLOCK_MONOTONIC, t + SESSION_LOOKUP_MS * 1000ULL, 0,
-                                  on_lookup_timeout, x);
+        /* A blocked client's new connection stays stopped (its client hangs instead of
+         * reconnecting at once to delete by path, which needs no open we could deny). */
+        uint64_t wait_ms = req->quiet ? SESSION_TARPIT_MS : SESSION_LOOKUP_MS;
+        int r = sd_event_add_time(s->loop, &x->timer, CLOCK_MONOTONIC, t + wait_ms * 1000ULL, 0, on_lookup_timeout, x);
+        if (r >= 0 && req->quiet)
+                return 0;
         if (r >= 0 && req->lookup_smb) {
                 r = x->fd = spawn_smbstatus(s, req->server, &x->child);
                 if (r >= 0)

@@ -15,6 +15,9 @@
 #include "policy.h"
 
 #define SESSION_LOOKUP_MS 1000
+/* A blocked client's new connection: stopped this long, then ended. Ransomware that reconnects
+ * at once after an ended session waits out its client's timeout on a stopped one instead. */
+#define SESSION_TARPIT_MS 60000
 
 struct blocks;
 
@@ -28,6 +31,8 @@ struct session_req {
         bool signals;                /* processes are really signalled (decide_signals) */
         enum config_action action;
         bool graceful;               /* the worker runs the server's own program: SIGTERM first */
+        bool quiet;                  /* a blocked client's new connection: held stopped SESSION_TARPIT_MS,
+                                      * then ended; no alert, no new block */
         unsigned block_by;
         uint32_t block_seconds, term_grace_ms;
 };

@@ -22,8 +22,10 @@ struct block_key {
 /* Who a per-connection worker serves, as far as the kernel tells (the caller's). */
 struct block_client {
         bool is_worker;     /* the family root serves one client of a server */
-        uid_t uid;          /* the worker's effective uid when first seen (the client's user) */
-        struct proc_tcp conn; /* its connection */
+        pid_t worker;       /* that root */
+        uid_t uid;          /* the uid the worker acts as (its fsuid, read at its opens) */
+        bool conn_known;    /* conn was looked up (policy_client_conn; costly, so only when needed) */
+        struct proc_tcp conn; /* its connection (all zero when unknown) */
 };
 
 struct block {

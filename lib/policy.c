@@ -46,18 +46,65 @@ bool policy_may_act(const struct policy *p, const struct proc_info *pi, const ch
  * listening TCP socket, and cur holds a connected one. Then cur heads its own family: the
  * server and its other workers are never part of one client's misdeeds (smbd, sshd, vsftpd,
  * proftpd, Apache prefork all fork so). */
+/* Does the server listen on TCP? From the cache, else read once. */
+static bool server_listens(const struct policy *p, const struct proc_info *server) {
+        struct policy_servers *c = p->servers;
+        for (size_t i = 0; c && i < POLICY_SERVERS_MAX; i++)
+                if (c->v[i].pid == server->pid && c->v[i].start == server->start_time)
+                        return c->v[i].listening;
+        struct proc_conn s;
+        bool listening = proc_tcp_of(p->procdir, server->pid, true, &s) == 0 && s.listening > 0;
+        if (c) {
+                c->v[c->next].pid = server->pid;
+                c->v[c->next].start = server->start_time;
+                c->v[c->next].listening = listening;
+                c->next = (c->next + 1) % POLICY_SERVERS_MAX;
+        }
+        return listening;
+}
+
+#define OWN_SOCKETS_MAX 64
+
 bool policy_serves_a_client(const struct policy *p, const struct proc_info *cur, const struct proc_info *parent,
                             struct proc_conn *ret_conn) {
         if (!(parent->ppid <= 1 || (parent->pid == parent->sid && parent->tty == 0)) || parent->kthread)
                 return false;
-        struct proc_conn c, s;
-        if (proc_tcp_of(p->procdir, cur->pid, false, &c) < 0 || c.established == 0)
+        /* Sockets of its own: not inherited from the parent (a forked worker shares the listening
+         * socket until it closes it), and not Unix sockets (logging, messaging). */
+        uint64_t mine[OWN_SOCKETS_MAX], theirs[256];
+        size_t n_mine, n_theirs, own = 0;
+        if (proc_socket_inodes(p->procdir, cur->pid, mine, OWN_SOCKETS_MAX, &n_mine) < 0 || n_mine == 0 ||
+            proc_socket_inodes(p->procdir, parent->pid, theirs, 256, &n_theirs) < 0 || n_theirs == 0)
                 return false;
-        if (proc_tcp_of(p->procdir, parent->pid, true, &s) < 0 || s.listening == 0)
+        for (size_t i = 0; i < n_mine; i++) {
+                bool shared = false;
+                for (size_t j = 0; j < n_theirs && !shared; j++)
+                        shared = mine[i] == theirs[j];
+                if (!shared)
+                        mine[own++] = mine[i];
+        }
+        if (own == 0)
                 return false;
-        if (ret_conn)
-                *ret_conn = c;
+        bool is_unix[OWN_SOCKETS_MAX];
+        if (proc_unix_sockets(p->procdir, cur->pid, mine, own, is_unix) < 0)
+                return false;
+        size_t other = 0;
+        for (size_t i = 0; i < own; i++)
+                other += !is_unix[i];
+        if (other == 0 || !server_listens(p, parent))
+                return false;
+        if (ret_conn && (proc_tcp_of(p->procdir, cur->pid, false, ret_conn) < 0 || ret_conn->established == 0))
+                return false;
         return true;
+}
+
+void policy_client_conn(const struct policy *p, struct block_client *c) {
+        if (!c->is_worker || c->conn_known)
+                return;
+        struct proc_conn conn;
+        c->conn_known = true; /* once, even when it fails: never 5 ms on every event */
+        if (proc_tcp_of(p->procdir, c->worker, false, &conn) == 0 && conn.established)
+                c->conn = conn.first;
 }
 
 int policy_worker_of(const struct policy *p, const struct proc_info *pi, struct proc_info *ret_worker,
@@ -83,7 +130,6 @@ bool policy_same_program(const struct proc_info *a, const struct proc_info *b) {
 int policy_family_root(const struct policy *p, const struct proc_info *pi, struct proc_info *ret,
                        struct block_client *ret_client) {
         struct proc_info cur = *pi, parent;
-        struct proc_conn conn;
         if (ret_client)
                 *ret_client = (struct block_client){ 0 };
         for (int depth = 0; depth < 64; depth++) {
@@ -98,9 +144,9 @@ int policy_family_root(const struct policy *p, const struct proc_info *pi, struc
                         break;
                 if (policy_allowed(p, &parent))
                         break;
-                if (policy_serves_a_client(p, &cur, &parent, &conn)) {
+                if (policy_serves_a_client(p, &cur, &parent, NULL)) {
                         if (ret_client) {
-                                *ret_client = (struct block_client){ .is_worker = true, .uid = cur.uid, .conn = conn.first };
+                                *ret_client = (struct block_client){ .is_worker = true, .worker = cur.pid, .uid = cur.uid };
                                 (void)proc_fsuid(p->procdir, cur.pid, &ret_client->uid); /* whom it acts as now */
                         }
                         break;

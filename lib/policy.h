@@ -13,8 +13,21 @@ struct policy_exe {
         ino_t ino;
 };
 
+/* Which server processes listen on TCP: asked once per server (pid and start time), since
+ * reading /proc/PID/net/tcp walks the kernel's connection hash (~5 ms a read). */
+#define POLICY_SERVERS_MAX 64
+struct policy_servers {
+        struct {
+                pid_t pid;
+                uint64_t start;
+                bool listening;
+        } v[POLICY_SERVERS_MAX];
+        size_t next;
+};
+
 struct policy {
         const char *procdir;
+        struct policy_servers *servers; /* the cache above (NULL: none, always read) */
         pid_t self;
         const pid_t *protected_pids; /* the daemon's ancestors: never acted on, never a family */
         const uint64_t *protected_starts; /* their start times (NULL: pids alone) */
@@ -45,8 +58,9 @@ int policy_family_root(const struct policy *p, const struct proc_info *pi, struc
                        struct block_client *ret_client);
 
 /* Does cur serve one client of its server parent: parent a daemon (ppid 1, or a session leader
- * without a terminal) holding a listening TCP socket, cur holding a connected one? Then
- * *ret_conn (may be NULL) is cur's connection. */
+ * without a terminal) holding a listening TCP socket, cur holding a socket of its own that is
+ * not a Unix socket (its accepted connection)? Then *ret_conn, when not NULL, is cur's TCP
+ * connection (a costly read: pass NULL on hot paths, see policy_client_conn). */
 bool policy_serves_a_client(const struct policy *p, const struct proc_info *cur, const struct proc_info *parent,
                             struct proc_conn *ret_conn);
 
@@ -55,6 +69,10 @@ bool policy_serves_a_client(const struct policy *p, const struct proc_info *cur,
  * there is none within 32 generations. */
 int policy_worker_of(const struct policy *p, const struct proc_info *pi, struct proc_info *ret_worker,
                      struct proc_info *ret_server, struct proc_conn *ret_conn);
+
+/* Fill c->conn (the worker's TCP connection) unless known: the costly read, done once per
+ * worker and only when an address is needed (a block, a client's evidence, an alert). */
+void policy_client_conn(const struct policy *p, struct block_client *c);
 
 /* Do two processes run the same executable (by identity: a forked worker that never exec'd)? */
 bool policy_same_program(const struct proc_info *a, const struct proc_info *b);

