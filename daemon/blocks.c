@@ -169,7 +169,8 @@ static int write_file(struct blocks *b, const struct block *x) {
         if (fd < 0)
                 return -errno;
         size_t n = strlen(text);
-        int r = write(fd, text, n) == (ssize_t)n ? 0 : (errno ? -errno : -ENOSPC);
+        ssize_t k = write(fd, text, n);
+        int r = k == (ssize_t)n ? 0 : k < 0 ? -errno : -ENOSPC;
         if (close(fd) < 0 && r == 0)
                 r = -errno;
         if (r == 0 && renameat(b->dfd, tmp, b->dfd, name) < 0)
@@ -183,14 +184,17 @@ int blocks_add(struct blocks *b, const struct block_client *c, unsigned by, cons
                char *ret_what, size_t len) {
         size_t o = 0;
         ret_what[0] = '\0';
-        if (!b || !c->is_worker || seconds == 0)
+        /* Only a root server's clients: a user's own forking server must never get an address or
+         * a user blocked for everyone. */
+        if (!b || !c->is_worker || !c->server_root || seconds == 0)
                 return 0;
         int64_t until = now_s() + seconds;
         static const enum block_kind kinds[] = { BLOCK_USER, BLOCK_ADDR };
         for (size_t i = 0; i < 2; i++) {
                 /* A worker acting as root serves no client user (the server itself, or an
                  * admin login): never block uid 0, which would stop every such worker. */
-                if (!(by & kinds[i]) || (kinds[i] == BLOCK_USER && c->uid == 0))
+                if (!(by & kinds[i]) || (kinds[i] == BLOCK_USER && c->uid == 0) ||
+                    (kinds[i] == BLOCK_ADDR && c->conn.rport == 0)) /* no address known: none blocked */
                         continue;
                 struct block_key k;
                 char label[64], name[BLOCK_NAME_MAX];

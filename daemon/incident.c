@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -81,6 +82,9 @@ static void act_on(const struct pipeline *p, pid_t root, uint64_t start, enum co
 
 static void format_addr(const struct proc_tcp *t, char *buf, size_t len) {
         char a[64] = "";
+        buf[0] = '\0';
+        if (t->rport == 0) /* unknown */
+                return;
         proc_tcp_addr(t, a, sizeof(a));
         snprintf(buf, len, t->v6 && strchr(a, ':') ? "[%s]:%u" : "%s:%u", a, (unsigned)t->rport);
 }
@@ -100,6 +104,19 @@ static void name_session_client(const struct pipeline *p, pid_t pid, struct jour
                 if (client_from_sshd_title(title, &ci) == 0)
                         snprintf(jd->client_user, sizeof(jd->client_user), "%s", ci.user);
         }
+}
+
+/* Samba's own smbd (the installed executable, root's, nobody else may write it): only then is
+ * smbstatus run, as root, with the server's configuration. */
+static bool is_system_smbd(const struct proc_info *server) {
+        static const char *const paths[] = { "/usr/sbin/smbd", "/usr/local/samba/sbin/smbd", NULL };
+        for (int i = 0; paths[i]; i++) {
+                struct stat st;
+                if (stat(paths[i], &st) == 0 && st.st_uid == 0 && !(st.st_mode & 022) && st.st_ino == server->exe_ino &&
+                    st.st_dev == server->exe_dev)
+                        return true;
+        }
+        return false;
 }
 
 /* The family root is a server's per-connection worker: it was stopped at the verdict; naming,
@@ -122,12 +139,14 @@ static void hand_to_session(const struct pipeline *p, const struct score_entry *
                 .term_grace_ms = p->cfg->term_grace_ms,
                 .quiet = quiet,
         };
-        const char *base = have ? strrchr(server.exe, '/') : NULL;
-        q.lookup_smb = !quiet && have && server.uid == 0 && base && strcmp(base, "/smbd") == 0;
+        q.lookup_smb = !quiet && have && e->client.server_root && is_system_smbd(&server);
         q.jd = *jd;
         if (session_begin(p->sessions, &q) < 0) {
-                log_warning("Failed to follow the client of %s[%d]: out of memory", d->comm, (int)d->pid);
-                journal_detection(jd);
+                struct action_result res;
+                log_warning("Failed to follow the client of %s[%d]: out of memory; ending it at once", d->comm, (int)d->pid);
+                act_on(p, d->pid, d->start_time, p->dopts.signals ? CONFIG_ACTION_KILL : p->cfg->action, &res);
+                if (!quiet)
+                        journal_detection(jd);
         }
 }
 

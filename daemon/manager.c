@@ -291,6 +291,7 @@ int manager_new(const struct manager_opts *o, struct config *cfg, struct manager
                 .config = cfg,
         };
         m->pipe.policy = &m->policy;
+        m->pipe.gen = 1; /* entries made indirectly (a family's root) have gen 0: identified at their first event */
         m->pipe.procdir = o->procdir;
         m->pipe.dry_run = o->dry_run;
         if ((r = load_allow(m, cfg)) < 0 || (r = setup_loop(m)) < 0)

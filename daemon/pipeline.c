@@ -60,7 +60,7 @@ static void note_carry(struct pipeline *p, struct score_entry *e, struct score_e
         uint32_t files = d->files_damaged > d->files_noted ? d->files_damaged - d->files_noted : 0;
         if (points > 0 || files)
                 policy_client_conn(p->policy, &e->client);
-        carry_credit(&p->carry, &e->client, points, files, d->paths, now);
+        carry_credit(&p->carry, &e->client, points, files, d->paths, SCORE_PATHS, now);
         d->carry_noted = d->score;
         d->t_carry_noted = d->t_score;
         d->files_noted = d->files_damaged;
@@ -269,8 +269,9 @@ static bool client_blocked(struct pipeline *p, struct score_entry *e, uint64_t n
         if (!e->client.conn_known && (p->cfg->block_by & BLOCK_ADDR) && blocks_any(p->blocks, BLOCK_ADDR)) {
                 struct proc_info wi;
                 held = pidfd_open(e->client.worker, 0);
-                if (held >= 0 && (proc_read_stat(p->procdir, e->client.worker, &wi) < 0 || wi.state == 'T' ||
-                                  wi.state == 't' || pidfd_send_signal(held, SIGSTOP, NULL, 0) < 0)) {
+                if (held >= 0 && (proc_read_stat(p->procdir, e->client.worker, &wi) < 0 ||
+                                  wi.start_time != e->client.worker_start || wi.state == 'T' || wi.state == 't' ||
+                                  pidfd_send_signal(held, SIGSTOP, NULL, 0) < 0)) {
                         close(held); /* already stopped (by someone else), or gone: left as it is */
                         held = -1;
                 }
@@ -289,13 +290,14 @@ static bool client_blocked(struct pipeline *p, struct score_entry *e, uint64_t n
          * ransomware retrying at once must not flood the journal. */
         p->st.block_denied++;
         if (!e->block_logged && now - p->st.t_block_log >= BLOCK_LOG_MS) {
-                char addr[64] = "";
+                char addr[64] = "", name[BLOCK_NAME_MAX]; /* the hint names the uid or address, never a client-chosen name */
+                block_key_name(&b->key, name, sizeof(name));
                 proc_tcp_addr(&e->client.conn, addr, sizeof(addr));
                 journal_log(LOG_WARNING, RG_MID_BLOCKED,
                             "Blocked client (%s %s) is back: %s[%d] from %s:%u is denied its opens and its "
                             "session ended (held stopped for %d s first); %" PRIu64 " event(s) of blocked clients so far (ransomguardd --unblock %s lifts the block)",
                             b->key.kind == BLOCK_USER ? "user" : "address", b->label, e->comm, (int)e->pid, addr,
-                            (unsigned)e->client.conn.rport, SESSION_TARPIT_MS / 1000, p->st.block_denied, b->label);
+                            (unsigned)e->client.conn.rport, SESSION_TARPIT_MS / 1000, p->st.block_denied, name + 5);
                 e->block_logged = true;
                 p->st.t_block_log = now;
         }

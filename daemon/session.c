@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "action.h"
@@ -129,7 +130,7 @@ static void finish(struct pending *x) {
                 if (r < 0)
                         log_warning("Failed to block the client of %s[%d]: %s", jd->root_comm, (int)q->worker, strerror(-r));
         }
-        bool end = q->signals && q->action == CONFIG_ACTION_KILL;
+        bool end = q->signals && (q->action == CONFIG_ACTION_KILL || q->quiet); /* a hold always ends */
         if (end) {
                 struct action_result res;
                 act(x, q->graceful, &res);
@@ -184,14 +185,19 @@ static int on_lookup_output(sd_event_source *s, int fd, uint32_t revents, void *
                         x->cap = cap;
                 }
         }
-        ssize_t k = x->cap > x->n + 1 ? read(fd, x->out + x->n, x->cap - x->n - 1) : -1;
+        if (x->cap <= x->n + 1) { /* too big, or out of memory: no answer */
+                x->n = 0;
+                finish(x);
+                return 0;
+        }
+        ssize_t k = read(fd, x->out + x->n, x->cap - x->n - 1);
         if (k > 0) {
                 x->n += (size_t)k;
                 return 0;
         }
         if (k < 0 && (errno == EAGAIN || errno == EINTR))
                 return 0;
-        if (k < 0) /* too big, or out of memory */
+        if (k < 0)
                 x->n = 0;
         finish(x);
         return 0;
@@ -231,7 +237,12 @@ static int spawn_smbstatus(const struct sessions *s, pid_t server, pid_t *ret_pi
                 }
                 argv[argc] = NULL;
                 char *args[] = { "smbstatus", "--json", "-p", NULL, NULL, NULL };
+                struct stat cst;
+                /* Root's own configuration only: a file anyone else could have written may
+                 * say what smbstatus runs ("panic action"). */
                 if (client_smbd_conf(argv, argc, conf, sizeof(conf)) == 0) {
+                        if (stat(conf, &cst) < 0 || cst.st_uid != 0 || (cst.st_mode & 022) || !S_ISREG(cst.st_mode))
+                                _exit(125);
                         args[3] = "-s";
                         args[4] = conf;
                 }
@@ -265,9 +276,13 @@ int session_begin(struct sessions *s, const struct session_req *req) {
         (void)sd_event_now(s->loop, CLOCK_MONOTONIC, &t);
         /* A blocked client's new connection stays stopped (its client hangs instead of
          * reconnecting at once to delete by path, which needs no open we could deny). */
+        unsigned holds = 0;
+        for (const struct pending *o = s->list; o; o = o->next)
+                holds += o->req.quiet;
+        bool hold = req->quiet && holds <= SESSION_HOLDS_MAX; /* beyond: ended at once */
         uint64_t wait_ms = req->quiet ? SESSION_TARPIT_MS : SESSION_LOOKUP_MS;
         int r = sd_event_add_time(s->loop, &x->timer, CLOCK_MONOTONIC, t + wait_ms * 1000ULL, 0, on_lookup_timeout, x);
-        if (r >= 0 && req->quiet)
+        if (r >= 0 && hold)
                 return 0;
         if (r >= 0 && req->lookup_smb) {
                 r = x->fd = spawn_smbstatus(s, req->server, &x->child);

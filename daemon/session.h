@@ -18,6 +18,7 @@
 /* A blocked client's new connection: stopped this long, then ended. Ransomware that reconnects
  * at once after an ended session waits out its client's timeout on a stopped one instead. */
 #define SESSION_TARPIT_MS 60000
+#define SESSION_HOLDS_MAX 32   /* connections held at once; more are ended at once */
 
 struct blocks;
 

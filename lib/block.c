@@ -115,9 +115,10 @@ const struct block *block_match(const struct block_list *l, unsigned by, const s
         struct block_key user, addr;
         block_key_of(c, BLOCK_USER, &user);
         block_key_of(c, BLOCK_ADDR, &addr);
+        bool addr_known = c->conn.rport != 0; /* an unknown address is no address */
         for (size_t i = 0; i < l->n; i++) {
                 const struct block *b = &l->v[i];
-                if (b->until <= now || !(b->key.kind & by))
+                if (b->until <= now || !(b->key.kind & by) || (b->key.kind == BLOCK_ADDR && !addr_known))
                         continue;
                 if (block_key_equal(&b->key, b->key.kind == BLOCK_USER ? &user : &addr))
                         return b;

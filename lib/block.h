@@ -22,7 +22,12 @@ struct block_key {
 /* Who a per-connection worker serves, as far as the kernel tells (the caller's). */
 struct block_client {
         bool is_worker;     /* the family root serves one client of a server */
-        pid_t worker;       /* that root */
+        pid_t worker;       /* that root, and its start time */
+        uint64_t worker_start;
+        bool server_root;   /* its server really runs as root (real uid): blocks only then, so
+                             * a user's own forking server can never get others blocked */
+        uint16_t ports[PROC_LISTEN_PORTS]; /* the server's listening ports: the accepted connection */
+        unsigned n_ports;
         uid_t uid;          /* the uid the worker acts as (its fsuid, read at its opens) */
         bool conn_known;    /* conn was looked up (policy_client_conn; costly, so only when needed) */
         struct proc_tcp conn; /* its connection (all zero when unknown) */

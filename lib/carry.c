@@ -61,7 +61,7 @@ const char *carry_paths(const struct carry *c, const struct block_client *cl) {
 }
 
 void carry_credit(struct carry *c, const struct block_client *cl, double points, uint32_t files, char *const *paths,
-                  uint64_t now) {
+                  uint32_t n_paths, uint64_t now) {
         if (!cl->is_worker || !(points > 0 || files > 0))
                 return;
         struct carry_entry *x = find(c, cl);
@@ -84,8 +84,8 @@ void carry_credit(struct carry *c, const struct block_client *cl, double points,
                 x->t_first_damage = 0;
                 x->paths[0] = '\0';
         }
-        if (files)
-                prepend_paths(x, paths, files);
+        if (files && n_paths)
+                prepend_paths(x, paths, n_paths < files ? n_paths : files);
         x->score = decayed(c, x, now) + (points > 0 ? points : 0);
         x->t = now;
         x->files += files;

@@ -29,10 +29,10 @@ struct carry {
 };
 
 void carry_init(struct carry *c, uint32_t window_ms, uint32_t half_life_ms);
-/* points of evidence (and files newly damaged, the newest first in paths[0..files-1], which may
- * be NULL) by one of the client's workers, now. */
+/* points of evidence and files newly damaged by one of the client's workers, now; the newest
+ * damaged paths first in paths[0..n_paths-1] (paths may be NULL). */
 void carry_credit(struct carry *c, const struct block_client *cl, double points, uint32_t files,
-                  char *const *paths, uint64_t now_ms);
+                  char *const *paths, uint32_t n_paths, uint64_t now_ms);
 /* Forget the client (it was stopped). */
 void carry_forget(struct carry *c, const struct block_client *cl);
 /* The client's damaged paths, newest first ("" when none). */

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "util.h"
+
 static bool is_protected(const struct policy *p, const struct proc_info *pi) {
         if (pi->pid == p->self)
                 return true;
@@ -46,27 +48,43 @@ bool policy_may_act(const struct policy *p, const struct proc_info *pi, const ch
  * listening TCP socket, and cur holds a connected one. Then cur heads its own family: the
  * server and its other workers are never part of one client's misdeeds (smbd, sshd, vsftpd,
  * proftpd, Apache prefork all fork so). */
-/* Does the server listen on TCP? From the cache, else read once. */
-static bool server_listens(const struct policy *p, const struct proc_info *server) {
+/* Does the server listen on TCP, on which ports, as root? From the cache, else read: a "yes"
+ * holds for the server's life, a "no" for POLICY_SERVER_NO_MS, a failed read not at all. */
+struct server_facts {
+        bool listening, root;
+        struct proc_conn conn;
+};
+
+static void server_facts(const struct policy *p, const struct proc_info *server, struct server_facts *ret) {
         struct policy_servers *c = p->servers;
+        uint64_t now = util_now_ms();
         for (size_t i = 0; c && i < POLICY_SERVERS_MAX; i++)
-                if (c->v[i].pid == server->pid && c->v[i].start == server->start_time)
-                        return c->v[i].listening;
-        struct proc_conn s;
-        bool listening = proc_tcp_of(p->procdir, server->pid, true, &s) == 0 && s.listening > 0;
+                if (c->v[i].pid == server->pid && c->v[i].start == server->start_time &&
+                    (c->v[i].listening || now - c->v[i].t_ms < POLICY_SERVER_NO_MS)) {
+                        *ret = (struct server_facts){ c->v[i].listening, c->v[i].root, c->v[i].conn };
+                        return;
+                }
+        *ret = (struct server_facts){ 0 };
+        uid_t ruid = 1;
+        if (proc_tcp_of(p->procdir, server->pid, true, &ret->conn) < 0)
+                return;
+        ret->listening = ret->conn.listening > 0;
+        ret->root = proc_ruid(p->procdir, server->pid, &ruid) == 0 && ruid == 0;
         if (c) {
                 c->v[c->next].pid = server->pid;
                 c->v[c->next].start = server->start_time;
-                c->v[c->next].listening = listening;
+                c->v[c->next].listening = ret->listening;
+                c->v[c->next].root = ret->root;
+                c->v[c->next].t_ms = now;
+                c->v[c->next].conn = ret->conn;
                 c->next = (c->next + 1) % POLICY_SERVERS_MAX;
         }
-        return listening;
 }
 
 #define OWN_SOCKETS_MAX 64
 
-bool policy_serves_a_client(const struct policy *p, const struct proc_info *cur, const struct proc_info *parent,
-                            struct proc_conn *ret_conn) {
+static bool serves(const struct policy *p, const struct proc_info *cur, const struct proc_info *parent,
+                   struct server_facts *sf) {
         if (!(parent->ppid <= 1 || (parent->pid == parent->sid && parent->tty == 0)) || parent->kthread)
                 return false;
         /* Sockets of its own: not inherited from the parent (a forked worker shares the listening
@@ -91,10 +109,32 @@ bool policy_serves_a_client(const struct policy *p, const struct proc_info *cur,
         size_t other = 0;
         for (size_t i = 0; i < own; i++)
                 other += !is_unix[i];
-        if (other == 0 || !server_listens(p, parent))
+        if (other == 0)
                 return false;
-        if (ret_conn && (proc_tcp_of(p->procdir, cur->pid, false, ret_conn) < 0 || ret_conn->established == 0))
+        server_facts(p, parent, sf);
+        return sf->listening;
+}
+
+bool policy_serves_a_client(const struct policy *p, const struct proc_info *cur, const struct proc_info *parent,
+                            struct proc_conn *ret_conn) {
+        struct server_facts sf;
+        if (!serves(p, cur, parent, &sf))
                 return false;
+        if (ret_conn && (proc_tcp_accepted(p->procdir, cur->pid, sf.conn.ports, sf.conn.n_ports, ret_conn) < 0 ||
+                         ret_conn->established == 0))
+                return false;
+        return true;
+}
+
+bool policy_worker_client(const struct policy *p, const struct proc_info *cur, const struct proc_info *parent,
+                          struct block_client *ret) {
+        struct server_facts sf;
+        if (!serves(p, cur, parent, &sf))
+                return false;
+        *ret = (struct block_client){ .is_worker = true, .worker = cur->pid, .worker_start = cur->start_time,
+                                      .uid = cur->uid, .server_root = sf.root, .n_ports = sf.conn.n_ports };
+        memcpy(ret->ports, sf.conn.ports, sizeof(ret->ports));
+        (void)proc_fsuid(p->procdir, cur->pid, &ret->uid); /* whom it acts as now */
         return true;
 }
 
@@ -103,7 +143,7 @@ void policy_client_conn(const struct policy *p, struct block_client *c) {
                 return;
         struct proc_conn conn;
         c->conn_known = true; /* once, even when it fails: never 5 ms on every event */
-        if (proc_tcp_of(p->procdir, c->worker, false, &conn) == 0 && conn.established)
+        if (proc_tcp_accepted(p->procdir, c->worker, c->ports, c->n_ports, &conn) == 0 && conn.established)
                 c->conn = conn.first;
 }
 
@@ -144,11 +184,10 @@ int policy_family_root(const struct policy *p, const struct proc_info *pi, struc
                         break;
                 if (policy_allowed(p, &parent))
                         break;
-                if (policy_serves_a_client(p, &cur, &parent, NULL)) {
-                        if (ret_client) {
-                                *ret_client = (struct block_client){ .is_worker = true, .worker = cur.pid, .uid = cur.uid };
-                                (void)proc_fsuid(p->procdir, cur.pid, &ret_client->uid); /* whom it acts as now */
-                        }
+                struct block_client bc;
+                if (policy_worker_client(p, &cur, &parent, &bc)) {
+                        if (ret_client)
+                                *ret_client = bc;
                         break;
                 }
                 cur = parent;

@@ -16,11 +16,14 @@ struct policy_exe {
 /* Which server processes listen on TCP: asked once per server (pid and start time), since
  * reading /proc/PID/net/tcp walks the kernel's connection hash (~5 ms a read). */
 #define POLICY_SERVERS_MAX 64
+#define POLICY_SERVER_NO_MS 10000
 struct policy_servers {
         struct {
                 pid_t pid;
                 uint64_t start;
-                bool listening;
+                bool listening, root;
+                uint64_t t_ms;      /* when read: a "no" is read again after POLICY_SERVER_NO_MS */
+                struct proc_conn conn; /* its listening ports */
         } v[POLICY_SERVERS_MAX];
         size_t next;
 };
@@ -63,6 +66,9 @@ int policy_family_root(const struct policy *p, const struct proc_info *pi, struc
  * connection (a costly read: pass NULL on hot paths, see policy_client_conn). */
 bool policy_serves_a_client(const struct policy *p, const struct proc_info *cur, const struct proc_info *parent,
                             struct proc_conn *ret_conn);
+/* The same, filling whom it serves (worker identity, its server's ports and real uid). */
+bool policy_worker_client(const struct policy *p, const struct proc_info *cur, const struct proc_info *parent,
+                          struct block_client *ret);
 
 /* The nearest of pi and its ancestors that serves a client (an sshd session above a login's
  * programs), with its server and connection: for naming the client in an alert. -ENOENT when

@@ -121,6 +121,10 @@ int proc_read_stat(const char *procdir, pid_t pid, struct proc_info *ret) {
 }
 
 int proc_parse_status_fsuid(const char *text, uid_t *ret) {
+        return proc_parse_status_uid(text, 3, ret);
+}
+
+int proc_parse_status_uid(const char *text, int field, uid_t *ret) {
         const char *p = strstr(text, "\nUid:");
         p = p ? p + 5 : (strncmp(text, "Uid:", 4) == 0 ? text + 4 : NULL);
         if (!p)
@@ -138,11 +142,13 @@ int proc_parse_status_fsuid(const char *text, uid_t *ret) {
                         return -EINVAL;
                 p = end;
         }
-        *ret = (uid_t)v[3];
+        if (field < 0 || field > 3)
+                return -EINVAL;
+        *ret = (uid_t)v[field];
         return 0;
 }
 
-int proc_fsuid(const char *procdir, pid_t pid, uid_t *ret) {
+static int status_uid(const char *procdir, pid_t pid, int field, uid_t *ret) {
         char path[256], buf[4096];
         if (pid <= 0)
                 return -EINVAL;
@@ -150,8 +156,17 @@ int proc_fsuid(const char *procdir, pid_t pid, uid_t *ret) {
         ssize_t n = read_file_uid(path, buf, sizeof(buf), NULL);
         if (n < 0)
                 return n == -ENOENT ? -ESRCH : (int)n;
-        return proc_parse_status_fsuid(buf, ret);
+        return proc_parse_status_uid(buf, field, ret);
 }
+
+int proc_ruid(const char *procdir, pid_t pid, uid_t *ret) {
+        return status_uid(procdir, pid, 0, ret);
+}
+
+int proc_fsuid(const char *procdir, pid_t pid, uid_t *ret) {
+        return status_uid(procdir, pid, 3, ret);
+}
+
 
 int proc_read(const char *procdir, pid_t pid, struct proc_info *ret) {
         char path[256], buf[4096];
@@ -534,7 +549,19 @@ int proc_unix_sockets(const char *procdir, pid_t pid, const uint64_t *inos, size
 
 #define SOCKETS_MAX 256
 
+static int tcp_scan(const char *procdir, pid_t pid, bool listening_only, const uint16_t *want, unsigned n_want,
+                    struct proc_conn *ret);
+
 int proc_tcp_of(const char *procdir, pid_t pid, bool listening_only, struct proc_conn *ret) {
+        return tcp_scan(procdir, pid, listening_only, NULL, 0, ret);
+}
+
+int proc_tcp_accepted(const char *procdir, pid_t pid, const uint16_t *ports, unsigned n, struct proc_conn *ret) {
+        return tcp_scan(procdir, pid, false, ports, n, ret);
+}
+
+static int tcp_scan(const char *procdir, pid_t pid, bool listening_only, const uint16_t *want, unsigned n_want,
+                    struct proc_conn *ret) {
         uint64_t inos[SOCKETS_MAX];
         size_t n = 0;
         char p[PATH_MAX];
@@ -563,10 +590,17 @@ int proc_tcp_of(const char *procdir, pid_t pid, bool listening_only, struct proc
                         for (size_t i = 0; i < n; i++)
                                 if (inos[i] == t.inode && t.inode) {
                                         found++;
-                                        if (t.state == PROC_TCP_LISTEN)
+                                        if (t.state == PROC_TCP_LISTEN) {
+                                                if (ret->n_ports < PROC_LISTEN_PORTS)
+                                                        ret->ports[ret->n_ports++] = t.lport;
                                                 ret->listening++;
-                                        else if (t.state == PROC_TCP_ESTABLISHED && ret->established++ == 0)
-                                                ret->first = t;
+                                        } else if (t.state == PROC_TCP_ESTABLISHED) {
+                                                bool wanted = !want;
+                                                for (unsigned w = 0; want && w < n_want && !wanted; w++)
+                                                        wanted = want[w] == t.lport;
+                                                if (wanted && ret->established++ == 0)
+                                                        ret->first = t;
+                                        }
                                         break;
                                 }
                 }

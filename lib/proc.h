@@ -32,8 +32,13 @@ int proc_read(const char *procdir, pid_t pid, struct proc_info *ret);
 /* The filesystem uid (4th "Uid:" field of /proc/PID/status): whom the process acts as on files
  * right now; a server switches it per client request (smbd's become_user). */
 int proc_fsuid(const char *procdir, pid_t pid, uid_t *ret);
+/* The real uid (1st "Uid:" field): whom the process really runs as (not faked by making itself
+ * non-dumpable, which turns /proc/PID's owner into root). */
+int proc_ruid(const char *procdir, pid_t pid, uid_t *ret);
 /* Parse the "Uid:" line of a status text (exposed for tests). -EINVAL when absent or malformed. */
 int proc_parse_status_fsuid(const char *text, uid_t *ret);
+/* Any of the four "Uid:" fields (0 real, 1 effective, 2 saved, 3 filesystem). */
+int proc_parse_status_uid(const char *text, int field, uid_t *ret);
 /* Command line with NULs turned into spaces and non-printable bytes escaped as \xHH. */
 int proc_cmdline(const char *procdir, pid_t pid, char *buf, size_t len);
 /* All live descendants of pid (not pid itself), by scanning procdir/[0-9]*. Caller frees *ret. */
@@ -65,11 +70,17 @@ void proc_tcp_addr(const struct proc_tcp *t, char *buf, size_t len);
  * also works from a daemon in a private one): how many listen, how many are connected, and the
  * first connected one. listening_only: stop after the listening sockets, which the kernel lists
  * first (then connected ones are not counted). The table is read only as far as needed. */
+#define PROC_LISTEN_PORTS 8
 struct proc_conn {
         unsigned listening, established;
-        struct proc_tcp first;
+        struct proc_tcp first;      /* the first connected one (of the wanted ports, see below) */
+        uint16_t ports[PROC_LISTEN_PORTS]; /* the local ports it listens on (the first few) */
+        unsigned n_ports;
 };
 int proc_tcp_of(const char *procdir, pid_t pid, bool listening_only, struct proc_conn *ret);
+/* As proc_tcp_of, but `first` is the first connected socket whose local port is one of ports:
+ * a worker's accepted connection, not its own outgoing ones (to a domain controller, LDAP). */
+int proc_tcp_accepted(const char *procdir, pid_t pid, const uint16_t *ports, unsigned n, struct proc_conn *ret);
 /* The inodes of the sockets a process holds (at most max), from its fd links: cheap, unlike
  * proc_tcp_of (reading net/tcp walks the kernel's whole connection hash: ~5 ms here). */
 int proc_socket_inodes(const char *procdir, pid_t pid, uint64_t *inos, size_t max, size_t *ret_n);

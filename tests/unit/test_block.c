@@ -10,7 +10,7 @@
 #include "testutil.h"
 
 static struct block_client client(uid_t uid, const char *addr) {
-        struct block_client c = { .is_worker = true, .uid = uid };
+        struct block_client c = { .is_worker = true, .uid = uid, .conn = { .rport = 50123 } };
         if (inet_pton(AF_INET, addr, c.conn.raddr) != 1) {
                 ck_assert_int_eq(inet_pton(AF_INET6, addr, c.conn.raddr), 1);
                 c.conn.v6 = true;
@@ -90,6 +90,15 @@ START_TEST(test_match_by_kind_and_time) {
         struct block_client local = alice_pc;
         local.is_worker = false;
         ck_assert_ptr_null(block_match(&l, both, &local, 999));
+        /* An unknown address (the worker's connection could not be read) is no address: a
+         * block of 0.0.0.0 or of any address never matches it. */
+        struct block_client unknown = { .is_worker = true, .uid = 1002 };
+        ck_assert_ptr_null(block_match(&l, BLOCK_ADDR, &unknown, 999));
+        struct block_key zero;
+        block_key_of(&unknown, BLOCK_ADDR, &zero);
+        ck_assert_int_eq(block_add(&l, &zero, "0.0.0.0", 1000), 0);
+        ck_assert_ptr_null(block_match(&l, BLOCK_ADDR, &unknown, 999));
+        ck_assert_int_eq(block_remove(&l, &zero), 1);
         /* Expired at `until`. */
         ck_assert_ptr_null(block_match(&l, both, &alice_pc, 1000));
         ck_assert_int_ge(block_expired(&l, 1000), 0);

@@ -24,8 +24,8 @@ START_TEST(test_sum_over_connections) {
         struct block_client alice = worker(1001, "192.0.2.7"), alice2 = worker(1001, "192.0.2.7");
         alice2.conn.rport = 5555; /* another connection of the same client */
         char *paths[] = { "/srv/a/2.doc", "/srv/a/1.doc", NULL };
-        carry_credit(&c, &alice, 35, 1, paths + 1, 1000);
-        carry_credit(&c, &alice2, 35, 1, paths, 1000);
+        carry_credit(&c, &alice, 35, 1, paths + 1, 1, 1000);
+        carry_credit(&c, &alice2, 35, 1, paths, 2, 1000);
         uint32_t files;
         uint64_t first;
         ck_assert_double_eq_tol(carry_score(&c, &alice2, 1000, &files, &first), 70, 1e-9);
@@ -37,7 +37,7 @@ START_TEST(test_sum_over_connections) {
         ck_assert_double_eq(carry_score(&c, &alice, 121001 + 1000, &files, NULL), 0);
         ck_assert_uint_eq(files, 0);
         /* After the window a new story: files start again. */
-        carry_credit(&c, &alice, 10, 1, paths, 200000);
+        carry_credit(&c, &alice, 10, 1, paths, 2, 200000);
         ck_assert_double_eq_tol(carry_score(&c, &alice, 200000, &files, &first), 10, 1e-9);
         ck_assert_uint_eq(files, 1);
         ck_assert_uint_eq(first, 200000);
@@ -52,20 +52,20 @@ START_TEST(test_keyed_by_user_and_address) {
                             alice_other_pc = worker(1001, "192.0.2.8"), mapped = worker(1001, "::ffff:192.0.2.7"),
                             local = alice;
         local.is_worker = false;
-        carry_credit(&c, &alice, 80, 2, NULL, 1000);
+        carry_credit(&c, &alice, 80, 2, NULL, 0, 1000);
         ck_assert_double_eq(carry_score(&c, &bob_same_pc, 1000, NULL, NULL), 0);    /* a colleague behind NAT */
         ck_assert_double_eq(carry_score(&c, &alice_other_pc, 1000, NULL, NULL), 0); /* her other PC */
         ck_assert_double_eq_tol(carry_score(&c, &mapped, 1000, NULL, NULL), 80, 1e-9);
         ck_assert_double_eq(carry_score(&c, &local, 1000, NULL, NULL), 0);          /* not a server worker */
-        carry_credit(&c, &local, 50, 1, NULL, 1000);                                 /* ignored */
+        carry_credit(&c, &local, 50, 1, NULL, 0, 1000);                                 /* ignored */
         ck_assert_uint_eq(c.n, 1);
-        carry_credit(&c, &alice, 0, 0, NULL, 1000);                                  /* nothing to add */
-        carry_credit(&c, &alice, -5, 0, NULL, 1000);                                 /* never negative */
+        carry_credit(&c, &alice, 0, 0, NULL, 0, 1000);                                  /* nothing to add */
+        carry_credit(&c, &alice, -5, 0, NULL, 0, 1000);                                 /* never negative */
         ck_assert_double_eq_tol(carry_score(&c, &alice, 1000, NULL, NULL), 80, 1e-9);
         ck_assert_str_eq(carry_paths(&c, &alice), "");
         ck_assert_str_eq(carry_paths(&c, &bob_same_pc), "");
         /* Forgotten once stopped; the others stay. */
-        carry_credit(&c, &bob_same_pc, 20, 0, NULL, 1000);
+        carry_credit(&c, &bob_same_pc, 20, 0, NULL, 0, 1000);
         carry_forget(&c, &alice);
         carry_forget(&c, &alice); /* twice: nothing */
         ck_assert_double_eq(carry_score(&c, &alice, 1000, NULL, NULL), 0);
@@ -78,10 +78,10 @@ START_TEST(test_full_table_forgets_the_least) {
         static struct carry c;
         carry_init(&c, 120000, 60000);
         struct block_client top = worker(1, "10.0.0.1");
-        carry_credit(&c, &top, 90, 1, NULL, 1000);
+        carry_credit(&c, &top, 90, 1, NULL, 0, 1000);
         for (uid_t u = 2; u < 2 + 2 * CARRY_MAX; u++) {
                 struct block_client x = worker(u, "10.0.0.2");
-                carry_credit(&c, &x, 1 + (double)(u % 7), 0, NULL, 1000);
+                carry_credit(&c, &x, 1 + (double)(u % 7), 0, NULL, 0, 1000);
         }
         ck_assert_uint_eq(c.n, CARRY_MAX);
         ck_assert_double_eq_tol(carry_score(&c, &top, 1000, NULL, NULL), 90, 1e-9); /* the suspicious one stays */
@@ -98,7 +98,10 @@ START_TEST(test_paths_bounded) {
         longp[sizeof(longp) - 1] = '\0';
         char *paths[] = { longp, "/odd\nname\x1b", NULL };
         for (int i = 0; i < 20; i++)
-                carry_credit(&c, &a, 1, 2, paths, 1000 + (uint64_t)i);
+                carry_credit(&c, &a, 1, 9, paths, 2, 1000 + (uint64_t)i); /* more files than paths: never read past */
+        uint32_t files;
+        (void)carry_score(&c, &a, 1019, &files, NULL);
+        ck_assert_uint_eq(files, 180);
         const char *p = carry_paths(&c, &a);
         ck_assert_uint_lt(strlen(p), sizeof(c.v[0].paths));
         ck_assert_ptr_null(strchr(p, '\n'));
