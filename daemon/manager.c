@@ -38,6 +38,7 @@ struct manager {
         pid_t ancestors[MAX_ANCESTORS];
         uint64_t ancestor_starts[MAX_ANCESTORS];
         struct policy_exe *allow_exes; /* the allowlist by file identity */
+        struct policy_exe *worker_parents; /* server.worker_parents, by identity */
         struct policy_servers servers; /* which servers listen on TCP */
         struct reload *reload;
 };
@@ -64,6 +65,12 @@ static int load_allow(struct manager *m, const struct config *c) {
         m->allow_exes = a;
         m->policy.allow_exes = a;
         m->policy.n_allow_exes = n;
+        if ((r = prepare_worker_parents(c, &a, &n)) < 0)
+                return r;
+        free(m->worker_parents);
+        m->worker_parents = a;
+        m->policy.worker_parents = a;
+        m->policy.n_worker_parents = n;
         return 0;
 }
 
@@ -346,6 +353,7 @@ struct manager *manager_free(struct manager *m) {
         config_free(m->cfg);
         strv_free(m->roots);
         free(m->allow_exes);
+        free(m->worker_parents);
         free(m);
         return NULL;
 }

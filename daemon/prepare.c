@@ -59,15 +59,15 @@ int prepare_config(const struct prepare_opts *o, struct config *cfg, char *err, 
         return 0;
 }
 
-int prepare_allowlist(const struct config *c, struct policy_exe **ret, size_t *ret_n) {
-        size_t n = strv_length(c->allow), k = 0;
+static int exes(char *const *paths, const char *key, struct policy_exe **ret, size_t *ret_n) {
+        size_t n = strv_length((char **)paths), k = 0;
         struct policy_exe *a = calloc(n + 1, sizeof(*a));
         if (!a)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
                 struct stat st;
-                if (stat(c->allow[i], &st) < 0 || !S_ISREG(st.st_mode)) {
-                        log_warning("allow: %s is not an existing executable file, ignoring", c->allow[i]);
+                if (stat(paths[i], &st) < 0 || !S_ISREG(st.st_mode)) {
+                        log_warning("%s: %s is not an existing executable file, ignoring", key, paths[i]);
                         continue;
                 }
                 a[k++] = (struct policy_exe){ .dev = st.st_dev, .ino = st.st_ino };
@@ -75,4 +75,12 @@ int prepare_allowlist(const struct config *c, struct policy_exe **ret, size_t *r
         *ret = a;
         *ret_n = k;
         return 0;
+}
+
+int prepare_allowlist(const struct config *c, struct policy_exe **ret, size_t *ret_n) {
+        return exes(c->allow, "allow", ret, ret_n);
+}
+
+int prepare_worker_parents(const struct config *c, struct policy_exe **ret, size_t *ret_n) {
+        return exes(c->worker_parents, "server.worker_parents", ret, ret_n);
 }

@@ -21,3 +21,5 @@ int prepare_config(const struct prepare_opts *o, struct config *cfg, char *err, 
  * namespace, the file's device and inode cannot. A listed path that is not an existing file
  * allows nothing (and is reported). *ret is malloc'd; -ENOMEM. */
 int prepare_allowlist(const struct config *c, struct policy_exe **ret, size_t *ret_n);
+/* The same for server.worker_parents. */
+int prepare_worker_parents(const struct config *c, struct policy_exe **ret, size_t *ret_n);

@@ -71,6 +71,7 @@ static const struct key keys[] = {
         { "server.block_by",           KEY_FLAGS,  OFF(block_by),           0, 0, block_by_names },
         { "server.term_grace_ms",      KEY_U32,    OFF(term_grace_ms),      100, 60000, NULL },
         { "server.block_dir",          KEY_STRING, OFF(block_dir),          2, 1024, NULL },
+        { "server.worker_parents",     KEY_PATHS,  OFF(worker_parents),     0, 0, NULL },
         { "limits",                    KEY_OBJECT, 0,                       0, 0, NULL },
         { "limits.max_processes",      KEY_U32,    OFF(max_processes),      16, 1 << 20, NULL },
         { "limits.max_processes_bytes", KEY_U32,   OFF(max_processes_bytes), 1 << 20, 4294967295.0, NULL },
@@ -92,6 +93,7 @@ void config_free(struct config *c) {
         strv_free(c->allow);
         free(c->canary_name);
         free(c->block_dir);
+        strv_free(c->worker_parents);
         free(c);
 }
 

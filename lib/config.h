@@ -49,6 +49,7 @@ struct config {
         unsigned block_by;             /* server.block_by: BLOCK_USER | BLOCK_ADDR (lib/block.h) */
         uint32_t term_grace_ms;        /* server.term_grace_ms: SIGTERM to a worker, then SIGKILL */
         char *block_dir;               /* server.block_dir: where blocks are kept (absolute) */
+        char **worker_parents;         /* server.worker_parents: programs whose children each serve one client */
 
         uint32_t max_processes;        /* limits.max_processes */
         uint32_t max_processes_bytes;  /* limits.max_processes_bytes: path strings they may hold */

@@ -143,7 +143,8 @@ void policy_client_conn(const struct policy *p, struct block_client *c) {
                 return;
         struct proc_conn conn;
         c->conn_known = true; /* once, even when it fails: never 5 ms on every event */
-        if (proc_tcp_accepted(p->procdir, c->worker, c->ports, c->n_ports, &conn) == 0 && conn.established)
+        if (proc_tcp_accepted(p->procdir, c->worker, c->n_ports ? c->ports : NULL, c->n_ports, &conn) == 0 &&
+            conn.established)
                 c->conn = conn.first;
 }
 
@@ -167,6 +168,30 @@ bool policy_same_program(const struct proc_info *a, const struct proc_info *b) {
         return a->exe_ino && a->exe_ino == b->exe_ino && a->exe_dev == b->exe_dev;
 }
 
+static bool is_worker_parent(const struct policy *p, const struct proc_info *pi) {
+        for (size_t i = 0; i < p->n_worker_parents; i++)
+                if (pi->exe_ino && p->worker_parents[i].ino == pi->exe_ino && p->worker_parents[i].dev == pi->exe_dev)
+                        return true;
+        return false;
+}
+
+/* A child of the master of a program the admin named in server.worker_parents (the topmost of
+ * that program: its workers run it too, and their children are not workers). */
+static bool configured_worker(const struct policy *p, const struct proc_info *cur, const struct proc_info *parent,
+                              struct block_client *ret) {
+        struct proc_info grand;
+        if (!p->n_worker_parents || !is_worker_parent(p, parent))
+                return false;
+        if (parent->ppid > 1 && proc_read(p->procdir, parent->ppid, &grand) == 0 && is_worker_parent(p, &grand))
+                return false; /* parent is itself a worker */
+        uid_t ruid = 1;
+        *ret = (struct block_client){ .is_worker = true, .worker = cur->pid, .worker_start = cur->start_time,
+                                      .uid = cur->uid,
+                                      .server_root = proc_ruid(p->procdir, parent->pid, &ruid) == 0 && ruid == 0 };
+        (void)proc_fsuid(p->procdir, cur->pid, &ret->uid);
+        return true;
+}
+
 int policy_family_root(const struct policy *p, const struct proc_info *pi, struct proc_info *ret,
                        struct block_client *ret_client) {
         struct proc_info cur = *pi, parent;
@@ -185,7 +210,7 @@ int policy_family_root(const struct policy *p, const struct proc_info *pi, struc
                 if (policy_allowed(p, &parent))
                         break;
                 struct block_client bc;
-                if (policy_worker_client(p, &cur, &parent, &bc)) {
+                if (configured_worker(p, &cur, &parent, &bc) || policy_worker_client(p, &cur, &parent, &bc)) {
                         if (ret_client)
                                 *ret_client = bc;
                         break;

@@ -40,6 +40,10 @@ struct policy {
          * config->allow path strings, which a process in another mount namespace can fake. */
         const struct policy_exe *allow_exes;
         size_t n_allow_exes;
+        /* server.worker_parents by identity: each child of one of these serves one client, even
+         * where the kernel's facts do not show it (a pool fed over Unix sockets). */
+        const struct policy_exe *worker_parents;
+        size_t n_worker_parents;
 };
 
 /* Is the process an allowlisted executable? */

@@ -61,6 +61,7 @@ static const char *const all_keys[] = {
         "server.block_by",
         "server.term_grace_ms",
         "server.block_dir",
+        "server.worker_parents",
         "limits",
         "limits.max_processes",
         "limits.max_processes_bytes",
@@ -264,6 +265,7 @@ START_TEST(test_all_keys_accepted) {
                 { "server.block_by", "[\"address\"]" },
                 { "server.term_grace_ms", "500" },
                 { "server.block_dir", "\"/var/lib/rg/blocks\"" },
+                { "server.worker_parents", "[\"/usr/sbin/php-fpm8.2\"]" },
                 { "limits.max_processes", "100" },
                 { "limits.max_files", "1000" },
         };
@@ -304,6 +306,8 @@ START_TEST(test_all_keys_accepted) {
         ck_assert_uint_eq(c->block_by, BLOCK_ADDR);
         ck_assert_uint_eq(c->term_grace_ms, 500);
         ck_assert_str_eq(c->block_dir, "/var/lib/rg/blocks");
+        ck_assert_uint_eq(strv_length(c->worker_parents), 1);
+        ck_assert_str_eq(c->worker_parents[0], "/usr/sbin/php-fpm8.2");
         ck_assert_uint_eq(c->max_processes, 100);
         ck_assert_uint_eq(c->max_files, 1000);
         ck_assert(config_is_allowed(c, "/usr/bin/rsync"));
@@ -1077,7 +1081,7 @@ START_TEST(test_key_list_in_sync) {
         for (size_t i = 0; i < ELEMENTSOF(all_keys); i++) {
                 const char *k = all_keys[i];
                 const char *v = "{}";
-                if (strcmp(k, "protect") == 0 || strcmp(k, "allow") == 0)
+                if (strcmp(k, "protect") == 0 || strcmp(k, "allow") == 0 || strcmp(k, "server.worker_parents") == 0)
                         v = "[\"/x\"]";
                 else if (strcmp(k, "action") == 0)
                         v = "\"kill\"";

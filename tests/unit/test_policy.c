@@ -360,6 +360,33 @@ START_TEST(test_root_stops_at_server_worker) {
 }
 END_TEST
 
+/* server.worker_parents: a pool whose workers talk to their master over Unix sockets (PHP-FPM)
+ * is told by the admin; each child of the listed program is then its own family. */
+START_TEST(test_root_stops_at_configured_worker_parent) {
+        struct config *c = cfg_with_allow();
+        struct policy p = mkpolicy(c);
+        fake_proc(1200, "php-fpm", 1, 7, 0, "/bin/sh", "/system.slice/php-fpm.service"); /* a real file: its identity */
+        fake_proc(1201, "php-fpm", 1200, 7, 0, "/bin/sh", "/system.slice/php-fpm.service");
+        fake_proc(1202, "ransom", 1201, 7, 0, "/usr/bin/true", "/system.slice/php-fpm.service");
+        ck_assert_int_eq(root_of(&p, 1202), 1200); /* not listed: the master's family */
+        struct stat st;
+        ck_assert_int_eq(stat("/bin/sh", &st), 0);
+        const struct policy_exe parents[] = { { st.st_dev, st.st_ino } };
+        p.worker_parents = parents;
+        p.n_worker_parents = 1;
+        ck_assert_int_eq(root_of(&p, 1202), 1201);
+        ck_assert_int_eq(root_of(&p, 1201), 1201);
+        ck_assert_int_eq(root_of(&p, 1200), 1200);
+        struct proc_info pi = read_pi(1202), r;
+        struct block_client bc;
+        ck_assert_int_eq(policy_family_root(&p, &pi, &r, &bc), 0);
+        ck_assert(bc.is_worker);
+        ck_assert_int_eq(bc.worker, 1201);
+        ck_assert(!bc.server_root); /* no status file in the fake tree: not known to be root */
+        config_free(c);
+}
+END_TEST
+
 START_TEST(test_root_stops_at_cgroup_change) {
         struct config *c = cfg_with_allow();
         struct policy p = mkpolicy(c);
@@ -461,6 +488,7 @@ static Suite *policy_suite(void) {
         tcase_add_checked_fixture(tc, tree_setup, tree_teardown);
         tcase_add_test(tc, test_root_stops_below_session_leader);
         tcase_add_test(tc, test_root_stops_at_server_worker);
+        tcase_add_test(tc, test_root_stops_at_configured_worker_parent);
         tcase_add_test(tc, test_root_stops_at_cgroup_change);
         tcase_add_test(tc, test_root_stops_at_protected);
         tcase_add_test(tc, test_root_stops_at_allowlisted);
