@@ -249,6 +249,56 @@ const struct block *blocks_check(struct blocks *b, unsigned by, const struct blo
         }
 }
 
+/* ---- held workers ---- */
+
+static void hold_name(pid_t pid, uint64_t start, char *buf, size_t len) {
+        snprintf(buf, len, "held-%d-%" PRIu64, (int)pid, start);
+}
+
+void blocks_hold_note(struct blocks *b, pid_t pid, uint64_t start) {
+        char name[64], err[512];
+        if (!b)
+                return;
+        if (b->dfd < 0 && (b->dfd = open_dir(b->dir, true, err, sizeof(err))) < 0)
+                return; /* said when the first block is written */
+        hold_name(pid, start, name, sizeof(name));
+        int fd = openat(b->dfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd >= 0)
+                close(fd);
+}
+
+void blocks_hold_done(struct blocks *b, pid_t pid, uint64_t start) {
+        char name[64];
+        if (!b || b->dfd < 0)
+                return;
+        hold_name(pid, start, name, sizeof(name));
+        (void)unlinkat(b->dfd, name, 0);
+}
+
+void blocks_holds_each(struct blocks *b, void (*each)(void *u, pid_t pid, uint64_t start), void *u) {
+        if (!b || b->dfd < 0)
+                return;
+        int d2 = dup(b->dfd);
+        DIR *d = d2 >= 0 ? fdopendir(d2) : NULL;
+        if (!d) {
+                if (d2 >= 0)
+                        close(d2);
+                return;
+        }
+        rewinddir(d);
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                int pid;
+                unsigned long long start;
+                char tail;
+                if (sscanf(de->d_name, "held-%d-%llu%c", &pid, &start, &tail) != 2 || pid <= 1)
+                        continue;
+                each(u, (pid_t)pid, (uint64_t)start);
+                (void)unlinkat(b->dfd, de->d_name, 0);
+        }
+        closedir(d);
+}
+
 /* ---- the commands ---- */
 
 struct list_ctx {

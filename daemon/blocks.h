@@ -31,6 +31,14 @@ unsigned blocks_count(const struct blocks *b);
 /* Is any block of these kinds (BLOCK_USER, BLOCK_ADDR) in the list? */
 bool blocks_any(const struct blocks *b, unsigned kinds);
 
+/* Workers the daemon holds stopped (a verdict's lookup, a blocked client's connection) are
+ * noted as files "held-PID-START" beside the blocks, so that a daemon started after one that did
+ * not stop cleanly can end them (session.c). */
+void blocks_hold_note(struct blocks *b, pid_t pid, uint64_t start);
+void blocks_hold_done(struct blocks *b, pid_t pid, uint64_t start);
+/* Every held worker noted, to `each`; its note is removed after. */
+void blocks_holds_each(struct blocks *b, void (*each)(void *u, pid_t pid, uint64_t start), void *u);
+
 /* The commands: print the blocks in dir; lift the block(s) on `who` (a user name, a uid, an
  * address, "all"). 0, or -ENOENT when nothing matched, other -errno with a message printed. */
 int blocks_list_cmd(const char *dir, FILE *out);

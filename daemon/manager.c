@@ -309,6 +309,7 @@ int manager_new(const struct manager_opts *o, struct config *cfg, struct manager
         if ((r = sessions_new(m->loop, &m->policy, NULL, &m->pipe.sessions)) < 0)
                 goto fail;
         open_blocks(m);
+        sessions_settle(m->pipe.sessions);
         *ret = m;
         return 0;
 fail:

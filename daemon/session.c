@@ -28,6 +28,7 @@ struct pending {
         size_t n, cap;
         sd_event_source *io, *timer;
         bool ending;                 /* SIGTERM sent: the timer is the grace period */
+        bool noted;                  /* held stopped: noted on disk (blocks_hold_note) */
 };
 
 struct sessions {
@@ -56,6 +57,8 @@ static void pending_free(struct pending *x) {
                 pp = &(*pp)->next;
         if (*pp)
                 *pp = x->next;
+        if (x->noted)
+                blocks_hold_done(x->owner->blocks, x->req.worker, x->req.worker_start);
         sd_event_source_disable_unref(x->io);
         sd_event_source_disable_unref(x->timer);
         if (x->fd >= 0)
@@ -256,6 +259,28 @@ static int spawn_smbstatus(const struct sessions *s, pid_t server, pid_t *ret_pi
         return p[0];
 }
 
+static void settle_one(void *u, pid_t pid, uint64_t start) {
+        struct sessions *s = u;
+        struct proc_info pi;
+        if (proc_read_stat(s->policy->procdir, pid, &pi) < 0 || pi.start_time != start || (pi.state != 'T' && pi.state != 't'))
+                return; /* gone, another process, or running again */
+        int fd = pidfd_open(pid, 0);
+        if (fd < 0)
+                return;
+        /* Pinned, then checked again: the pidfd is that very process. */
+        if (proc_read_stat(s->policy->procdir, pid, &pi) == 0 && pi.start_time == start &&
+            pidfd_send_signal(fd, SIGTERM, NULL, 0) == 0) {
+                (void)pidfd_send_signal(fd, SIGCONT, NULL, 0);
+                log_warning("Ended %s[%d]: a daemon before this one held it stopped and did not stop cleanly",
+                            pi.comm, (int)pid);
+        }
+        close(fd);
+}
+
+void sessions_settle(struct sessions *s) {
+        blocks_holds_each(s->blocks, settle_one, s);
+}
+
 bool session_pending(const struct sessions *s, pid_t worker, uint64_t start) {
         for (const struct pending *x = s ? s->list : NULL; x; x = x->next)
                 if (x->req.worker == worker && x->req.worker_start == start)
@@ -272,6 +297,10 @@ int session_begin(struct sessions *s, const struct session_req *req) {
         x->fd = -1;
         x->next = s->list;
         s->list = x;
+        if (req->signals) { /* stopped by incident.c: a crash must not leave it so */
+                blocks_hold_note(s->blocks, req->worker, req->worker_start);
+                x->noted = true;
+        }
         uint64_t t;
         (void)sd_event_now(s->loop, CLOCK_MONOTONIC, &t);
         /* A blocked client's new connection stays stopped (its client hangs instead of

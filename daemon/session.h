@@ -46,6 +46,9 @@ int sessions_new(sd_event *loop, const struct policy *p, struct blocks *b, struc
 struct sessions *sessions_free(struct sessions *s);
 /* The block list moved (a reload changed server.block_dir). b may be NULL: no blocks. */
 void sessions_set_blocks(struct sessions *s, struct blocks *b);
+/* Workers a daemon before us held stopped and could not end (it crashed): ended now, if each is
+ * still that process (pid and start time) and still stopped. */
+void sessions_settle(struct sessions *s);
 /* Take over a convicted worker: look up, block, report, end. */
 int session_begin(struct sessions *s, const struct session_req *req);
 /* Is that worker (pid, start time) being looked up or ended? Then it is not acted on again. */

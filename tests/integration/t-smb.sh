@@ -135,4 +135,16 @@ echo "MEASURED: wiper while blocked by address: $n of $total files deleted, ${re
 check "a blocked client deleting by path is held after a few deletes ($n of $total, at most 5)" [ "$n" -le 5 ]
 check "its connection was stopped and held" grep -q "is denied its opens and its session ended" "$WORK/daemon.log"
 check "the main smbd still runs" kill -0 "$SMB_PID"
+
+# 6. The daemon dies (SIGKILL) while it holds that connection stopped: the next daemon ends it.
+held=$(for w in $(smb_workers); do [ "$(awk '{ print $3 }' /proc/$w/stat 2>/dev/null)" = T ] && echo "$w"; done | head -1)
+check "a blocked client's connection is held stopped (${held:-none})" [ -n "$held" ]
+kill -KILL "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null; DAEMON_PID=
+check "the hold is noted on disk" bash -c "ls '$WORK/blocks' | grep -q '^held-${held:-x}-'"
+cp "$WORK/daemon.log" "$WORK/daemon1.log"
+start_daemon "$(cat "$WORK/rg.json")" --protect "$SHARE" || fail "daemon starts again"
+sleep 1
+check "the next daemon ended the worker the dead one held" bash -c "! kill -0 ${held:-0} 2>/dev/null"
+check "and said so" grep -q "Ended smbd\[${held:-x}\]: a daemon before this one held it stopped" "$WORK/daemon.log"
+check "the main smbd still runs" kill -0 "$SMB_PID"
 finish
