@@ -21,7 +21,7 @@ CFLAGS  += $(EXTRA_CFLAGS)
 LDFLAGS += $(EXTRA_LDFLAGS)
 
 # pkg-config runs lazily, so `make setup` can install the packages first.
-PKGS     = libsystemd libcjson
+PKGS     = libsystemd libcjson liblzma
 LIBFLAGS = $(shell pkg-config --cflags $(PKGS))
 LIBS     = $(shell pkg-config --libs $(PKGS)) -linotifytools -lm
 CHECKLIBS = $(shell pkg-config --libs check)

@@ -158,7 +158,7 @@ static void judge_pair(struct pipeline *p, struct score_entry *e, const struct s
         const char *reason;
         if (judge_replacement(pair->has_orig ? &pair->orig : NULL, &pair->repl, &reason)) {
                 log_debug("%s replaced by pid %d: %s", pair->orig_path, (int)e->pid, reason);
-                score_replaced(p->scores, e, pair->orig_path, now);
+                score_replaced(p->scores, e, pair, now);
         }
 }
 
@@ -191,14 +191,32 @@ static bool pseudo_before(const char *path, const struct sample *after, struct s
         return true;
 }
 
+/* The family an event's process belongs to, as an owner of files (fcache_set_owner). */
+static uint64_t family_id(struct pipeline *p, struct score_entry *e) {
+        struct score_entry *d = score_family_entry(p->scores, e);
+        /* Exact, never a hash: pid_max is at most 2^22, start times (clock ticks since boot)
+         * fit the other 42 bits for 44 years. */
+        return d->start_time << 22 | ((uint64_t)d->pid & ((1u << 22) - 1));
+}
+
+/* Did e's family create this file itself? Then what it does to the file destroys nothing of
+ * anyone else's: a backup's repository, a build's objects, an archiver's temp files. A server's
+ * worker serves one client for hours: what that client copied in is the client's data a
+ * window later (then it counts as anyone's). */
+static bool own_file(struct pipeline *p, struct score_entry *e, uint64_t owner, uint64_t t_owned, uint64_t now) {
+        if (!e || !owner || owner != family_id(p, e))
+                return false;
+        return !e->client.is_worker || now - t_owned <= p->cfg->window_ms;
+}
+
 static void on_written(struct pipeline *p, const struct src_event *ev, uint64_t now) {
-        int fd = ev->fd, own = -1;
+        int fd = ev->fd, own_fd = -1;
         struct sample after, before_copy, pseudo;
         const struct sample *before = NULL;
         const char *reason;
 
         if (fd < 0) {
-                own = fd = open(ev->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+                own_fd = fd = open(ev->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
                 if (fd < 0)
                         return; /* vanished: nothing left to judge */
         }
@@ -209,8 +227,8 @@ static void on_written(struct pipeline *p, const struct src_event *ev, uint64_t 
                 r = -ENOENT;
         if (r == 0)
                 r = sample_fd(fd, &p->sopts, &after);
-        if (own >= 0)
-                close(own);
+        if (own_fd >= 0)
+                close(own_fd);
         if (r < 0) {
                 if (r != -EBADFD && r != -ENOENT)
                         log_debug("Failed to sample %s: %s, ignoring", ev->path, strerror(-r));
@@ -222,22 +240,33 @@ static void on_written(struct pipeline *p, const struct src_event *ev, uint64_t 
                 decoy_touched(p, ev, decoy, now);
 
         const char *path = ev->elsewhere ? NULL : ev->path; /* a name elsewhere is not kept */
+        uint64_t owner = 0, t_owned = 0;
         const struct sample *s = fcache_get_ino(p->files, st.st_dev, st.st_ino);
-        if (!s && path)
-                s = fcache_get_path(p->files, path);
+        if (s)
+                owner = fcache_owner_ino(p->files, st.st_dev, st.st_ino, &t_owned);
+        else if (path && (s = fcache_get_path(p->files, path)))
+                owner = fcache_owner_path(p->files, path, &t_owned);
         if (s) {
                 before_copy = *s;
                 before = &before_copy;
         }
+        struct score_entry *e = identify_checked(p, ev, now);
+        /* Seen empty (created, or emptied) before this writer wrote it: the writer's own file
+         * from now on. Its own file rewritten is judged as a new one: no original was lost. */
+        bool seen_empty = before && before->size == 0;
+        bool own = own_file(p, e, owner, t_owned, now);
+        if (own)
+                before = NULL;
         bool created = !before || before->size == 0;
-        if (!before && path && pseudo_before(path, &after, &pseudo))
+        if (!before && !own && path && pseudo_before(path, &after, &pseudo))
                 before = &pseudo;
         enum judge_verdict v = judge_change(before, &after, &reason);
         (void)fcache_put(p->files, st.st_dev, st.st_ino, path, &after);
+        if (seen_empty && e)
+                (void)fcache_set_owner(p->files, st.st_dev, st.st_ino, family_id(p, e), now);
         if (v != JUDGE_NONE)
-                log_debug("%s by pid %d: %s (%s)", ev->path, (int)ev->pid, judge_verdict_name(v), reason);
-
-        struct score_entry *e = identify_checked(p, ev, now);
+                log_debug("%s by pid %d: %s (%s)%s", ev->path, (int)ev->pid, judge_verdict_name(v), reason,
+                          own ? ", its own file" : "");
         if (!e)
                 return;
         struct score_pair pair;
@@ -342,15 +371,19 @@ static int on_open(struct pipeline *p, const struct src_event *ev, uint64_t now)
 
 static void on_deleted(struct pipeline *p, const struct src_event *ev, uint64_t now) {
         struct sample before;
+        uint64_t owner = 0, t_owned = 0;
         const struct sample *s = fcache_get_path(p->files, ev->path);
-        if (s)
+        if (s) {
                 before = *s;
+                owner = fcache_owner_path(p->files, ev->path, &t_owned);
+        }
         fcache_unlink(p->files, ev->path);
         struct score_entry *e;
         if (ev->is_dir || !(e = identify_checked(p, ev, now)))
                 return;
         struct score_pair pair;
-        if (score_deleted(p->scores, e, ev->path, s ? &before : NULL, now, &pair) > 0)
+        bool own = own_file(p, e, owner, t_owned, now);
+        if (score_deleted(p->scores, e, ev->path, s ? &before : NULL, own, now, &pair) > 0)
                 judge_pair(p, e, &pair, now);
         maybe_act(p, e, now);
 }

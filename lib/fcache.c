@@ -32,6 +32,7 @@ struct fentry {
         uint64_t name_h;
         struct fentry *prev_file, *next_file;
         struct sample s;
+        uint64_t owner, t_owned;    /* the family that created it, when (fcache_set_owner) */
         struct fentry *next_id, *next_path;
         struct lru_node lru;
 };
@@ -330,6 +331,29 @@ int fcache_put(struct fcache *c, dev_t dev, ino_t ino, const char *path, const s
         int r = path ? set_path(c, e, path) : 0;
         shrink(c, e);
         return r;
+}
+
+int fcache_set_owner(struct fcache *c, dev_t dev, ino_t ino, uint64_t family, uint64_t t_ms) {
+        struct fentry *e = *id_slot(c, dev, ino);
+        if (!e)
+                return -ENOENT;
+        e->owner = family;
+        e->t_owned = t_ms;
+        return 0;
+}
+
+static uint64_t owner_of(const struct fentry *e, uint64_t *ret_t) {
+        if (ret_t)
+                *ret_t = e ? e->t_owned : 0;
+        return e ? e->owner : 0;
+}
+
+uint64_t fcache_owner_ino(struct fcache *c, dev_t dev, ino_t ino, uint64_t *ret_t) {
+        return owner_of(*id_slot(c, dev, ino), ret_t);
+}
+
+uint64_t fcache_owner_path(struct fcache *c, const char *path, uint64_t *ret_t) {
+        return owner_of(path_find(c, path), ret_t);
 }
 
 const struct sample *fcache_get_ino(struct fcache *c, dev_t dev, ino_t ino) {

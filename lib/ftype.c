@@ -449,7 +449,7 @@ static const struct {
 
         [FTYPE_OPENPGP]         = { "openpgp",          FTYPE_CLASS_ENCRYPTED },
         [FTYPE_OPENSSL_SALTED]  = { "openssl_salted",   FTYPE_CLASS_ENCRYPTED },
-        [FTYPE_7Z]              = { "7z",               FTYPE_CLASS_ENCRYPTED },
+        [FTYPE_7Z]              = { "7z",               FTYPE_CLASS_COMPRESSED },
         [FTYPE_CCRYPT]          = { "ccrypt",           FTYPE_CLASS_ENCRYPTED },
         [FTYPE_AGE]             = { "age",              FTYPE_CLASS_ENCRYPTED },
         [FTYPE_LUKS]            = { "luks",             FTYPE_CLASS_ENCRYPTED },

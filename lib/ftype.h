@@ -9,8 +9,9 @@ enum ftype_class {
         FTYPE_CLASS_UNKNOWN,    /* no known magic, not text */
         FTYPE_CLASS_TEXT,       /* printable ASCII / UTF-8 text (source, csv, html, base64 …) */
         FTYPE_CLASS_STRUCTURED, /* known binary format with low-randomness structure (pdf, elf, sqlite, ole …) */
-        FTYPE_CLASS_COMPRESSED, /* known compressed container (gzip, xz, zstd, bzip2, zip, jpeg, png …) */
-        FTYPE_CLASS_ENCRYPTED,  /* known encrypted container (OpenPGP, openssl Salted__, 7z, ccrypt …) */
+        FTYPE_CLASS_COMPRESSED, /* known compressed container (gzip, xz, zstd, bzip2, zip, 7z, rar, jpeg, png …);
+                                 * an archive that records encryption is cipherlike (sample.encrypted) */
+        FTYPE_CLASS_ENCRYPTED,  /* known encrypted container (OpenPGP, openssl Salted__, ccrypt, age, LUKS) */
 };
 
 enum ftype {
@@ -23,9 +24,9 @@ enum ftype {
         FTYPE_FLAC, FTYPE_MP4, FTYPE_DEB_AR,
         /* compressed */
         FTYPE_GZIP, FTYPE_BZIP2, FTYPE_XZ, FTYPE_ZSTD, FTYPE_LZ4, FTYPE_ZIP, FTYPE_JPEG, FTYPE_PNG,
-        FTYPE_GIF, FTYPE_WEBP, FTYPE_RAR, FTYPE_LZMA, FTYPE_GIT_PACK, FTYPE_GIT_OBJECT,
+        FTYPE_GIF, FTYPE_WEBP, FTYPE_RAR, FTYPE_LZMA, FTYPE_GIT_PACK, FTYPE_GIT_OBJECT, FTYPE_7Z,
         /* encrypted */
-        FTYPE_OPENPGP, FTYPE_OPENSSL_SALTED, FTYPE_7Z, FTYPE_CCRYPT, FTYPE_AGE, FTYPE_LUKS,
+        FTYPE_OPENPGP, FTYPE_OPENSSL_SALTED, FTYPE_CCRYPT, FTYPE_AGE, FTYPE_LUKS,
         _FTYPE_MAX,
 };
 

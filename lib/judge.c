@@ -3,7 +3,8 @@
  * The rule of thumb: absolute entropy says little (photos, archives and databases are all high),
  * the change says a lot. A file that had a known type or low randomness and now is random bytes
  * of no known type (or an encryption container) was most likely encrypted. A known compressed
- * container as output (gzip, xz, zstd, zip, jpeg …) is never taken for ciphertext. */
+ * container as output (gzip, xz, zstd, zip, jpeg …) is never taken for ciphertext, unless the
+ * archive itself records that its content is encrypted (zip -e, 7z -p, rar -p). */
 #include "judge.h"
 
 #include <string.h>
@@ -17,6 +18,8 @@ enum judge_verdict judge_change(const struct sample *before, const struct sample
         const char *reason = "no notable change";
         enum judge_verdict v = JUDGE_NONE;
         enum ftype_class ca = ftype_class_of(after->type);
+        if (after->encrypted) /* an archive that says its content is encrypted */
+                ca = FTYPE_CLASS_ENCRYPTED;
         bool cipher_after = sample_is_cipherlike(after);
 
         if (!before || before->size == 0) {

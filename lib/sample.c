@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "container.h"
 #include "util.h"
 
 
@@ -55,15 +56,37 @@ static bool looks_encoded(bool alphabet, double entropy) {
         return alphabet && (entropy >= 5.5 || (entropy >= 3.9 && entropy <= 4.2)); /* hex, with or without line breaks */
 }
 
-static void sample_finish(struct sample *s, const struct entropy_hist *all, const uint8_t *head, size_t head_len,
+/* view: the bytes read (head, last block) and a reader for more, for an archive's records. */
+static void sample_finish(struct sample *s, const struct entropy_hist *all, struct container_view *view,
                           bool alphabet) {
         struct entropy_stats st;
         entropy_hist_stats(all, &st);
         s->entropy = (float)st.shannon;
         s->chi2 = (float)st.chi2;
-        s->type = ftype_detect(head, head_len, s->size);
+        s->type = ftype_detect(view->head, view->head_len, s->size);
         if (ftype_class_of(s->type) == FTYPE_CLASS_TEXT)
                 s->encoded = looks_encoded(alphabet, st.shannon);
+        if (s->type == FTYPE_ZIP || s->type == FTYPE_7Z || s->type == FTYPE_RAR) {
+                view->type = s->type;
+                s->encrypted = container_encrypted(view);
+        }
+}
+
+static ssize_t buf_read(void *ctx, void *buf, size_t len, uint64_t off) {
+        const struct container_view *v = ctx; /* the whole file is the head */
+        if (off >= v->size)
+                return 0;
+        size_t n = v->size - off < len ? (size_t)(v->size - off) : len;
+        memcpy(buf, v->head + off, n);
+        return (ssize_t)n;
+}
+
+static ssize_t fd_read(void *ctx, void *buf, size_t len, uint64_t off) {
+        ssize_t k;
+        do
+                k = pread(*(int *)ctx, buf, len, (off_t)off);
+        while (k < 0 && errno == EINTR);
+        return k < 0 ? -errno : k;
 }
 
 static void judge_block(struct sample *s, unsigned i, const uint8_t *buf, size_t len, const struct sample_opts *o,
@@ -103,7 +126,16 @@ void sample_buf(const uint8_t *buf, size_t len, const struct sample_opts *o, str
                 s.n_blocks++;
         }
         size_t first = len < o->block_bytes ? len : o->block_bytes;
-        sample_finish(&s, &all, buf, first, alphabet_only(buf, first));
+        struct container_view view = { .head = buf, .head_len = len < FTYPE_HEAD_BYTES ? len : FTYPE_HEAD_BYTES,
+                                       .size = len, .read = buf_read };
+        struct container_view whole = { .head = buf, .size = len };
+        view.ctx = &whole;
+        if (n > 0 && len > 0) {
+                view.tail_off = off[n - 1];
+                view.tail = buf + off[n - 1];
+                view.tail_len = off[n - 1] + o->block_bytes > len ? len - off[n - 1] : o->block_bytes;
+        }
+        sample_finish(&s, &all, &view, alphabet_only(buf, first));
         *ret = s;
 }
 
@@ -121,6 +153,8 @@ int sample_fd(int fd, const struct sample_opts *o, struct sample *ret) {
         uint8_t head[FTYPE_HEAD_BYTES];
         size_t head_len = 0;
         bool alphabet = false;
+        uint64_t tail_off = 0;
+        size_t tail_len = 0;
         uint8_t stack_buf[65536], *buf = stack_buf;
         size_t bs = o->block_bytes;
         int r = 0;
@@ -147,6 +181,8 @@ int sample_fd(int fd, const struct sample_opts *o, struct sample *ret) {
                 }
                 if (got == 0)
                         break;
+                tail_off = off[i];
+                tail_len = got;
                 if (i == 0) {
                         head_len = got < sizeof(head) ? got : sizeof(head);
                         memcpy(head, buf, head_len);
@@ -155,7 +191,13 @@ int sample_fd(int fd, const struct sample_opts *o, struct sample *ret) {
                 judge_block(&s, i, buf, got, o, &all);
                 s.n_blocks++;
         }
-        sample_finish(&s, &all, head, head_len, alphabet);
+        struct container_view view = { .head = head, .head_len = head_len, .size = s.size, .read = fd_read, .ctx = &fd };
+        if (s.n_blocks > 0) {
+                view.tail = buf;
+                view.tail_off = tail_off;
+                view.tail_len = tail_len;
+        }
+        sample_finish(&s, &all, &view, alphabet);
         *ret = s;
 out:
         if (buf != stack_buf)
@@ -165,7 +207,7 @@ out:
 
 bool sample_is_cipherlike(const struct sample *s) {
         enum ftype_class c = ftype_class_of(s->type);
-        if (c == FTYPE_CLASS_ENCRYPTED)
+        if (c == FTYPE_CLASS_ENCRYPTED || s->encrypted)
                 return true;
         if (c == FTYPE_CLASS_TEXT)
                 return s->encoded;

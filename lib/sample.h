@@ -27,6 +27,7 @@ struct sample {
         uint8_t n_random;    /* judged blocks that look random */
         bool head_random;    /* the first block looks random */
         bool encoded;        /* text made only of base64/hex alphabet with high entropy */
+        bool encrypted;      /* an archive that records encrypted content (lib/container) */
         float entropy;       /* Shannon entropy over all sampled bytes */
         float chi2;          /* chi-square over all sampled bytes */
         uint64_t hash;       /* FNV-1a of size and sampled bytes: identical small files match */
@@ -37,6 +38,7 @@ int sample_fd(int fd, const struct sample_opts *o, struct sample *ret);
 /* Sample an in-memory file image (tests, and the judging of buffers). */
 void sample_buf(const uint8_t *buf, size_t len, const struct sample_opts *o, struct sample *ret);
 
-/* The content looks like ciphertext: an encrypted container, random bytes of unknown type
- * (all judged blocks, or the head), or encoded text. */
+/* The content looks like ciphertext: an encrypted container (or an archive that says its
+ * content is encrypted), random bytes of unknown type (all judged blocks, or the head), or
+ * encoded text. */
 bool sample_is_cipherlike(const struct sample *s);

@@ -98,6 +98,7 @@ static void evidence_reset(struct score_table *t, struct score_entry *e) {
         e->t_score = 0;
         e->t_first_damage = 0;
         e->files_damaged = 0;
+        e->damage_w = e->brake_w = 0;
         memset(e->reasons, 0, sizeof(e->reasons));
         for (int i = 0; i < SCORE_PATHS; i++) {
                 str_free(t, e->paths[i]);
@@ -365,6 +366,10 @@ static void credit_one(struct score_table *t, struct score_entry *e, enum score_
         else
                 lru_touch(&t->evid, &e->lru); /* credited now: the last to be evicted */
         e->reasons[r]++;
+        if (r == SCORE_R_BRAKED)
+                e->brake_w += w;
+        else if (r != SCORE_R_NEW_RANDOM)
+                e->damage_w += w;
         if (damaged) {
                 e->files_damaged++;
                 if (!e->t_first_damage)
@@ -441,6 +446,11 @@ static void pend_put(struct score_table *t, struct pend *ring, const char *path,
         ring[slot].t = now;
 }
 
+/* An archive or message format that says it is encrypted: one file that can hold many. */
+static bool is_container(const struct sample *s) {
+        return s->encrypted || ftype_class_of(s->type) == FTYPE_CLASS_ENCRYPTED;
+}
+
 static int pend_best(struct score_table *t, struct pend *ring, const char *path, bool ring_is_new, uint64_t now) {
         int best = -1, rank = 0;
         for (int i = 0; i < PEND; i++) {
@@ -457,15 +467,26 @@ static int pend_best(struct score_table *t, struct pend *ring, const char *path,
 
 /* A pair for the caller to judge: the original (unlinked) and the file that may replace it. */
 static void pair_fill(struct score_pair *ret, const char *orig_path, const struct sample *orig_s,
-                      const struct sample *repl_s) {
+                      const struct sample *repl_s, const char *repl_path) {
         snprintf(ret->orig_path, sizeof(ret->orig_path), "%s", orig_path);
+        snprintf(ret->repl_path, sizeof(ret->repl_path), "%s", repl_path);
         ret->has_orig = orig_s != NULL;
         ret->orig = orig_s ? *orig_s : (struct sample){ 0 };
         ret->repl = repl_s ? *repl_s : (struct sample){ 0 };
 }
 
-void score_replaced(struct score_table *t, struct score_entry *e, const char *orig_path, uint64_t now_ms) {
-        credit(t, e, SCORE_R_REPLACED, t->o.w.replaced, orig_path, true, now_ms);
+void score_replaced(struct score_table *t, struct score_entry *e, const struct score_pair *pair, uint64_t now_ms) {
+        credit(t, e, SCORE_R_REPLACED, t->o.w.replaced, pair->orig_path, true, now_ms);
+        /* "a.txt" replaced by "a.txt.locked" (or "a.locked"): a rename to a new extension done
+         * as new file + unlink, the same evidence as the rename itself. */
+        if (match_rank(pair->orig_path, pair->repl_path) == 3 &&
+            strcmp(ext_of(pair->orig_path), ext_of(pair->repl_path)) != 0) {
+                credit(t, e, SCORE_R_RENAME_EXT, t->o.w.rename_ext, NULL, false, now_ms);
+                struct score_entry *d = score_family_entry(t, e);
+                for (int i = 0; i < SCORE_PATHS && d->paths[i]; i++)
+                        if (strcmp(d->paths[i], pair->orig_path) == 0)
+                                d->renamed[i] = true;
+        }
 }
 
 static void note_seen(struct score_table *t, struct score_entry *e, struct score_entry *d, const char *path,
@@ -524,7 +545,7 @@ int score_written(struct score_table *t, struct score_entry *e, const char *path
                         break;
                 int i = pend_best(t, p->dels, path, false, now_ms);
                 if (i >= 0) {
-                        pair_fill(ret_pair, p->dels[i].path, p->dels[i].has_s ? &p->dels[i].s : NULL, after);
+                        pair_fill(ret_pair, p->dels[i].path, p->dels[i].has_s ? &p->dels[i].s : NULL, after, path);
                         pend_clear(t, &p->dels[i]);
                         paired = 1;
                 } else
@@ -540,7 +561,7 @@ int score_written(struct score_table *t, struct score_entry *e, const char *path
                         int i = pend_best(t, p->dels, path, false, now_ms);
                         if (i >= 0) {
                                 pair_fill(ret_pair, p->dels[i].path, p->dels[i].has_s ? &p->dels[i].s : NULL,
-                                          after);
+                                          after, path);
                                 pend_clear(t, &p->dels[i]);
                                 paired = 1;
                         } else
@@ -557,7 +578,7 @@ int score_written(struct score_table *t, struct score_entry *e, const char *path
 }
 
 int score_deleted(struct score_table *t, struct score_entry *e, const char *path, const struct sample *before,
-                  uint64_t now_ms, struct score_pair *ret_pair) {
+                  bool own, uint64_t now_ms, struct score_pair *ret_pair) {
         struct score_entry *d = score_family_entry(t, e);
         hold(t, e, d);
         struct score_priv *p = d->priv;
@@ -568,11 +589,19 @@ int score_deleted(struct score_table *t, struct score_entry *e, const char *path
                                 pend_clear(t, &p->news[i]);
                                 return 0;
                         }
+        if (own)
+                return 0;
         if (p) {
                 int i = pend_best(t, p->news, path, true, now_ms);
-                if (i >= 0) {
-                        pair_fill(ret_pair, path, before, &p->news[i].s);
-                        pend_clear(t, &p->news[i]);
+                /* An encrypted archive holds many originals: each one deleted afterwards
+                 * (7z a -p -sdel, Qlocker) is one replaced, so it stays pending for them. Only
+                 * files whose before state is known pair with it: an rm of files nobody opened
+                 * while we watched (no content it could have taken in) does not. */
+                bool container = i >= 0 && p->news[i].has_s && is_container(&p->news[i].s);
+                if (i >= 0 && !(container && !before)) {
+                        pair_fill(ret_pair, path, before, &p->news[i].s, p->news[i].path);
+                        if (!container)
+                                pend_clear(t, &p->news[i]);
                         return 1;
                 }
         }
@@ -590,7 +619,13 @@ void score_renamed(struct score_table *t, struct score_entry *e, const char *fro
         struct score_entry *d = score_family_entry(t, e);
         hold(t, e, d);
         for (int i = 0; i < SCORE_PATHS && d->paths[i]; i++)
-                if (strcmp(d->paths[i], from) == 0) {
+                if (strcmp(d->paths[i], to) == 0 && !d->renamed[i] && new_ext) {
+                        /* Judged under its new name already: its close-write was read after
+                         * the rename happened, the rename event after the judgment. */
+                        credit(t, e, SCORE_R_RENAME_EXT, t->o.w.rename_ext, NULL, false, now_ms);
+                        d->renamed[i] = true;
+                        return;
+                } else if (strcmp(d->paths[i], from) == 0) {
                         /* Once per file: shred -u renames its victim a dozen times. The path
                          * follows every move. */
                         if (new_ext && !d->renamed[i])
@@ -630,7 +665,13 @@ void score_canary(struct score_table *t, struct score_entry *e, const char *path
 }
 
 void score_braked(struct score_table *t, struct score_entry *e, uint64_t now_ms) {
-        credit(t, e, SCORE_R_BRAKED, t->o.w.braked_open, NULL, false, now_ms);
+        struct score_entry *d = score_family_entry(t, e);
+        /* A denial weighs while the denials so far weigh no more than the damage (within the
+         * window: the sums are reset with the evidence). So they can at most double the damage
+         * (plus one denial: decay would otherwise keep a doubled 50 just under 100). */
+        bool room = d->t_score && now_ms - d->t_score <= t->o.window_ms && d->damage_w > 0 &&
+                    d->brake_w <= d->damage_w;
+        credit(t, e, SCORE_R_BRAKED, room ? t->o.w.braked_open : 0, NULL, false, now_ms);
 }
 
 const char *score_reason_name(enum score_reason r) {

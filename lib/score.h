@@ -48,6 +48,8 @@ struct score_entry {
         double score;               /* as of t_score */
         uint64_t t_score, t_last_seen, t_first_damage;
         uint32_t files_damaged;     /* files damaged within the window */
+        double damage_w, brake_w;   /* weight credited for damage, and for denied opens, within
+                                     * the window: denials never weigh more than the damage */
         uint32_t reasons[_SCORE_R_MAX];
         char *paths[SCORE_PATHS];   /* most recent damaged paths, newest first */
         bool renamed[SCORE_PATHS];  /* that path's rename to a new extension was counted */
@@ -97,6 +99,7 @@ double score_decay(const struct score_table *t, double v, uint64_t t_v, uint64_t
  * other is for the judge to say (judge_replacement), then score_replaced() credits it. */
 struct score_pair {
         char orig_path[PATH_MAX];
+        char repl_path[PATH_MAX];
         bool has_orig;            /* orig is known (else the original was never sampled) */
         struct sample orig, repl;
 };
@@ -106,13 +109,19 @@ struct score_pair {
  * *ret_pair), else 0. */
 int score_written(struct score_table *t, struct score_entry *e, const char *path, enum judge_verdict v,
                   const struct sample *after, bool created, uint64_t now_ms, struct score_pair *ret_pair);
+/* own: the family created the file itself (fcache_set_owner): deleting it is clean-up, never
+ * an original gone. */
 int score_deleted(struct score_table *t, struct score_entry *e, const char *path, const struct sample *before,
-                  uint64_t now_ms, struct score_pair *ret_pair);
-/* The judge found that a pair's new file replaced its original with ciphertext. */
-void score_replaced(struct score_table *t, struct score_entry *e, const char *orig_path, uint64_t now_ms);
+                  bool own, uint64_t now_ms, struct score_pair *ret_pair);
+/* The judge found that a pair's new file replaced its original with ciphertext. A new name
+ * that is the original's with a new extension counts as that rename too. */
+void score_replaced(struct score_table *t, struct score_entry *e, const struct score_pair *pair, uint64_t now_ms);
 void score_renamed(struct score_table *t, struct score_entry *e, const char *from, const char *to, uint64_t now_ms);
 void score_canary(struct score_table *t, struct score_entry *e, const char *path, uint64_t now_ms);
-/* An open denied by the brake: a suspicious family that keeps opening protected files. */
+/* An open denied by the brake: a suspicious family that keeps opening protected files. Its
+ * weight counts only while the denials so far weigh no more than the family's damage
+ * (damage_w): denials at most double the damage (plus one), so a program that opens many files
+ * is never braked into an action by one ambiguous signal. */
 void score_braked(struct score_table *t, struct score_entry *e, uint64_t now_ms);
 
 /* Has the family new ciphertext-like files not yet paired with an unlinked original? */

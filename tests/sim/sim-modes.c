@@ -495,6 +495,42 @@ static int attack_exec(struct job *j) {
         return 0;
 }
 
+/* archive: one 7z process per file, encrypting it into NAME.7z and deleting it (-sdel). */
+static int attack_archive(struct job *j) {
+        struct sim_ctx *c = j->c;
+        char in[NAME_MAX + 3], out[NAME_MAX + 6], pass[80], why[64];
+        struct stat st;
+        int status, r, n;
+
+        if (fstatat(j->dfd, j->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return skip_errno(j, -errno, "stat");
+        if (!S_ISREG(st.st_mode) || st.st_dev != c->t->dev)
+                return skip_errno(j, -EINVAL, "check");
+        n = snprintf(out, sizeof out, "./%s.7z", j->name);
+        if (n < 0 || (size_t) n >= sizeof out || (size_t) n - 2 > NAME_MAX)
+                return skip_errno(j, -ENAMETOOLONG, "name the archive of");
+        if (faccessat(j->dfd, out, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+                return skip_errno(j, -EEXIST, "create the archive of");
+        snprintf(in, sizeof in, "./%s", j->name);
+        snprintf(pass, sizeof pass, "-p%s", c->password);
+        j->planned = (uint64_t) st.st_size;
+        {
+                char *const argv[] = { "7z", "a", "-t7z", pass, "-sdel", "-y", "-bso0", "-bsp0", "-bse0",
+                                       "--", out, in, NULL };
+                r = spawn_wait(c->sevenz_path, argv, j->dfd, &status);
+        }
+        if (r < 0)
+                return skip_errno(j, r, "run 7z for");
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                describe_status(status, why, sizeof why);
+                sim_warn("Skipping %s: 7z %s", j->path, why);
+                if (faccessat(j->dfd, in, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+                        (void) unlinkat(j->dfd, out + 2, 0); /* original kept: no stray archive */
+                return -ECHILD;
+        }
+        return job_damaged(j);
+}
+
 int sim_attack_file(struct sim_ctx *c, size_t idx) {
         size_t dir = c->tree->files[idx].dir;
         struct job j = { .c = c, .idx = idx, .name = c->tree->files[idx].name };
@@ -527,6 +563,9 @@ int sim_attack_file(struct sim_ctx *c, size_t idx) {
                 break;
         case SIM_MODE_EXEC_PER_FILE:
                 r = attack_exec(&j);
+                break;
+        case SIM_MODE_ARCHIVE:
+                r = attack_archive(&j);
                 break;
         default:
                 r = attack_inplace(&j);

@@ -32,6 +32,7 @@ static const char *const mode_names[_SIM_MODE_MAX] = {
         [SIM_MODE_LOWENTROPY]     = "lowentropy",
         [SIM_MODE_XOR]            = "xor",
         [SIM_MODE_MMAP]           = "mmap",
+        [SIM_MODE_ARCHIVE]        = "archive",
 };
 
 const char *sim_mode_to_string(enum sim_mode m) {
@@ -72,6 +73,8 @@ static void help(void) {
                "  lowentropy      encrypt, base64-encode into NAME.EXT, unlink NAME\n"
                "  xor             in place, XOR with a 16-byte key; rename\n"
                "  mmap            in place through mmap(MAP_SHARED) + msync, no write(); rename\n"
+               "  archive         per file one child `7z a -p P -sdel ./NAME.7z ./NAME`: an encrypted\n"
+               "                  archive, 7z deletes the original (what Qlocker did to NAS boxes)\n"
                "\n"
                "Options:\n"
                "  -t, --target DIR       directory to attack (required)\n"
@@ -112,7 +115,7 @@ static void help(void) {
                "   7  marker " SIM_MARKER " missing\n"
                "   8  marker is a symlink or not a regular file\n"
                "   9  the progress log cannot be opened or written\n"
-               "  10  exec_per_file: openssl or rm not found in PATH\n"
+               "  10  exec_per_file: openssl or rm not found in PATH; archive: no 7z\n"
                "  11  finished, but some files were skipped (vanished, permission denied, ...)\n"
                "  12  multiproc: a worker was killed by a signal\n");
 }
@@ -389,7 +392,7 @@ int main(int argc, char **argv) {
         struct sim_ctx ctx = { .dir_fd = -1 };
         struct sim_walk_filter filter = {};
         struct sim_opts o;
-        char *openssl_path = NULL, *rm_path = NULL;
+        char *openssl_path = NULL, *rm_path = NULL, *sevenz_path = NULL;
         char err[PATH_MAX * 2 + 256];
         bool child = false, have_ctx = false;
         int code, r, log_fd = -1;
@@ -413,6 +416,13 @@ int main(int argc, char **argv) {
                         code = SIM_EXIT_NO_TOOL;
                         goto out;
                 }
+        }
+
+        if (o.mode == SIM_MODE_ARCHIVE && sim_find_in_path("7z", &sevenz_path) < 0 &&
+            sim_find_in_path("7za", &sevenz_path) < 0) {
+                sim_warn("Mode archive needs the 7z program (Debian's p7zip-full), not found in PATH");
+                code = SIM_EXIT_NO_TOOL;
+                goto out;
         }
 
         r = sim_log_open(o.log_path, &log_fd);
@@ -464,6 +474,7 @@ int main(int argc, char **argv) {
         have_ctx = true;
         ctx.openssl_path = openssl_path;
         ctx.rm_path = rm_path;
+        ctx.sevenz_path = sevenz_path;
 
         if (o.mode == SIM_MODE_MULTIPROC) {
                 code = run_multiproc(&ctx, &child);
@@ -498,5 +509,6 @@ out:
         sim_target_close(&target);
         free(openssl_path);
         free(rm_path);
+        free(sevenz_path);
         return code;
 }

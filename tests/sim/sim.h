@@ -47,6 +47,7 @@ enum sim_mode {
         SIM_MODE_LOWENTROPY,
         SIM_MODE_XOR,
         SIM_MODE_MMAP,
+        SIM_MODE_ARCHIVE,
         _SIM_MODE_MAX,
         _SIM_MODE_INVALID = -1,
 };
@@ -153,6 +154,7 @@ struct sim_ctx {
         size_t dir_id;
         const char *openssl_path;  /* exec_per_file */
         const char *rm_path;
+        const char *sevenz_path;   /* archive */
         char password[65];
         unsigned char xor_key[16];
         bool fatal;                /* the log cannot be written or memory ran out: stop */

@@ -4,6 +4,8 @@
  * the identity of a file first created under that name. */
 #include "fcache.h"
 
+#include <errno.h>
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +90,33 @@ START_TEST(test_put_get_del) {
         assert_has(c, "/dir/\n\x01\xff name", 11);
         fcache_free(c);
         fcache_free(NULL);
+}
+END_TEST
+
+START_TEST(test_owner) {
+        struct fcache *c;
+        uint64_t t;
+        ck_assert_int_eq(fcache_new(2, NOBYTES, KEY, &c), 0);
+        ck_assert_int_eq(fcache_set_owner(c, 1, ino_of("/d/a"), 42, 1000), -ENOENT); /* unknown file */
+        put(c, "/d/a", 1);
+        ck_assert_uint_eq(fcache_owner_path(c, "/d/a", &t), 0);
+        ck_assert_uint_eq(t, 0);
+        ck_assert_int_eq(fcache_set_owner(c, 1, ino_of("/d/a"), 42, 1000), 0);
+        /* Kept by a new sample of the file and by a rename, found by either key. */
+        put(c, "/d/a", 2);
+        fcache_rename(c, "/d/a", "/d/b", false);
+        ck_assert_uint_eq(fcache_owner_path(c, "/d/b", &t), 42);
+        ck_assert_uint_eq(t, 1000);
+        ck_assert_uint_eq(fcache_owner_ino(c, 1, ino_of("/d/a"), NULL), 42);
+        ck_assert_uint_eq(fcache_owner_path(c, "/d/a", NULL), 0);
+        /* Gone with the entry: a new file at that inode later has no owner. */
+        put(c, "/d/x", 3);
+        put(c, "/d/y", 4);
+        ck_assert_uint_eq(fcache_owner_ino(c, 1, ino_of("/d/a"), NULL), 0);
+        struct sample s = mk(5);
+        ck_assert_int_eq(fcache_put(c, 1, ino_of("/d/a"), "/d/a", &s), 0);
+        ck_assert_uint_eq(fcache_owner_ino(c, 1, ino_of("/d/a"), NULL), 0);
+        fcache_free(c);
 }
 END_TEST
 
@@ -488,6 +517,7 @@ static Suite *fcache_suite(void) {
         tc = tcase_create("basic");
         tcase_add_test(tc, test_put_get_del);
         tcase_add_test(tc, test_identity);
+        tcase_add_test(tc, test_owner);
         tcase_add_test(tc, test_lru_eviction);
         tcase_add_test(tc, test_max_zero_and_one);
         tcase_add_test(tc, test_set_max_shrinks);

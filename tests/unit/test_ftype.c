@@ -541,12 +541,12 @@ START_TEST(test_sample_classes) {
                 enum ftype t = ftype_detect(samples[i].bytes, samples[i].len, BIG_FILE);
                 enum ftype_class c = ftype_class_of(t);
                 switch (t) {
-                case FTYPE_OPENPGP: case FTYPE_OPENSSL_SALTED: case FTYPE_7Z: case FTYPE_AGE: case FTYPE_LUKS:
+                case FTYPE_OPENPGP: case FTYPE_OPENSSL_SALTED: case FTYPE_AGE: case FTYPE_LUKS:
                         ck_assert_int_eq(c, FTYPE_CLASS_ENCRYPTED);
                         break;
                 case FTYPE_GZIP: case FTYPE_BZIP2: case FTYPE_XZ: case FTYPE_LZMA: case FTYPE_ZSTD: case FTYPE_LZ4:
                 case FTYPE_ZIP: case FTYPE_JPEG: case FTYPE_PNG: case FTYPE_GIF: case FTYPE_WEBP:
-                case FTYPE_GIT_PACK: case FTYPE_GIT_OBJECT:
+                case FTYPE_GIT_PACK: case FTYPE_GIT_OBJECT: case FTYPE_7Z:
                         ck_assert_int_eq(c, FTYPE_CLASS_COMPRESSED);
                         break;
                 default:
@@ -850,7 +850,7 @@ START_TEST(test_names_and_classes) {
                         want = FTYPE_CLASS_TEXT;
                 else if (t >= FTYPE_PDF && t <= FTYPE_DEB_AR)
                         want = FTYPE_CLASS_STRUCTURED;
-                else if (t >= FTYPE_GZIP && t <= FTYPE_GIT_OBJECT)
+                else if (t >= FTYPE_GZIP && t <= FTYPE_7Z)
                         want = FTYPE_CLASS_COMPRESSED;
                 else
                         want = FTYPE_CLASS_ENCRYPTED;

@@ -73,7 +73,7 @@ static struct score_entry *track(struct score_table *t, pid_t pid, pid_t root) {
 static void judge_pair(struct score_table *t, struct score_entry *e, const struct score_pair *pair, uint64_t now) {
         const char *reason;
         if (judge_replacement(pair->has_orig ? &pair->orig : NULL, &pair->repl, &reason))
-                score_replaced(t, e, pair->orig_path, now);
+                score_replaced(t, e, pair, now);
 }
 
 static void written(struct score_table *t, struct score_entry *e, const char *path, enum judge_verdict v,
@@ -86,7 +86,7 @@ static void written(struct score_table *t, struct score_entry *e, const char *pa
 static void deleted(struct score_table *t, struct score_entry *e, const char *path, const struct sample *before,
                     uint64_t now) {
         struct score_pair pair;
-        if (score_deleted(t, e, path, before, now, &pair) > 0)
+        if (score_deleted(t, e, path, before, false, now, &pair) > 0)
                 judge_pair(t, e, &pair, now);
 }
 
@@ -224,6 +224,110 @@ START_TEST(test_paths_ring) {
                 ck_assert_ptr_nonnull(e->paths[i]);
                 ck_assert_str_eq(e->paths[i], p);
         }
+        score_table_free(t);
+}
+END_TEST
+
+/* ---- the brake's denials weigh only as much as the damage ---- */
+
+START_TEST(test_braked_capped_by_damage) {
+        struct score_opts o = opts();
+        struct score_table *t = table(&o);
+        /* No damage at all (a new random file weighs nothing): denials add nothing. */
+        struct score_entry *e = track(t, 100, 0);
+        new_cipher(t, e, "/d/new.bin", T0);
+        for (int i = 0; i < 50; i++)
+                score_braked(t, e, T0 + (uint64_t)i);
+        ck_assert_double_eq(e->score, 0);
+        ck_assert_uint_eq(e->reasons[SCORE_R_BRAKED], 50);
+
+        /* One ambiguous file (30): fifty denials bring it to 70 (30 + 4 denials), never to the
+         * threshold. */
+        struct score_entry *f = track(t, 200, 0);
+        written(t, f, "/d/a.pdf", JUDGE_TYPE_DESTROYED, &RANDOM, false, T0);
+        for (int i = 0; i < 50; i++)
+                score_braked(t, f, T0);
+        ck_assert_double_eq_tol(f->score, 70, EPS);
+
+        /* A known type turned random and renamed (50): the denials that follow reach 110, even
+         * with the first evidence decayed a little meanwhile. */
+        struct score_entry *g = track(t, 300, 0);
+        damage(t, g, "/d/b.txt", T0);
+        score_renamed(t, g, "/d/b.txt", "/d/b.txt.locked", T0);
+        for (int i = 0; i < 5; i++)
+                score_braked(t, g, T0 + 50);
+        ck_assert_double_lt(g->score, 100);
+        score_braked(t, g, T0 + 50);
+        ck_assert_double_ge(g->score, 100);
+        score_braked(t, g, T0 + 50);
+        ck_assert_double_lt(g->score, 110);
+
+        /* Per family: the members' denials share the family's room. */
+        struct score_entry *c1 = track(t, 401, 400), *c2 = track(t, 402, 400);
+        struct score_entry *r = score_lookup(t, 400);
+        written(t, c1, "/d/c.pdf", JUDGE_TYPE_DESTROYED, &RANDOM, false, T0);
+        for (int i = 0; i < 10; i++)
+                score_braked(t, i % 2 ? c1 : c2, T0);
+        ck_assert_double_eq_tol(r->score, 70, EPS);
+        score_table_free(t);
+}
+END_TEST
+
+/* ---- the family's own files ---- */
+
+START_TEST(test_own_file_deleted_is_no_original) {
+        struct score_opts o = opts();
+        struct score_table *t = table(&o);
+        struct score_entry *e = track(t, 100, 0);
+        /* A backup's new random chunk, then it deletes a text file it created itself. */
+        new_cipher(t, e, "/d/repo/data/1", T0);
+        struct score_pair pair;
+        ck_assert_int_eq(score_deleted(t, e, "/d/repo/lock.roster", &TEXT, true, T0, &pair), 0);
+        ck_assert_double_eq(e->score, 0);
+        /* The chunk still pairs with an original of someone else's. */
+        deleted(t, e, "/d/a.txt", &TEXT, T0);
+        ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 1);
+        score_table_free(t);
+}
+END_TEST
+
+/* ---- an encrypted archive holds many originals ---- */
+
+START_TEST(test_container_absorbs_originals) {
+        static const struct sample ZIP_ENC = { .size = 90000, .type = FTYPE_ZIP, .n_blocks = 3, .n_judged = 3,
+                                               .n_random = 3, .encrypted = true, .hash = 0x5555 };
+        static const struct sample ZIP = { .size = 90000, .type = FTYPE_ZIP, .n_blocks = 3, .n_judged = 3,
+                                           .n_random = 3, .hash = 0x6666 };
+        struct score_opts o = opts();
+        struct score_table *t = table(&o);
+        /* 7z a -p -sdel all.zip dir: one archive, every original deleted afterwards. */
+        struct score_entry *e = track(t, 100, 0);
+        written(t, e, "/d/all.zip", JUDGE_NEW_CIPHERLIKE, &ZIP_ENC, true, T0);
+        char p[32];
+        for (int i = 0; i < 3; i++) {
+                snprintf(p, sizeof(p), "/d/dir/f%d.txt", i);
+                deleted(t, e, p, &TEXT, T0);
+        }
+        ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 3);
+        ck_assert_double_ge(e->score, 100);
+        /* Files of unknown content (never opened while we watched) do not pair with it. */
+        deleted(t, e, "/d/dir/unknown", NULL, T0);
+        ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 3);
+
+        /* A plain archive, then the originals deleted: a compressor's move, nothing. */
+        struct score_entry *f = track(t, 200, 0);
+        written(t, f, "/d/all2.zip", JUDGE_NONE, &ZIP, true, T0);
+        for (int i = 0; i < 3; i++) {
+                snprintf(p, sizeof(p), "/d/dir2/f%d.txt", i);
+                deleted(t, f, p, &TEXT, T0);
+        }
+        ck_assert_double_eq(f->score, 0);
+        /* Raw random output (one ciphertext per original) pairs once. */
+        struct score_entry *g = track(t, 300, 0);
+        new_cipher(t, g, "/d/x/8f3a", T0);
+        deleted(t, g, "/d/x/a.txt", &TEXT, T0);
+        deleted(t, g, "/d/x/b.txt", &TEXT, T0);
+        ck_assert_uint_eq(g->reasons[SCORE_R_REPLACED], 1);
         score_table_free(t);
 }
 END_TEST
@@ -367,7 +471,7 @@ START_TEST(test_pair_left_to_the_judge) {
         struct score_table *t = table(&o);
         struct score_entry *e = track(t, 100, 0);
         struct score_pair pair;
-        ck_assert_int_eq(score_deleted(t, e, "/d/a.txt", &TEXT, T0, &pair), 0);
+        ck_assert_int_eq(score_deleted(t, e, "/d/a.txt", &TEXT, false, T0, &pair), 0);
         ck_assert_int_eq(score_written(t, e, "/d/a.txt.enc", JUDGE_NEW_CIPHERLIKE, &RANDOM, true, T0, &pair), 1);
         ck_assert_str_eq(pair.orig_path, "/d/a.txt");
         ck_assert(pair.has_orig);
@@ -375,7 +479,7 @@ START_TEST(test_pair_left_to_the_judge) {
         ck_assert_uint_eq(pair.repl.n_random, 3);
         ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 0);
         ck_assert_uint_eq(e->files_damaged, 0);
-        score_replaced(t, e, pair.orig_path, T0);
+        score_replaced(t, e, &pair, T0);
         ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 1);
         ck_assert_uint_eq(e->files_damaged, 1);
         ck_assert(has_path(e, "/d/a.txt"));
@@ -384,7 +488,7 @@ START_TEST(test_pair_left_to_the_judge) {
 
         /* The other order: the new file first, the unlink completes it; an unsampled original. */
         ck_assert_int_eq(score_written(t, e, "/d/b.enc", JUDGE_NEW_CIPHERLIKE, &RANDOM, true, T0, &pair), 0);
-        ck_assert_int_eq(score_deleted(t, e, "/d/b", NULL, T0, &pair), 1);
+        ck_assert_int_eq(score_deleted(t, e, "/d/b", NULL, false, T0, &pair), 1);
         ck_assert_str_eq(pair.orig_path, "/d/b");
         ck_assert(!pair.has_orig);
         score_table_free(t);
@@ -437,7 +541,7 @@ START_TEST(test_pair_new_then_delete) {
         ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 0);
         deleted(t, e, "/d/a.txt", &TEXT, T0);
         ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 1);
-        ck_assert_double_eq_tol(e->score, 35, EPS);
+        ck_assert_double_eq_tol(e->score, 50, EPS); /* replaced, and a.txt → a.txt.enc */
         ck_assert_uint_eq(e->files_damaged, 1);
         ck_assert(has_path(e, "/d/a.txt"));
         /* The pair is used up: another unlink does not pair again. */
@@ -456,7 +560,8 @@ START_TEST(test_pair_delete_then_new) {
         ck_assert_double_eq(e->score, 0);
         new_cipher(t, e, "/d/a.txt.locked", T0 + 10);
         ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 1);
-        ck_assert_double_eq_tol(e->score, 35, EPS);
+        ck_assert_uint_eq(e->reasons[SCORE_R_RENAME_EXT], 1); /* a.txt → a.txt.locked */
+        ck_assert_double_eq_tol(e->score, 50, EPS);
         ck_assert(has_path(e, "/d/a.txt"));
         score_table_free(t);
 }
@@ -510,17 +615,20 @@ START_TEST(test_pair_across_family) {
         struct score_entry *c1 = track(t, 101, 100), *c2 = track(t, 102, 100);
         struct score_entry *r = score_lookup(t, 100);
 
-        /* One process unlinks, its sibling writes the ciphertext. */
+        /* One process unlinks, its sibling writes the ciphertext (under the original's name
+         * with a new extension: the rename too). */
         deleted(t, c1, "/d/a.txt", &TEXT, T0);
         new_cipher(t, c2, "/d/a.txt.enc", T0);
         ck_assert_uint_eq(r->reasons[SCORE_R_REPLACED], 1);
-        ck_assert_double_eq_tol(r->score, 35, EPS);
+        ck_assert_uint_eq(r->reasons[SCORE_R_RENAME_EXT], 1);
+        ck_assert_double_eq_tol(r->score, 50, EPS);
 
-        /* And the other order. */
-        new_cipher(t, c1, "/d/b.txt.enc", T0);
+        /* And the other order, under a name of its own: no rename. */
+        new_cipher(t, c1, "/d/8f3a1c", T0);
         deleted(t, c2, "/d/b.txt", &TEXT, T0);
         ck_assert_uint_eq(r->reasons[SCORE_R_REPLACED], 2);
-        ck_assert_double_eq_tol(r->score, 70, EPS);
+        ck_assert_uint_eq(r->reasons[SCORE_R_RENAME_EXT], 1);
+        ck_assert_double_eq_tol(r->score, 85, EPS);
         score_table_free(t);
 }
 END_TEST
@@ -675,6 +783,22 @@ START_TEST(test_rename_before_damage) {
         ck_assert_double_eq_tol(e->score, 50, EPS);
         /* Once only. */
         damage(t, e, "/d/b.txt.locked", T0 + 5);
+        ck_assert_uint_eq(e->reasons[SCORE_R_RENAME_EXT], 1);
+        score_table_free(t);
+}
+END_TEST
+
+START_TEST(test_rename_event_after_judged_under_new_name) {
+        /* The close-write was read after the rename had happened (judged as b.txt.locked), the
+         * rename event only afterwards: the rename still counts, once. */
+        struct score_opts o = opts();
+        struct score_table *t = table(&o);
+        struct score_entry *e = track(t, 100, 0);
+        damage(t, e, "/d/b.txt.locked", T0);
+        score_renamed(t, e, "/d/b.txt", "/d/b.txt.locked", T0);
+        ck_assert_uint_eq(e->reasons[SCORE_R_RENAME_EXT], 1);
+        ck_assert_double_eq_tol(e->score, 50, EPS);
+        score_renamed(t, e, "/d/b.txt", "/d/b.txt.locked", T0);
         ck_assert_uint_eq(e->reasons[SCORE_R_RENAME_EXT], 1);
         score_table_free(t);
 }
@@ -1074,7 +1198,7 @@ START_TEST(test_reasons_str) {
         deleted(t, e, "/d/c.txt", &TEXT, T0);
         new_cipher(t, e, "/d/c.txt.enc", T0);
         score_reasons_str(e, buf, sizeof(buf));
-        ck_assert_str_eq(buf, "turned-random×3 replaced-and-unlinked×2 new-random-file×2");
+        ck_assert_str_eq(buf, "turned-random×3 replaced-and-unlinked×2 renamed-to-new-extension×2 new-random-file×2");
 
         /* Every reason at once. */
         for (int r = 0; r < _SCORE_R_MAX; r++)
@@ -1146,11 +1270,15 @@ static Suite *score_suite(void) {
         tcase_add_test(tc, test_pair_not_for_ciphertext_originals);
         tcase_add_test(tc, test_pair_expires);
         tcase_add_test(tc, test_pair_many_pending);
+        tcase_add_test(tc, test_braked_capped_by_damage);
+        tcase_add_test(tc, test_own_file_deleted_is_no_original);
+        tcase_add_test(tc, test_container_absorbs_originals);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("rename_note");
         tcase_add_test(tc, test_rename_after_damage);
         tcase_add_test(tc, test_rename_before_damage);
+        tcase_add_test(tc, test_rename_event_after_judged_under_new_name);
         tcase_add_test(tc, test_rename_without_damage);
         tcase_add_test(tc, test_note_needs_damage);
         tcase_add_test(tc, test_note_after_damage);
