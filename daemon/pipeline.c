@@ -382,7 +382,11 @@ static void on_deleted(struct pipeline *p, const struct src_event *ev, uint64_t 
         if (ev->is_dir || !(e = identify_checked(p, ev, now)))
                 return;
         struct score_pair pair;
-        bool own = own_file(p, e, owner, t_owned, now);
+        /* Where every open is seen (permission events), a file never opened while we watched
+         * (a lock file, a symlink, one that predates us) gave nothing to a ciphertext: like the
+         * family's own file, its unlink is no original gone. The inotify fallback knows no
+         * before state at all, so there an unknown file may still be an original. */
+        bool own = own_file(p, e, owner, t_owned, now) || (!s && p->dopts.can_deny);
         if (score_deleted(p->scores, e, ev->path, s ? &before : NULL, own, now, &pair) > 0)
                 judge_pair(p, e, &pair, now);
         maybe_act(p, e, now);

@@ -119,7 +119,7 @@ int config_default(struct config **ret) {
                         .turned_random = 35,
                         .type_destroyed = 30,
                         .replaced = 35,
-                        .rename_ext = 15,
+                        .rename_ext = 20,
                         .note = 30,
                         .new_random = 0,
                         .canary = 100,

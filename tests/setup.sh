@@ -35,4 +35,9 @@ apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 if printf '%s\n' "${missing[@]}" | grep -qx samba && command -v systemctl >/dev/null; then
         systemctl disable smbd.service nmbd.service samba-ad-dc.service >/dev/null 2>&1 || true
 fi
+# Likewise postgresql's cluster service: the postgres workload starts its own server on a
+# private socket directory, with its own data directory.
+if printf '%s\n' "${missing[@]}" | grep -qx postgresql && command -v systemctl >/dev/null; then
+        systemctl disable postgresql.service >/dev/null 2>&1 || true
+fi
 echo "setup: done"
