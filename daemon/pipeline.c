@@ -393,9 +393,16 @@ static void on_deleted(struct pipeline *p, const struct src_event *ev, uint64_t 
 }
 
 static void on_renamed(struct pipeline *p, const struct src_event *ev, uint64_t now) {
+        bool over = !ev->is_dir && fcache_get_path(p->files, ev->path2);
+        uint64_t over_owner = over ? fcache_owner_path(p->files, ev->path2, NULL) : 0;
         fcache_rename(p->files, ev->path, ev->path2, ev->is_dir);
-        struct score_entry *e;
-        if (ev->is_dir || !(e = identify_checked(p, ev, now)))
+        struct score_entry *e = ev->is_dir ? NULL : identify_checked(p, ev, now);
+        /* A file of the family's own renamed over someone else's takes that file's place: it is
+         * not the family's own any more (else: copy an original into a new file, rename it over
+         * the original, encrypt "its own" file). Over its own, it stays its own (borg, editors). */
+        if (over && (!e || over_owner != family_id(p, e)))
+                fcache_clear_owner_path(p->files, ev->path2);
+        if (!e)
                 return;
         score_renamed(p->scores, e, ev->path, ev->path2, now);
         maybe_act(p, e, now);

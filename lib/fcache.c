@@ -342,6 +342,12 @@ int fcache_set_owner(struct fcache *c, dev_t dev, ino_t ino, uint64_t family, ui
         return 0;
 }
 
+void fcache_clear_owner_path(struct fcache *c, const char *path) {
+        struct fentry *e = path_find(c, path);
+        if (e)
+                e->owner = e->t_owned = 0;
+}
+
 static uint64_t owner_of(const struct fentry *e, uint64_t *ret_t) {
         if (ret_t)
                 *ret_t = e ? e->t_owned : 0;

@@ -35,6 +35,8 @@ const struct sample *fcache_get_path(struct fcache *c, const char *path);
 /* Who created the file dev:ino: an opaque non-zero family id (the caller's) and when. Kept by
  * later puts and renames, gone with the entry. -ENOENT when the file is not known. */
 int fcache_set_owner(struct fcache *c, dev_t dev, ino_t ino, uint64_t family, uint64_t t_ms);
+/* The file known by path has no owner any more. */
+void fcache_clear_owner_path(struct fcache *c, const char *path);
 /* 0 when unknown (then *ret_t, when not NULL, is 0 too). */
 uint64_t fcache_owner_ino(struct fcache *c, dev_t dev, ino_t ino, uint64_t *ret_t);
 uint64_t fcache_owner_path(struct fcache *c, const char *path, uint64_t *ret_t);

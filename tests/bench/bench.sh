@@ -147,6 +147,10 @@ attack intermittent_coarse --mode intermittent --pattern coarse
 attack intermittent_fine --mode intermittent --pattern fine
 attack header_only --mode header_only
 attack multiproc --mode multiproc --workers 4
+attack multiproc_8 --mode multiproc --workers 8
+attack inplace_400 --mode inplace --rate 400
+# Qlocker: per file `7z a -p -sdel` (an encrypted archive, the original deleted by 7z).
+attack archive --mode archive
 attack exec_per_file --mode exec_per_file
 attack slow --mode slow --interval 2 --max-files 30
 attack lowentropy --mode lowentropy

@@ -109,6 +109,9 @@ START_TEST(test_owner) {
         ck_assert_uint_eq(t, 1000);
         ck_assert_uint_eq(fcache_owner_ino(c, 1, ino_of("/d/a"), NULL), 42);
         ck_assert_uint_eq(fcache_owner_path(c, "/d/a", NULL), 0);
+        fcache_clear_owner_path(c, "/d/b");
+        ck_assert_uint_eq(fcache_owner_path(c, "/d/b", NULL), 0);
+        ck_assert_int_eq(fcache_set_owner(c, 1, ino_of("/d/a"), 42, 1000), 0);
         /* Gone with the entry: a new file at that inode later has no owner. */
         put(c, "/d/x", 3);
         put(c, "/d/y", 4);

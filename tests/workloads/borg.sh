@@ -14,7 +14,8 @@ cd -- "$DIR"
 repo=$DIR/borg-repo
 mapfile -d '' entries < <(find "$DIR" -mindepth 1 -maxdepth 1 ! -name borg-repo ! -name .borg-base -printf '%P\0' | sort -z)
 [ ${#entries[@]} -gt 0 ] || exit 0
-borg init -e repokey "$repo"
+# init prints advice on stderr even when it succeeds: shown only when it fails
+out=$(borg init -e repokey "$repo" 2>&1) || { printf '%s\n' "$out" >&2; exit 1; }
 borg create --compression lz4 "$repo::first" "${entries[@]}"
 # a second backup after a change, then keep only the newest and give the space back
 f=$(find "${entries[@]}" -type f -name '*.txt' -print -quit 2>/dev/null || true)

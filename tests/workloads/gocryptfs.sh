@@ -12,7 +12,7 @@ c=$DIR/.vault-cipher m=$DIR/vault pw=$DIR/.vault-pass
 mkdir -p "$c" "$m"
 printf 'ransomguard-test-passphrase\n' > "$pw"
 gocryptfs -q -init -passfile "$pw" -scryptn 10 "$c"
-gocryptfs -q -passfile "$pw" "$c" "$m"
+gocryptfs -q -nosyslog -passfile "$pw" "$c" "$m"
 trap 'fusermount -u "$m" 2>/dev/null || umount "$m" 2>/dev/null || true' EXIT
 cp -a "$DIR/Documents" "$m/"
 find "$m" -type f -name '*.txt' | head -20 | while read -r f; do echo "edited in the vault" >> "$f"; done

@@ -13,14 +13,23 @@ id postgres >/dev/null 2>&1 || { echo "postgres.sh: no postgres user" >&2; exit 
 pg=$DIR/pgdata sock=$DIR/pgsock
 mkdir -p "$pg" "$sock"
 chown postgres: "$pg" "$sock"
-chmod 755 "$DIR"
 as() { runuser -u postgres -- "$@"; }
-trap 'as "$bin/pg_ctl" -D "$pg" -m fast stop >/dev/null 2>&1 || true' EXIT
+# The server runs as postgres and must reach DIR: search permission (o+x) is added to DIR and
+# to those of its ancestors that lack it, and taken back on exit (the only change outside DIR).
+opened=()
+d=$DIR
+while [ "$d" != / ]; do
+        if [ "$(stat -c %A "$d" | cut -c10)" != x ] && [ "$(stat -c %A "$d" | cut -c10)" != t ]; then
+                chmod o+x "$d" && opened+=("$d")
+        fi
+        d=$(dirname "$d")
+done
+restore() { as "$bin/pg_ctl" -D "$pg" -m fast stop >/dev/null 2>&1 || true; for d in "${opened[@]}"; do chmod o-x "$d"; done; }
+trap restore EXIT
 as "$bin/initdb" -D "$pg" -A trust -U postgres --no-instructions >/dev/null
 as "$bin/pg_ctl" -D "$pg" -w -l "$pg/server.log" \
         -o "-c listen_addresses='' -c unix_socket_directories='$sock'" start >/dev/null
 as "$bin/pgbench" -h "$sock" -U postgres -i -s 5 -q postgres >/dev/null 2>&1
-as "$bin/pgbench" -h "$sock" -U postgres -c 4 -j 2 -t 500 postgres >/dev/null
+as "$bin/pgbench" -h "$sock" -U postgres -n -c 4 -j 2 -t 500 postgres >/dev/null
 as psql -h "$sock" -U postgres -qAt -c 'CHECKPOINT' postgres >/dev/null
 as "$bin/pg_ctl" -D "$pg" -m fast -w stop >/dev/null
-trap - EXIT
