@@ -148,6 +148,7 @@ attack intermittent_fine --mode intermittent --pattern fine
 attack header_only --mode header_only
 attack multiproc --mode multiproc --workers 4
 attack multiproc_8 --mode multiproc --workers 8
+attack multithread_8 --mode multithread --workers 8
 attack inplace_400 --mode inplace --rate 400
 # Qlocker: per file `7z a -p -sdel` (an encrypted archive, the original deleted by 7z).
 attack archive --mode archive

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <pthread.h>
 
 #include "sim.h"
 
@@ -33,6 +34,7 @@ static const char *const mode_names[_SIM_MODE_MAX] = {
         [SIM_MODE_XOR]            = "xor",
         [SIM_MODE_MMAP]           = "mmap",
         [SIM_MODE_ARCHIVE]        = "archive",
+        [SIM_MODE_MULTITHREAD]    = "multithread",
 };
 
 const char *sim_mode_to_string(enum sim_mode m) {
@@ -73,6 +75,8 @@ static void help(void) {
                "  lowentropy      encrypt, base64-encode into NAME.EXT, unlink NAME\n"
                "  xor             in place, XOR with a 16-byte key; rename\n"
                "  mmap            in place through mmap(MAP_SHARED) + msync, no write(); rename\n"
+               "  multithread     --workers N threads of one process each encrypt a disjoint slice in\n"
+               "                  place; rename\n"
                "  archive         per file one child `7z a -p P -sdel ./NAME.7z ./NAME`: an encrypted\n"
                "                  archive, 7z deletes the original (what Qlocker did to NAS boxes)\n"
                "\n"
@@ -87,7 +91,7 @@ static void help(void) {
                "  -r, --rate R           files per second, 0 = unlimited (default); multiproc: in total\n"
                "  -i, --interval S       slow mode: seconds between files (default 2)\n"
                "  -n, --max-files N      stop after N files (0 = all, default)\n"
-               "  -w, --workers N        multiproc: number of worker processes (default 4)\n"
+               "  -w, --workers N        multiproc, multithread: number of workers (default 4)\n"
                "  -p, --pattern P        intermittent: coarse (default) or fine\n"
                "      --no-rename        in-place modes: leave the names alone\n"
                "      --fsync            fsync each file after writing it\n"
@@ -386,6 +390,67 @@ static int run_multiproc(struct sim_ctx *c, bool *ret_child) {
         return code;
 }
 
+struct slice_thread {
+        pthread_t t;
+        struct sim_ctx c;
+        size_t from, to;
+        double rate;
+};
+
+static void *slice_thread(void *arg) {
+        struct slice_thread *s = arg;
+        attack_slice(&s->c, s->from, s->to, s->rate);
+        return NULL;
+}
+
+/* multithread: the slices of multiproc, as threads of this one process (one context each). */
+static int run_multithread(struct sim_ctx *c) {
+        size_t n = c->tree->n_files;
+        unsigned workers = c->o->workers, started = 0;
+        int code = SIM_EXIT_OK;
+
+        if ((size_t) workers > n)
+                workers = (unsigned) (n > 0 ? n : 1);
+        struct slice_thread *th = calloc(workers, sizeof *th);
+        if (!th) {
+                sim_warn("Failed to allocate the thread table: %m");
+                return SIM_EXIT_FAILURE;
+        }
+        for (unsigned w = 0; w < workers; w++) {
+                th[w].c.dir_fd = -1;
+                int r = sim_ctx_init(&th[w].c, c->o, c->t, c->tree, c->log_fd);
+                if (r < 0) {
+                        errno = -r;
+                        sim_warn("Failed to set up thread %u: %m", w);
+                        code = SIM_EXIT_FAILURE;
+                        break;
+                }
+                th[w].from = n * w / workers;
+                th[w].to = n * (w + 1) / workers;
+                th[w].rate = c->o->rate / workers;
+                r = pthread_create(&th[w].t, NULL, slice_thread, &th[w]);
+                if (r != 0) {
+                        errno = r;
+                        sim_warn("Failed to start thread %u: %m", w);
+                        sim_ctx_done(&th[w].c);
+                        code = SIM_EXIT_FAILURE;
+                        break;
+                }
+                started++;
+        }
+        for (unsigned w = 0; w < started; w++) {
+                pthread_join(th[w].t, NULL);
+                int wc = slice_exit(&th[w].c);
+                c->damaged += th[w].c.damaged;
+                c->skipped += th[w].c.skipped;
+                if (code == SIM_EXIT_OK || wc == SIM_EXIT_FAILURE)
+                        code = wc == SIM_EXIT_OK ? code : wc;
+                sim_ctx_done(&th[w].c);
+        }
+        free(th);
+        return code;
+}
+
 int main(int argc, char **argv) {
         struct sim_target target = { .fd = -1 };
         struct sim_tree tree = {};
@@ -485,6 +550,10 @@ int main(int argc, char **argv) {
                         goto out;
                 }
                 sim_warn("mode=multiproc: %zu files, %u workers, exit status %d", tree.n_files, o.workers, code);
+        } else if (o.mode == SIM_MODE_MULTITHREAD) {
+                code = run_multithread(&ctx);
+                sim_warn("mode=multithread: %zu files, %u threads, %llu damaged, %llu skipped", tree.n_files,
+                         o.workers, (unsigned long long) ctx.damaged, (unsigned long long) ctx.skipped);
         } else {
                 attack_slice(&ctx, 0, tree.n_files, o.rate);
                 code = slice_exit(&ctx);

@@ -48,6 +48,7 @@ enum sim_mode {
         SIM_MODE_XOR,
         SIM_MODE_MMAP,
         SIM_MODE_ARCHIVE,
+        SIM_MODE_MULTITHREAD,
         _SIM_MODE_MAX,
         _SIM_MODE_INVALID = -1,
 };

@@ -294,6 +294,23 @@ run_mode multiproc rename --mode multiproc --workers 4
 check "multiproc: the log shows 4 worker pids, none the parent's" \
         bash -c 'pids=$(grep -v "^#" "$0" | cut -d" " -f2 | sort -u); parent=$(head -n1 "$0" | cut -d" " -f4)
                 [[ $(wc -l <<< "$pids") -eq 4 && -n $parent ]] && ! grep -qx "$parent" <<< "$pids"' "$L"
+run_mode multithread rename --mode multithread --workers 4
+check "multithread: every line from the one process" \
+        bash -c '[[ $(grep -v "^#" "$0" | cut -d" " -f2 | sort -u | wc -l) -eq 1 ]]' "$L"
+if command -v 7z > /dev/null; then
+        D=$(fresh_tree mode-archive)
+        L=$WORK/log-archive
+        SIM_ERR=$WORK/err-archive sim --target "$D" --log "$L" --mode archive
+        check "archive: exits 0" [ "$rc" -eq 0 ]
+        check "archive: every original gone, a .7z in its place" \
+                bash -c 'while IFS=$'"'"'\t'"'"' read -r p h; do [[ ! -e $0/$p && -s $0/$p.7z ]] || exit 1; done < "$1"' "$D" "$MANIFEST"
+        check "archive: the archives are 7z files that need a password" \
+                bash -c 'f=$(find "$0" -name "*.7z" | head -1); [[ -n $f ]] && ! 7z t -p"wrong" "$f" >/dev/null 2>&1' "$D"
+        check "archive: log has the start line, one line per file ($NFILES) and the end line" log_is_complete "$L" "$D" archive
+        check "archive: outside files, control files and symlinks intact" outside_intact "$D"
+else
+        echo "skip archive: no 7z in PATH"
+fi
 if command -v openssl > /dev/null; then
         run_mode exec_per_file rename --mode exec_per_file
         check "exec_per_file: outputs are openssl 'Salted__' files" \
