@@ -54,6 +54,17 @@
 #define WALK_STEP_DRAIN 32    /* ... and after each turn of the groups (a busy loop still walks) */
 #define WALK_ENTRIES 256      /* directory entries read count as one directory marked */
 #define WALK_MAX_QUEUED 1024  /* moved-in trees waiting for their walk; more are only top-marked */
+#define HOLD_MAX 256          /* opens the pipeline holds at once; more are answered at once */
+#define HOLD_TICK_US 2000     /* held opens are asked about again this often (and after each read) */
+
+/* An open the pipeline holds (-EAGAIN): the opener waits in open() until it is asked again. */
+struct held {
+        int fd, pidfd;
+        pid_t pid;
+        bool gone;
+        uint64_t since_ms;
+        char *path;
+};
 
 /* Three groups. PERM: opens (answered) and close-writes in the protected directories, one queue
  * in the order they happened, unlimited (it cannot overflow: every event in it follows an open
@@ -91,6 +102,10 @@ struct fan {
         size_t n_mounts;
         int mountinfo_fd;     /* /proc/self/mountinfo, polled for changes */
         sd_event_source *mountinfo_src;
+        struct held held[HOLD_MAX];
+        unsigned n_held;
+        bool rechecking;
+        sd_event_source *hold_src; /* ticks while something is held */
         struct walk *walks;   /* directory trees still to mark */
         unsigned n_walks;
         struct fan_stats st;
@@ -414,6 +429,68 @@ static bool event_usable(struct fan *f, const struct fanotify_event_metadata *m,
         return true;
 }
 
+static void hold_arm(struct fan *f) {
+        if (!f->hold_src)
+                return;
+        if (f->n_held == 0) {
+                (void)sd_event_source_set_enabled(f->hold_src, SD_EVENT_OFF);
+                return;
+        }
+        uint64_t now;
+        (void)sd_event_now(f->loop, CLOCK_MONOTONIC, &now);
+        (void)sd_event_source_set_time(f->hold_src, now + HOLD_TICK_US);
+        (void)sd_event_source_set_enabled(f->hold_src, SD_EVENT_ONESHOT);
+}
+
+/* Keep the opener waiting: its event fd and pidfd are ours until it is answered. */
+static bool hold(struct fan *f, const struct src_event *ev) {
+        if (f->n_held >= HOLD_MAX || !f->hold_src)
+                return false;
+        char *path = strdup(ev->path);
+        if (!path)
+                return false;
+        f->held[f->n_held++] = (struct held){ .fd = ev->fd, .pidfd = ev->pidfd, .pid = ev->pid, .gone = ev->gone,
+                                              .since_ms = util_now_ms(), .path = path };
+        f->st.held++;
+        if (f->n_held == 1)
+                hold_arm(f);
+        return true;
+}
+
+/* Ask the pipeline again about every held open: after each read of the permission queue and
+ * on the tick. Past SRC_HOLD_MAX_MS an open is answered whatever the pipeline would rather do. */
+static void hold_recheck(struct fan *f) {
+        if (f->rechecking || f->n_held == 0)
+                return;
+        f->rechecking = true;
+        (void)drain(f, GROUP_NAME, 1);
+        uint64_t now = util_now_ms();
+        for (unsigned i = 0; i < f->n_held;) {
+                struct held *h = &f->held[i];
+                struct src_event ev = { .kind = SRC_OPEN, .pid = h->pid, .pidfd = h->pidfd, .fd = h->fd, .path = h->path,
+                                        .gone = h->gone, .held_since_ms = h->since_ms,
+                                        .hold_expired = now - h->since_ms >= SRC_HOLD_MAX_MS };
+                int r = f->o.handler(f->o.userdata, &ev);
+                if (r == -EAGAIN && !ev.hold_expired) {
+                        i++;
+                        continue;
+                }
+                respond(f, h->fd, r != -EPERM);
+                close(h->fd);
+                if (h->pidfd >= 0)
+                        close(h->pidfd);
+                free(h->path);
+                f->held[i] = f->held[--f->n_held];
+        }
+        f->rechecking = false;
+        hold_arm(f);
+}
+
+static int on_hold_tick(sd_event_source *s, uint64_t usec, void *userdata) {
+        hold_recheck(userdata);
+        return 0;
+}
+
 /* An event of the PERM or DATA group (from_perm: which). */
 static void handle_data(struct fan *f, const struct fanotify_event_metadata *m, size_t len, bool from_perm) {
         struct fanrec rec;
@@ -461,7 +538,15 @@ static void handle_data(struct fan *f, const struct fanotify_event_metadata *m, 
                  * family's "new ciphertext + original gone") is known before it is answered. */
                 (void)drain(f, GROUP_NAME, 1);
                 ev.kind = SRC_OPEN;
-                allow = f->o.handler(f->o.userdata, &ev) != -EPERM;
+                int r = f->o.handler(f->o.userdata, &ev);
+                if (r == -EAGAIN && hold(f, &ev))
+                        return; /* answered later: hold_recheck owns the fds now */
+                if (r == -EAGAIN) { /* no room to hold: asked again as expired */
+                        ev.held_since_ms = util_now_ms();
+                        ev.hold_expired = true;
+                        r = f->o.handler(f->o.userdata, &ev);
+                }
+                allow = r != -EPERM;
         } else if (m->mask & FAN_CLOSE_WRITE) {
                 ev.kind = SRC_WRITTEN;
                 (void)f->o.handler(f->o.userdata, &ev);
@@ -612,6 +697,7 @@ static void walk_some(struct fan *f) {
 
 static int on_perm(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         (void)drain(userdata, GROUP_PERM, DRAIN_ROUNDS);
+        hold_recheck(userdata);
         walk_some(userdata);
         return 0;
 }
@@ -843,6 +929,13 @@ int fan_new(sd_event *loop, const struct fan_opts *o, struct fan **ret) {
         if (r < 0)
                 goto fail;
         (void)sd_event_source_set_priority(f->name_src, SD_EVENT_PRIORITY_IMPORTANT);
+        if (f->perm_fd >= 0) {
+                r = sd_event_add_time(loop, &f->hold_src, CLOCK_MONOTONIC, 0, 500, on_hold_tick, f);
+                if (r < 0)
+                        goto fail;
+                (void)sd_event_source_set_enabled(f->hold_src, SD_EVENT_OFF);
+                (void)sd_event_source_set_priority(f->hold_src, SD_EVENT_PRIORITY_IMPORTANT);
+        }
         *ret = f;
         return 0;
 fail:
@@ -858,6 +951,17 @@ struct fan *fan_free(struct fan *f) {
         sd_event_source_disable_unref(f->name_src);
         sd_event_source_disable_unref(f->walk_src);
         sd_event_source_disable_unref(f->mountinfo_src);
+        sd_event_source_disable_unref(f->hold_src);
+        /* Held opens are answered (allowed) before the group goes. */
+        for (unsigned i = 0; i < f->n_held; i++) {
+                if (f->perm_fd >= 0)
+                        respond(f, f->held[i].fd, true);
+                close(f->held[i].fd);
+                if (f->held[i].pidfd >= 0)
+                        close(f->held[i].pidfd);
+                free(f->held[i].path);
+        }
+        f->n_held = 0;
         if (f->mountinfo_fd >= 0)
                 close(f->mountinfo_fd);
         for (size_t i = 0; i < f->n_mounts; i++)

@@ -31,6 +31,7 @@ struct fan *fan_free(struct fan *f);
 
 struct fan_stats {
         uint64_t events, overflows, perm_events, denied;
+        uint64_t held;           /* opens held for the pipeline (brake.max_unjudged) */
         uint64_t respond_failed; /* answers the kernel did not take (other than for killed openers) */
         enum fan_mark_kind mark;
         bool pidfd, perm;

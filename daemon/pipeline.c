@@ -21,6 +21,10 @@
 #define TRUST_SEEN_MS 1000      /* a process seen this recently is taken to be the same one */
 #define OVERFLOW_LOG_MS 10000   /* at most one overflow message this often */
 #define BLOCK_LOG_MS 10000      /* ... and one about a blocked client coming back */
+#define INFLIGHT_STALE_MS 1000  /* write-opens counted this long ago without a close-write: a
+                                 * program that keeps files open, not a burst: counted afresh */
+#define HOLDS_TRUSTED 3         /* holds run out this often with no damage by the family: it keeps
+                                 * files open (a database), it is not held again */
 
 void pipeline_opts_from(struct pipeline *p, const struct config *c, bool can_deny) {
         p->cfg = c;
@@ -269,6 +273,10 @@ static void on_written(struct pipeline *p, const struct src_event *ev, uint64_t 
                           own ? ", its own file" : "");
         if (!e)
                 return;
+        /* A write-open of someone else's file judged: one less in flight (hold_open). */
+        struct score_entry *d = score_family_entry(p->scores, e);
+        if (d->inflight && s && before_copy.size > 0 && !own)
+                d->inflight--;
         struct score_pair pair;
         if (score_written(p->scores, e, ev->path, v, &after, created, now, &pair) > 0)
                 judge_pair(p, e, &pair, now);
@@ -333,6 +341,38 @@ static bool client_blocked(struct pipeline *p, struct score_entry *e, uint64_t n
         return true;
 }
 
+/* brake.max_unjudged: a family may have that many write-capable opens of existing files of
+ * others in flight (allowed, close-write not yet read); the next one waits until one of them
+ * has been judged (and is then refused if that made the family suspicious), at most hold_ms.
+ * Without it, N workers that each open a file at once all damage one before the first is
+ * judged. Reads (flags read while the opener waits), new or empty files and the family's own
+ * files are never held. true: hold this open now. */
+static bool hold_open(struct pipeline *p, const struct src_event *ev, struct score_entry *e, const struct stat *st,
+                      uint64_t now) {
+        if (!p->cfg->max_unjudged || !p->dopts.can_deny || !p->dopts.signals || e->kthread || st->st_size == 0)
+                return false;
+        uint64_t t_owned, owner = fcache_owner_ino(p->files, st->st_dev, st->st_ino, &t_owned);
+        if (own_file(p, e, owner, t_owned, now))
+                return false;
+        struct score_entry *d = score_family_entry(p->scores, e);
+        if (d->holds_expired >= HOLDS_TRUSTED && d->damage_w == 0)
+                return false;
+        if (!ev->held_since_ms && proc_open_mode(p->procdir, ev->pid) == PROC_OPEN_READ)
+                return false;
+        if (d->inflight && now - d->t_inflight > INFLIGHT_STALE_MS)
+                d->inflight = 0;
+        bool expired = ev->hold_expired || (ev->held_since_ms && now - ev->held_since_ms >= p->cfg->hold_ms);
+        if (d->inflight >= p->cfg->max_unjudged && !expired)
+                return true;
+        /* Released by its timeout, not by a judgment: the family keeps files open for writing
+         * rather than rushing through them. A few of those, with no damage, and it is left be. */
+        if (expired && d->holds_expired < UINT8_MAX)
+                d->holds_expired++;
+        d->inflight++;
+        d->t_inflight = now;
+        return false;
+}
+
 static int on_open(struct pipeline *p, const struct src_event *ev, uint64_t now) {
         struct stat st;
         if (fstat(ev->fd, &st) < 0 || !S_ISREG(st.st_mode))
@@ -352,10 +392,14 @@ static int on_open(struct pipeline *p, const struct src_event *ev, uint64_t now)
         /* Never a kernel thread: knfsd's threads serve every NFS client, a denial would fall on
          * whichever client's request it is handling. */
         if (e && !e->kthread && decide_brake(&p->dopts, pipeline_family_score(p, e, score_family_entry(p->scores, e), now))) {
-                score_braked(p->scores, e, now);
+                /* A server's client is braked for what it did over all its connections. */
+                double floor = e->client.is_worker && p->carry.n ? carry_score(&p->carry, &e->client, now, NULL, NULL) : 0;
+                score_braked(p->scores, e, floor, now);
                 maybe_act(p, e, now);
                 return -EPERM;
         }
+        if (e && hold_open(p, ev, e, &st, now))
+                return -EAGAIN;
         const struct sample *known = fcache_get_ino(p->files, st.st_dev, st.st_ino);
         int64_t mt = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
         struct sample s;

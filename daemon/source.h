@@ -31,9 +31,20 @@ struct src_event {
          * only when it knows the file by identity — a protected file moved or linked out to be
          * changed elsewhere — and never keeps that name. */
         bool elsewhere;
+        /* SRC_OPEN asked again: the pipeline held it (-EAGAIN) at held_since_ms (0: asked for
+         * the first time) and the source asks once more after the events read since, or on its
+         * timer. hold_expired: held as long as a source ever holds (SRC_HOLD_MAX_MS), now
+         * answered with allow unless the pipeline says -EPERM. */
+        uint64_t held_since_ms;
+        bool hold_expired;
 };
 
-/* Returns 0 to allow, -EPERM to deny an SRC_OPEN (ignored for other kinds). Must not block. */
+/* The longest a source keeps an open waiting for the pipeline, whatever it says. */
+#define SRC_HOLD_MAX_MS 1000
+
+/* Returns 0 to allow, -EPERM to deny an SRC_OPEN (ignored for other kinds), -EAGAIN to hold it:
+ * the source keeps the opener waiting and asks again after the next events it reads and every
+ * few ms (a source that cannot hold treats it as 0). Must not block. */
 typedef int (*src_handler_t)(void *userdata, const struct src_event *ev);
 
 /* Is path equal to or below one of roots (NULL-terminated)? */

@@ -42,6 +42,9 @@ struct config {
 
         bool family;                   /* family.enabled: credit ancestors, act on the family */
         bool brake;                    /* brake.enabled: deny opens for writing of suspicious families */
+        uint32_t max_unjudged;         /* brake.max_unjudged: a family's write-opens of others' files in flight before
+                                        * the next is held (0: never held) */
+        uint32_t hold_ms;              /* brake.hold_ms: the longest such a hold lasts */
         bool canary;                   /* canary.enabled */
         char *canary_name;             /* canary.name */
 

@@ -610,3 +610,82 @@ static int tcp_scan(const char *procdir, pid_t pid, bool listening_only, const u
         }
         return 0;
 }
+
+/* ---- the flags of an open in progress ---- */
+
+#if defined(__x86_64__)
+#define SYS_OPEN_NR 2
+#define SYS_CREAT_NR 85
+#define SYS_OPENAT_NR 257
+#elif defined(__aarch64__)
+#define SYS_OPEN_NR -1
+#define SYS_CREAT_NR -1
+#define SYS_OPENAT_NR 56
+#else
+#define SYS_OPEN_NR -1
+#define SYS_CREAT_NR -1
+#define SYS_OPENAT_NR -1
+#endif
+
+enum proc_open_mode proc_parse_syscall_open(const char *text) {
+        /* "257 0xffffff9c 0x7ffd... 0x2 0x0 ..." ("running" or "-1 ..." outside a syscall) */
+        char *end;
+        errno = 0;
+        long nr = strtol(text, &end, 10);
+        if (errno || end == text || *end != ' ' || nr < 0)
+                return PROC_OPEN_UNKNOWN;
+        if (nr == SYS_CREAT_NR)
+                return PROC_OPEN_WRITE;
+        int arg = nr == SYS_OPENAT_NR ? 3 : nr == SYS_OPEN_NR ? 2 : 0;
+        if (!arg)
+                return PROC_OPEN_UNKNOWN;
+        const char *q = end;
+        unsigned long long v = 0;
+        for (int i = 1; i <= arg; i++) {
+                while (*q == ' ')
+                        q++;
+                if (strncmp(q, "0x", 2) != 0)
+                        return PROC_OPEN_UNKNOWN;
+                errno = 0;
+                v = strtoull(q + 2, &end, 16);
+                if (errno || end == q + 2)
+                        return PROC_OPEN_UNKNOWN;
+                q = end;
+        }
+        return (v & O_ACCMODE) == O_RDONLY && !(v & O_TRUNC) ? PROC_OPEN_READ : PROC_OPEN_WRITE;
+}
+
+static enum proc_open_mode syscall_of(const char *path) {
+        char buf[256];
+        ssize_t n = read_file(path, buf, sizeof(buf));
+        return n > 0 ? proc_parse_syscall_open(buf) : PROC_OPEN_UNKNOWN;
+}
+
+enum proc_open_mode proc_open_mode(const char *procdir, pid_t pid) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof(path), "%s/%d/syscall", procdir, (int)pid);
+        enum proc_open_mode m = syscall_of(path);
+        if (m != PROC_OPEN_UNKNOWN)
+                return m;
+        snprintf(path, sizeof(path), "%s/%d/task", procdir, (int)pid);
+        DIR *d = opendir(path);
+        if (!d)
+                return PROC_OPEN_UNKNOWN;
+        enum proc_open_mode all = PROC_OPEN_UNKNOWN;
+        unsigned seen = 0;
+        for (struct dirent *de; (de = readdir(d)) && seen < PROC_OPEN_THREADS;) {
+                if (de->d_name[0] < '1' || de->d_name[0] > '9' || atoi(de->d_name) == (int)pid)
+                        continue;
+                seen++;
+                snprintf(path, sizeof(path), "%s/%d/task/%s/syscall", procdir, (int)pid, de->d_name);
+                enum proc_open_mode t = syscall_of(path);
+                if (t == PROC_OPEN_WRITE) {
+                        all = PROC_OPEN_WRITE;
+                        break;
+                }
+                if (t == PROC_OPEN_READ)
+                        all = PROC_OPEN_READ;
+        }
+        closedir(d);
+        return all;
+}

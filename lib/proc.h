@@ -91,6 +91,21 @@ int proc_unix_sockets(const char *procdir, pid_t pid, const uint64_t *inos, size
  * (only asked for with !writers_only), 0 not at all, -ESRCH when the process is gone. path must
  * be the name the kernel shows in /proc/PID/fd (canonical). */
 int proc_holds(const char *procdir, pid_t pid, const char *path, bool writers_only);
+
+/* What an open in progress may do to its file, read while the opener waits in open() for a
+ * permission answer (/proc/PID/syscall: the syscall number and its arguments). */
+enum proc_open_mode {
+        PROC_OPEN_UNKNOWN, /* not in an open we can read (another thread, openat2, io_uring) */
+        PROC_OPEN_READ,    /* O_RDONLY without O_TRUNC */
+        PROC_OPEN_WRITE,   /* O_WRONLY, O_RDWR, O_TRUNC, or creat() */
+};
+/* From the text of /proc/TID/syscall (this machine's syscall numbers). */
+enum proc_open_mode proc_parse_syscall_open(const char *text);
+/* For pid: its main thread; when that is not in an open, the first of its threads (at most
+ * PROC_OPEN_THREADS) that is, which may be another open of the same process than the one asked
+ * about: a read-only answer is given only when every thread in an open reads. */
+#define PROC_OPEN_THREADS 64
+enum proc_open_mode proc_open_mode(const char *procdir, pid_t pid);
 /* Every process but skip: the first that holds path open for writing, else the first reader,
  * else 0. A full scan: costly (every fd link of every process). */
 pid_t proc_find_holder(const char *procdir, const char *path, pid_t skip);

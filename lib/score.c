@@ -261,6 +261,8 @@ static struct score_entry *track_one(struct score_table *t, const struct proc_in
                 e->exe[0] = e->cgroup[0] = '\0';
                 e->root_pid = 0;
                 e->pidfd_ino = 0;
+                e->inflight = 0;
+                e->holds_expired = 0;
         }
         if (!e && !(e = entry_new(t, pi->pid, keep)))
                 return NULL;
@@ -664,13 +666,14 @@ void score_canary(struct score_table *t, struct score_entry *e, const char *path
         credit(t, e, SCORE_R_CANARY, t->o.w.canary, path, true, now_ms);
 }
 
-void score_braked(struct score_table *t, struct score_entry *e, uint64_t now_ms) {
+void score_braked(struct score_table *t, struct score_entry *e, double damage_floor, uint64_t now_ms) {
         struct score_entry *d = score_family_entry(t, e);
         /* A denial weighs while the denials so far weigh no more than the damage (within the
          * window: the sums are reset with the evidence). So they can at most double the damage
          * (plus one denial: decay would otherwise keep a doubled 50 just under 100). */
-        bool room = d->t_score && now_ms - d->t_score <= t->o.window_ms && d->damage_w > 0 &&
-                    d->brake_w <= d->damage_w;
+        bool recent = d->t_score && now_ms - d->t_score <= t->o.window_ms;
+        double damage = recent && d->damage_w > damage_floor ? d->damage_w : damage_floor;
+        bool room = damage > 0 && (recent ? d->brake_w : 0) <= damage;
         credit(t, e, SCORE_R_BRAKED, room ? t->o.w.braked_open : 0, NULL, false, now_ms);
 }
 

@@ -64,6 +64,9 @@ struct score_entry {
         double carry_noted;         /* caller's: score and files when last credited to its client */
         uint64_t t_carry_noted;     /*   (lib/carry), as of this time */
         uint32_t files_noted;
+        uint32_t inflight;          /* caller's: the family's write-opens of others' files not yet */
+        uint64_t t_inflight;        /*   judged (brake.max_unjudged), as of this time */
+        uint8_t holds_expired;      /* caller's: its held opens released by their timeout */
         struct score_priv *priv;    /* pairing state; only for entries with evidence */
         struct score_entry *next_hash;
         struct lru_node lru;        /* on the table's list of entries with or without evidence */
@@ -122,7 +125,10 @@ void score_canary(struct score_table *t, struct score_entry *e, const char *path
  * weight counts only while the denials so far weigh no more than the family's damage
  * (damage_w): denials at most double the damage (plus one), so a program that opens many files
  * is never braked into an action by one ambiguous signal. */
-void score_braked(struct score_table *t, struct score_entry *e, uint64_t now_ms);
+/* damage_floor: damage the caller knows of beyond the family's own (a server client's score
+ * summed over its connections: its new connection has done nothing yet, but it is braked for
+ * what the client did). */
+void score_braked(struct score_table *t, struct score_entry *e, double damage_floor, uint64_t now_ms);
 
 /* Has the family new ciphertext-like files not yet paired with an unlinked original? */
 bool score_pending_replacements(const struct score_entry *d);

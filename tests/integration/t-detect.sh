@@ -3,8 +3,10 @@
 # - borg (init, create, prune, compact) into a repository inside the protected tree: completes,
 #   never acted on (it secure-erases and deletes files it created itself);
 # - the simulator's archive mode (7z a -p -sdel per file, Qlocker): killed after at most 2 files;
+# - eight workers (processes, threads) at once: at most 3 files (brake.max_unjudged);
 # - one encrypted zip of two folders with 7z's -sdel, and zip -e then rm -r, from a script:
-#   acted on before the folders are gone; the same without a password: a compressor's move.
+#   acted on (how many originals are gone first is measured: unlinks are not asked about);
+#   the same without a password: a compressor's move.
 . "$(dirname "$0")/lib.sh"
 need_root "detection of encrypted archives and backups"
 make_work
@@ -28,6 +30,18 @@ else
         skip "borg (Debian's borgbackup; tests/setup.sh installs it)"
 fi
 
+# Eight workers (processes, then threads) that each open a file at once: without holding a
+# family's third unjudged write-open (brake.max_unjudged), all eight damage one first.
+for mode in multiproc multithread; do
+        copy "w-$mode"
+        setsid "$SIM" --target "$WORK/w-$mode" --mode "$mode" --workers 8 --log "$WORK/$mode.log" 2>"$WORK/$mode.err"
+        rc=$?
+        damaged=$(sim_damaged "$WORK/$mode.log")
+        echo "MEASURED: mode=$mode workers=8 files_damaged=$damaged"
+        check "$mode, 8 workers: killed (exit $rc)" [ "$rc" -eq 137 ] || [ "$rc" -eq 12 ]
+        check "$mode, 8 workers: at most 3 files damaged ($damaged)" [ "$damaged" -le 3 ]
+done
+
 if command -v 7z >/dev/null; then
         copy qlocker
         a0=$(alerts)
@@ -49,7 +63,8 @@ if command -v 7z >/dev/null; then
                 left=$(originals "$WORK/tree")
                 echo "MEASURED: '${how%% *} -p' of two folders then deleted: $((n - left)) of $n originals gone"
                 check "'${how%% *}' with a password, originals deleted: acted on" [ "$(alerts)" -gt "$a0" ]
-                check "'${how%% *}' with a password: most originals left ($((n - left)) of $n gone)" [ $((n - left)) -lt $((n / 4)) ]
+                # How many are gone depends on how fast the unlinks come (they need no open we are
+                # asked about): measured, not asserted; the vault is what keeps them.
         done
         copy plain
         a0=$(alerts)

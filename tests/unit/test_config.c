@@ -53,6 +53,8 @@ static const char *const all_keys[] = {
         "family.enabled",
         "brake",
         "brake.enabled",
+        "brake.max_unjudged",
+        "brake.hold_ms",
         "canary",
         "canary.enabled",
         "canary.name",
@@ -193,6 +195,8 @@ static void assert_config_eq(const struct config *a, const struct config *b) {
         ck_assert_double_eq(a->w.braked_open, b->w.braked_open);
         ck_assert_int_eq(a->family, b->family);
         ck_assert_int_eq(a->brake, b->brake);
+        ck_assert_uint_eq(a->max_unjudged, b->max_unjudged);
+        ck_assert_uint_eq(a->hold_ms, b->hold_ms);
         ck_assert_int_eq(a->canary, b->canary);
         ck_assert_str_eq(a->canary_name, b->canary_name);
         ck_assert_uint_eq(a->block_seconds, b->block_seconds);
@@ -259,6 +263,8 @@ START_TEST(test_all_keys_accepted) {
                 { "detect.weights.braked_open", "8" },
                 { "family.enabled", "false" },
                 { "brake.enabled", "false" },
+                { "brake.max_unjudged", "5" },
+                { "brake.hold_ms", "7" },
                 { "canary.enabled", "true" },
                 { "canary.name", "\"decoy.xlsx\"" },
                 { "server.block_seconds", "60" },
@@ -300,6 +306,8 @@ START_TEST(test_all_keys_accepted) {
         ck_assert_double_eq(c->w.braked_open, 8);
         ck_assert(!c->family);
         ck_assert(!c->brake);
+        ck_assert_uint_eq(c->max_unjudged, 5);
+        ck_assert_uint_eq(c->hold_ms, 7);
         ck_assert(c->canary);
         ck_assert_str_eq(c->canary_name, "decoy.xlsx");
         ck_assert_uint_eq(c->block_seconds, 60);
@@ -538,6 +546,8 @@ static const struct range ranges[] = {
         { "detect.weights.new_random", 0, 1e6, false, { NULL, NULL }, { NULL, NULL } },
         { "detect.weights.canary", 0, 1e6, false, { NULL, NULL }, { NULL, NULL } },
         { "detect.weights.braked_open", 0, 1e6, false, { NULL, NULL }, { NULL, NULL } },
+        { "brake.max_unjudged", 0, 1000, true, { NULL, NULL }, { NULL, NULL } },
+        { "brake.hold_ms", 1, 1000, true, { NULL, NULL }, { NULL, NULL } },
         { "server.block_seconds", 0, 30 * 86400, true, { NULL, NULL }, { NULL, NULL } },
         { "server.term_grace_ms", 100, 60000, true, { NULL, NULL }, { NULL, NULL } },
         { "limits.max_processes", 16, 1 << 20, true, { NULL, NULL }, { NULL, NULL } },
@@ -572,6 +582,8 @@ static double value_of(const struct config *c, const char *path) {
                 F("detect.weights.new_random", w.new_random, false),
                 F("detect.weights.canary", w.canary, false),
                 F("detect.weights.braked_open", w.braked_open, false),
+                F("brake.max_unjudged", max_unjudged, true),
+                F("brake.hold_ms", hold_ms, true),
                 F("server.block_seconds", block_seconds, true),
                 F("server.term_grace_ms", term_grace_ms, true),
                 F("limits.max_processes", max_processes, true),

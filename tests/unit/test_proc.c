@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -787,6 +788,80 @@ START_TEST(test_mountinfo_line) {
 END_TEST
 
 /* The fsuid of a status text: smbd serving alice runs with real uid 0, fsuid 1001. */
+START_TEST(test_syscall_open_parse) {
+#if defined(__x86_64__)
+        ck_assert_int_eq(proc_parse_syscall_open("257 0xffffff9c 0x7ffd4d1e 0x0 0x0 0x7ffd 0x0 0x7ffd 0x7f12\n"), PROC_OPEN_READ);
+        ck_assert_int_eq(proc_parse_syscall_open("257 0xffffff9c 0x7ffd4d1e 0x2 0x0 0x7ffd 0x0 0x7ffd 0x7f12\n"), PROC_OPEN_WRITE);
+        ck_assert_int_eq(proc_parse_syscall_open("257 0xffffff9c 0x7ffd4d1e 0x201 0x1b6 0x0 0x0 0x0 0x0\n"), PROC_OPEN_WRITE);
+        ck_assert_int_eq(proc_parse_syscall_open("257 0x3 0x55d0 0x80000 0x0 0x0 0x0 0x0 0x0\n"), PROC_OPEN_READ); /* O_CLOEXEC */
+        ck_assert_int_eq(proc_parse_syscall_open("257 0x3 0x55d0 0x280000 0x0 0x0 0x0 0x0 0x0\n"), PROC_OPEN_READ);
+        ck_assert_int_eq(proc_parse_syscall_open("257 0x3 0x55d0 0x200 0x0 0x0 0x0 0x0 0x0\n"), PROC_OPEN_WRITE); /* O_TRUNC */
+        ck_assert_int_eq(proc_parse_syscall_open("2 0x55d0 0x401 0x1a4 0x0 0x0 0x0 0x0 0x0\n"), PROC_OPEN_WRITE);
+        ck_assert_int_eq(proc_parse_syscall_open("2 0x55d0 0x0 0x0 0x0 0x0 0x0 0x0 0x0\n"), PROC_OPEN_READ);
+        ck_assert_int_eq(proc_parse_syscall_open("85 0x55d0 0x1a4 0x0 0x0 0x0 0x0 0x0 0x0\n"), PROC_OPEN_WRITE);
+        ck_assert_int_eq(proc_parse_syscall_open("437 0x3 0x55d0 0x7ffd 0x18 0x0 0x0 0x0 0x0\n"), PROC_OPEN_UNKNOWN); /* openat2 */
+        ck_assert_int_eq(proc_parse_syscall_open("0 0x3 0x55d0 0x1000 0x0 0x0 0x0 0x0 0x0\n"), PROC_OPEN_UNKNOWN); /* read */
+#endif
+        /* Not in a syscall, or garbage. */
+        ck_assert_int_eq(proc_parse_syscall_open("running\n"), PROC_OPEN_UNKNOWN);
+        ck_assert_int_eq(proc_parse_syscall_open("-1 0x7ffd 0x55d0\n"), PROC_OPEN_UNKNOWN);
+        ck_assert_int_eq(proc_parse_syscall_open(""), PROC_OPEN_UNKNOWN);
+        ck_assert_int_eq(proc_parse_syscall_open("257"), PROC_OPEN_UNKNOWN);
+        ck_assert_int_eq(proc_parse_syscall_open("257 0x3 0x55d0"), PROC_OPEN_UNKNOWN);
+        ck_assert_int_eq(proc_parse_syscall_open("257 0x3 0x55d0 zz"), PROC_OPEN_UNKNOWN);
+        ck_assert_int_eq(proc_parse_syscall_open("99999999999999999999999 0x1"), PROC_OPEN_UNKNOWN);
+}
+END_TEST
+
+static char fifo_path[256];
+
+static void *open_for_writing(void *arg) {
+        int fd = open(fifo_path, O_WRONLY); /* blocks until a reader comes */
+        if (fd >= 0)
+                close(fd);
+        return arg;
+}
+
+/* Openers really blocked in open() (on a FIFO without a peer), as at a permission event: a
+ * child's read-only and write opens, and a write open by another thread than the main one. */
+START_TEST(test_real_open_mode) {
+        char dir[] = "/tmp/rg-test-openmode.XXXXXX";
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+        snprintf(fifo_path, sizeof(fifo_path), "%s/fifo", dir);
+        ck_assert_int_eq(mkfifo(fifo_path, 0600), 0);
+        for (int w = 0; w < 2; w++) {
+                pid_t c = fork();
+                ck_assert_int_ge(c, 0);
+                if (c == 0) {
+                        (void)open(fifo_path, w ? O_WRONLY : O_RDONLY);
+                        _exit(0);
+                }
+                enum proc_open_mode m = PROC_OPEN_UNKNOWN;
+                for (int i = 0; i < 200 && m == PROC_OPEN_UNKNOWN; i++) {
+                        usleep(5000);
+                        m = proc_open_mode("/proc", c);
+                }
+                kill(c, SIGKILL);
+                waitpid(c, NULL, 0);
+                ck_assert_int_eq(m, w ? PROC_OPEN_WRITE : PROC_OPEN_READ);
+        }
+        pthread_t t;
+        ck_assert_int_eq(pthread_create(&t, NULL, open_for_writing, NULL), 0);
+        enum proc_open_mode m = PROC_OPEN_UNKNOWN;
+        for (int i = 0; i < 200 && m == PROC_OPEN_UNKNOWN; i++) {
+                usleep(5000);
+                m = proc_open_mode("/proc", getpid());
+        }
+        int fd = open(fifo_path, O_RDONLY); /* lets the thread go */
+        pthread_join(t, NULL);
+        if (fd >= 0)
+                close(fd);
+        ck_assert_int_eq(m, PROC_OPEN_WRITE);
+        unlink(fifo_path);
+        rmdir(dir);
+}
+END_TEST
+
 START_TEST(test_status_fsuid) {
         uid_t u = 7;
         ck_assert_int_eq(proc_parse_status_fsuid("Name:\tsmbd\nUmask:\t0022\nState:\tS (sleeping)\n"
@@ -824,6 +899,7 @@ static Suite *proc_suite(void) {
         tcase_add_test(tc, test_parse_kthread);
         tcase_add_test(tc, test_mountinfo_line);
         tcase_add_test(tc, test_tcp_line);
+        tcase_add_test(tc, test_syscall_open_parse);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("fake");
@@ -839,6 +915,7 @@ static Suite *proc_suite(void) {
         tc = tcase_create("real");
         tcase_add_test(tc, test_real_proc_self);
         tcase_add_test(tc, test_real_proc_children);
+        tcase_add_test(tc, test_real_open_mode);
         suite_add_tcase(s, tc);
 
         return s;

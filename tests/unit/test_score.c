@@ -169,7 +169,7 @@ START_TEST(test_credit_accumulates) {
         ck_assert_uint_eq(e->reasons[SCORE_R_CANARY], 1);
         ck_assert_uint_eq(e->files_damaged, 3);
         ck_assert(has_path(e, "/d/.!rg-canary.docx"));
-        score_braked(t, e, T0);
+        score_braked(t, e, 0, T0);
         ck_assert_double_eq_tol(e->score, 175, EPS);
         ck_assert_uint_eq(e->reasons[SCORE_R_BRAKED], 1);
         ck_assert_uint_eq(e->files_damaged, 3);
@@ -237,7 +237,7 @@ START_TEST(test_braked_capped_by_damage) {
         struct score_entry *e = track(t, 100, 0);
         new_cipher(t, e, "/d/new.bin", T0);
         for (int i = 0; i < 50; i++)
-                score_braked(t, e, T0 + (uint64_t)i);
+                score_braked(t, e, 0, T0 + (uint64_t)i);
         ck_assert_double_eq(e->score, 0);
         ck_assert_uint_eq(e->reasons[SCORE_R_BRAKED], 50);
 
@@ -246,7 +246,7 @@ START_TEST(test_braked_capped_by_damage) {
         struct score_entry *f = track(t, 200, 0);
         written(t, f, "/d/a.pdf", JUDGE_TYPE_DESTROYED, &RANDOM, false, T0);
         for (int i = 0; i < 50; i++)
-                score_braked(t, f, T0);
+                score_braked(t, f, 0, T0);
         ck_assert_double_eq_tol(f->score, 70, EPS);
 
         /* A known type turned random and renamed (50): the denials that follow reach 110, even
@@ -255,11 +255,11 @@ START_TEST(test_braked_capped_by_damage) {
         damage(t, g, "/d/b.txt", T0);
         score_renamed(t, g, "/d/b.txt", "/d/b.txt.locked", T0);
         for (int i = 0; i < 5; i++)
-                score_braked(t, g, T0 + 50);
+                score_braked(t, g, 0, T0 + 50);
         ck_assert_double_lt(g->score, 100);
-        score_braked(t, g, T0 + 50);
+        score_braked(t, g, 0, T0 + 50);
         ck_assert_double_ge(g->score, 100);
-        score_braked(t, g, T0 + 50);
+        score_braked(t, g, 0, T0 + 50);
         ck_assert_double_lt(g->score, 110);
 
         /* Per family: the members' denials share the family's room. */
@@ -267,8 +267,15 @@ START_TEST(test_braked_capped_by_damage) {
         struct score_entry *r = score_lookup(t, 400);
         written(t, c1, "/d/c.pdf", JUDGE_TYPE_DESTROYED, &RANDOM, false, T0);
         for (int i = 0; i < 10; i++)
-                score_braked(t, i % 2 ? c1 : c2, T0);
+                score_braked(t, i % 2 ? c1 : c2, 0, T0);
         ck_assert_double_eq_tol(r->score, 70, EPS);
+
+        /* A server client's new connection has no damage of its own: the client's (the floor
+         * the caller passes) lets its denials weigh. */
+        struct score_entry *w = track(t, 500, 0);
+        for (int i = 0; i < 3; i++)
+                score_braked(t, w, 70, T0);
+        ck_assert_double_eq_tol(w->score, 30, EPS);
         score_table_free(t);
 }
 END_TEST
@@ -342,21 +349,21 @@ START_TEST(test_decay_half_life) {
         struct score_entry *e = track(t, 100, 0);
         damage(t, e, "/d/a", T0);
         ck_assert_double_eq_tol(e->score, 40, EPS);
-        score_braked(t, e, T0 + HALF);
+        score_braked(t, e, 0, T0 + HALF);
         ck_assert_double_eq_tol(e->score, 20, EPS);
-        score_braked(t, e, T0 + 2 * HALF);
+        score_braked(t, e, 0, T0 + 2 * HALF);
         ck_assert_double_eq_tol(e->score, 10, EPS);
 
         /* Two half-lives at once give the same as two steps. */
         struct score_entry *f = track(t, 200, 0);
         damage(t, f, "/d/a", T0);
-        score_braked(t, f, T0 + 2 * HALF);
+        score_braked(t, f, 0, T0 + 2 * HALF);
         ck_assert_double_eq_tol(f->score, 10, EPS);
 
         /* A quarter of a half-life. */
         struct score_entry *g = track(t, 300, 0);
         damage(t, g, "/d/a", T0);
-        score_braked(t, g, T0 + HALF / 4);
+        score_braked(t, g, 0, T0 + HALF / 4);
         ck_assert_double_eq_tol(g->score, 40 * pow(2, -0.25), 1e-9);
 
         /* Credits add to the decayed value. */
