@@ -55,38 +55,54 @@ static bool zip_flags_encrypted(uint16_t flags, uint16_t method) {
         return (flags & 1) || method == 99; /* traditional PKWARE or strong encryption; WinZip AES */
 }
 
-/* The central directory lists every entry: found from the end record in the tail. */
-static bool zip_encrypted(const struct container_view *v) {
+/* The central directory lists every entry: found from the end record (the last 22 bytes, or
+ * up to 64 KiB before them when the archive has a comment). */
+static enum container_verdict zip_look(const struct container_view *v) {
         if (v->head_len >= 30 && memcmp(v->head, "PK\3\4", 4) == 0 &&
             zip_flags_encrypted(le16(v->head + 6), le16(v->head + 8)))
-                return true;
-        if (!v->tail || v->tail_len < 22)
-                return false;
-        const uint8_t *eocd = NULL;
-        for (size_t i = v->tail_len - 22 + 1; i-- > 0;)
-                if (memcmp(v->tail + i, "PK\5\6", 4) == 0) {
-                        eocd = v->tail + i;
+                return CONTAINER_ENCRYPTED;
+        if (v->size < 22)
+                return CONTAINER_UNKNOWN;
+        size_t span = v->size < 22 + 65535 ? (size_t)v->size : 22 + 65535;
+        uint8_t *end = malloc(span);
+        if (!end || !get(v, v->size - span, span, end)) {
+                free(end);
+                return CONTAINER_UNKNOWN;
+        }
+        uint32_t cd_size = 0, cd_off = 0;
+        bool found = false;
+        for (size_t i = span - 22 + 1; i-- > 0;)
+                if (memcmp(end + i, "PK\5\6", 4) == 0) {
+                        cd_size = le32(end + i + 12);
+                        cd_off = le32(end + i + 16);
+                        found = true;
                         break;
                 }
-        if (!eocd)
-                return false;
-        uint32_t cd_size = le32(eocd + 12), cd_off = le32(eocd + 16);
+        free(end);
+        if (!found || cd_off == 0xFFFFFFFFu) /* zip64: its own end records, not read */
+                return CONTAINER_UNKNOWN;
         size_t len = cd_size < CONTAINER_7Z_HEADER_MAX ? cd_size : CONTAINER_7Z_HEADER_MAX;
-        uint8_t *cd = malloc(len ? len : 1);
-        bool enc = false;
+        if (len < 46)
+                return CONTAINER_UNKNOWN;
+        uint8_t *cd = malloc(len);
         if (!cd || !get(v, cd_off, len, cd)) {
                 free(cd);
-                return false;
+                return CONTAINER_UNKNOWN;
         }
-        for (size_t p = 0; p + 46 <= len && memcmp(cd + p, "PK\1\2", 4) == 0;) {
+        enum container_verdict r = CONTAINER_PLAIN;
+        size_t p = 0;
+        while (p + 46 <= len && memcmp(cd + p, "PK\1\2", 4) == 0) {
                 if (zip_flags_encrypted(le16(cd + p + 8), le16(cd + p + 10))) {
-                        enc = true;
+                        r = CONTAINER_ENCRYPTED;
                         break;
                 }
                 p += 46 + (size_t)le16(cd + p + 28) + le16(cd + p + 30) + le16(cd + p + 32);
         }
+        /* Entries beyond the 64 KiB looked at: unknown, not plain. */
+        if (r == CONTAINER_PLAIN && cd_size > len)
+                r = CONTAINER_UNKNOWN;
         free(cd);
-        return enc;
+        return r;
 }
 
 /* ---- 7z ---- */
@@ -121,50 +137,43 @@ static uint64_t rd_num(struct rd *r) {
 }
 
 struct folder7z {
-        uint64_t pack_pos, pack_size, unpack_size;
-        uint8_t id[16];
+        uint64_t pack_pos, pack_size, unpack_size; /* of the first pack stream and folder */
+        uint8_t id[16];           /* the first folder's first coder */
         size_t id_len;
         uint8_t props[16];
         size_t props_len;
-        bool aes;
-        unsigned coders;
+        bool aes;                 /* some coder of some folder is AES */
 };
 
-/* The streams info of an encoded header: where its packed bytes are and how they are coded
- * (only what is needed: one pack stream, one folder). */
-static bool parse_streams(struct rd *r, struct folder7z *f) {
-        if (rd_byte(r) != 0x06) /* kPackInfo */
+/* One folder: its coders (AES among them?), bind pairs and packed stream indices. */
+static bool parse_folder(struct rd *r, struct folder7z *f, bool first) {
+        uint64_t n_coders = rd_num(r), total_in = 0, total_out = 0;
+        if (n_coders < 1 || n_coders > 64)
                 return false;
-        f->pack_pos = rd_num(r);
-        if (rd_num(r) < 1)
-                return false;
-        for (uint8_t t; (t = rd_byte(r)) != 0x00 && !r->bad;) {
-                if (t == 0x09)
-                        f->pack_size = rd_num(r);
-                else
-                        return false; /* CRCs of pack streams: not needed, not expected first */
-        }
-        if (rd_byte(r) != 0x07 || rd_byte(r) != 0x0B) /* kUnPackInfo, kFolder */
-                return false;
-        if (rd_num(r) != 1 || rd_byte(r) != 0) /* one folder, not external */
-                return false;
-        f->coders = (unsigned)rd_num(r);
-        if (f->coders < 1 || f->coders > 4)
-                return false;
-        for (unsigned c = 0; c < f->coders && !r->bad; c++) {
+        for (uint64_t c = 0; c < n_coders && !r->bad; c++) {
                 uint8_t flag = rd_byte(r);
+                if (flag & 0x80) /* alternative methods: never written by 7-Zip */
+                        return false;
                 size_t idl = flag & 0x0F;
                 uint8_t id[16];
                 for (size_t i = 0; i < idl; i++)
                         id[i] = rd_byte(r);
+                uint64_t in = 1, out = 1;
                 if (flag & 0x10) { /* complex coder: stream counts */
-                        rd_num(r);
-                        rd_num(r);
+                        in = rd_num(r);
+                        out = rd_num(r);
+                        if (in > 64 || out > 64)
+                                return false;
                 }
+                total_in += in;
+                total_out += out;
                 size_t pl = 0;
                 uint8_t props[16];
                 if (flag & 0x20) {
-                        pl = (size_t)rd_num(r);
+                        uint64_t n = rd_num(r);
+                        if (n > r->n)
+                                return false;
+                        pl = (size_t)n;
                         for (size_t i = 0; i < pl && !r->bad; i++) {
                                 uint8_t b = rd_byte(r);
                                 if (i < sizeof(props))
@@ -173,22 +182,91 @@ static bool parse_streams(struct rd *r, struct folder7z *f) {
                 }
                 if (idl == sizeof(AES_ID) && memcmp(id, AES_ID, idl) == 0)
                         f->aes = true;
-                if (c == 0) {
+                if (first && c == 0) {
                         memcpy(f->id, id, idl);
                         f->id_len = idl;
                         f->props_len = pl < sizeof(props) ? pl : sizeof(props);
                         memcpy(f->props, props, f->props_len);
                 }
         }
+        if (total_out < 1)
+                return false;
+        uint64_t bind = total_out - 1;
+        for (uint64_t b = 0; b < bind && !r->bad; b++) {
+                rd_num(r);
+                rd_num(r);
+        }
+        if (total_in < bind)
+                return false;
+        uint64_t packed = total_in - bind;
+        if (packed > 1)
+                for (uint64_t k = 0; k < packed && !r->bad; k++)
+                        rd_num(r);
+        return !r->bad;
+}
+
+/* A streams info (kPackInfo, then kUnPackInfo with every folder's coders). true when it was
+ * read through the coders; f->aes says whether one of them encrypts. */
+static bool parse_streams(struct rd *r, struct folder7z *f) {
+        if (rd_byte(r) != 0x06) /* kPackInfo */
+                return false;
+        f->pack_pos = rd_num(r);
+        uint64_t n_pack = rd_num(r);
+        if (n_pack < 1 || n_pack > r->n)
+                return false;
+        for (uint8_t t; (t = rd_byte(r)) != 0x00 && !r->bad;) {
+                if (t == 0x09) { /* kSize */
+                        for (uint64_t k = 0; k < n_pack && !r->bad; k++) {
+                                uint64_t v = rd_num(r);
+                                if (k == 0)
+                                        f->pack_size = v;
+                        }
+                } else if (t == 0x0A) { /* kCRC: all defined, or a bit field, then the CRCs */
+                        uint64_t defined = n_pack;
+                        if (rd_byte(r) == 0) {
+                                defined = 0;
+                                for (uint64_t k = 0; k < (n_pack + 7) / 8 && !r->bad; k++)
+                                        defined += (uint64_t)__builtin_popcount(rd_byte(r));
+                        }
+                        for (uint64_t k = 0; k < defined * 4 && !r->bad; k++)
+                                rd_byte(r);
+                } else
+                        return false;
+        }
+        if (rd_byte(r) != 0x07 || rd_byte(r) != 0x0B) /* kUnPackInfo, kFolder */
+                return false;
+        uint64_t n_folders = rd_num(r);
+        if (n_folders < 1 || n_folders > r->n || rd_byte(r) != 0) /* not external */
+                return false;
+        for (uint64_t k = 0; k < n_folders && !r->bad; k++)
+                if (!parse_folder(r, f, k == 0))
+                        return false;
         if (r->bad)
                 return false;
-        if (f->aes)
-                return true;
-        /* One coder: no bind pairs, one packed stream; then kCodersUnPackSize. */
+        /* kCodersUnPackSize: the first folder's first output is what a one-coder header
+         * decodes to. */
         if (rd_byte(r) != 0x0C)
-                return false;
+                return f->aes;
         f->unpack_size = rd_num(r);
-        return !r->bad;
+        return !r->bad || f->aes;
+}
+
+/* A decoded (or stored) main header: kHeader, then its streams info, whose coders tell. */
+static enum container_verdict main_header(const uint8_t *h, size_t n, bool complete) {
+        struct rd r = { .p = h, .n = n };
+        if (rd_byte(&r) != 0x01) /* kHeader */
+                return CONTAINER_UNKNOWN;
+        uint8_t t = rd_byte(&r);
+        if (t == 0x05 || t == 0x00) /* only files info, or nothing: no stream to encrypt */
+                return r.bad ? CONTAINER_UNKNOWN : CONTAINER_PLAIN;
+        if (t != 0x04) /* archive properties, additional streams: not read */
+                return has_bytes(h, n, AES_ID, sizeof(AES_ID)) ? CONTAINER_ENCRYPTED : CONTAINER_UNKNOWN;
+        struct folder7z f = { 0 };
+        if (!parse_streams(&r, &f))
+                return f.aes || has_bytes(h, n, AES_ID, sizeof(AES_ID)) ? CONTAINER_ENCRYPTED
+                       : complete                                         ? CONTAINER_PLAIN
+                                                                          : CONTAINER_UNKNOWN;
+        return f.aes ? CONTAINER_ENCRYPTED : CONTAINER_PLAIN;
 }
 
 /* A compressed 7z header, decompressed into out (at most out_len bytes). The count, or 0. */
@@ -205,6 +283,10 @@ static size_t lzma_unpack(const struct folder7z *f, const uint8_t *in, size_t in
         /* lzma_properties_decode allocates the options with the allocator given (NULL: malloc). */
         if (lzma_properties_decode(&filters[0], NULL, f->props, f->props_len) != LZMA_OK)
                 return 0;
+        /* The dictionary size is the writer's choice (up to 4 GiB): no reference can reach
+         * further back than the output we keep, so that much is enough. */
+        lzma_options_lzma *lo = filters[0].options;
+        lo->dict_size = out_len > LZMA_DICT_SIZE_MIN ? (uint32_t)out_len : LZMA_DICT_SIZE_MIN;
         lzma_stream s = LZMA_STREAM_INIT;
         size_t got = 0;
         if (lzma_raw_decoder(&s, filters) == LZMA_OK) {
@@ -226,47 +308,50 @@ static size_t lzma_unpack(const struct folder7z *f, const uint8_t *in, size_t in
         return got;
 }
 
-static bool sevenz_encrypted(const struct container_view *v) {
+static enum container_verdict sevenz_look(const struct container_view *v) {
         uint8_t start[32];
         if (!get(v, 0, sizeof(start), start))
-                return false;
+                return CONTAINER_UNKNOWN;
         uint64_t off = le64(start + 12), len = le64(start + 20);
-        if (len == 0 || len > CONTAINER_7Z_HEADER_MAX || off > v->size || 32 + off + len > v->size)
-                return false;
-        uint8_t *hdr = malloc(len);
-        if (!hdr)
-                return false;
-        bool enc = false;
-        if (!get(v, 32 + off, len, hdr))
+        if (len == 0 || off > v->size || len > v->size - off || 32 > v->size - off - len)
+                return CONTAINER_UNKNOWN;
+        /* A big header (thousands of names): its first 64 KiB hold the coders. */
+        size_t n = len < CONTAINER_7Z_HEADER_MAX ? (size_t)len : CONTAINER_7Z_HEADER_MAX;
+        uint8_t *hdr = malloc(n);
+        enum container_verdict verdict = CONTAINER_UNKNOWN;
+        if (!hdr || !get(v, 32 + off, n, hdr))
                 goto out;
         if (hdr[0] == 0x01) { /* kHeader: stored as it is, its coders in plain sight */
-                enc = has_bytes(hdr, len, AES_ID, sizeof(AES_ID));
+                verdict = main_header(hdr, n, n == len);
                 goto out;
         }
         if (hdr[0] != 0x17) /* kEncodedHeader */
                 goto out;
-        struct rd r = { .p = hdr + 1, .n = len - 1 };
+        struct rd r = { .p = hdr + 1, .n = n - 1 };
         struct folder7z f = { 0 };
         if (!parse_streams(&r, &f))
                 goto out;
         if (f.aes) { /* -mhe: the header itself is encrypted */
-                enc = true;
+                verdict = CONTAINER_ENCRYPTED;
                 goto out;
         }
-        if (f.pack_size == 0 || f.pack_size > CONTAINER_7Z_HEADER_MAX || f.pack_pos > v->size ||
-            32 + f.pack_pos + f.pack_size > v->size)
+        if (f.pack_size == 0 || f.pack_pos > v->size - 32 || f.pack_size > v->size - 32 - f.pack_pos)
                 goto out;
-        size_t out_len = f.unpack_size && f.unpack_size < CONTAINER_7Z_HEADER_MAX ? f.unpack_size : CONTAINER_7Z_HEADER_MAX;
-        uint8_t *packed = malloc(f.pack_size), *plain = malloc(out_len);
-        if (packed && plain && get(v, 32 + f.pack_pos, f.pack_size, packed)) {
-                size_t n = lzma_unpack(&f, packed, f.pack_size, plain, out_len);
-                enc = n > 0 && plain[0] == 0x01 && has_bytes(plain, n, AES_ID, sizeof(AES_ID));
+        /* The packed header's first 64 KiB decode to the start of the header: the coders. */
+        size_t in_len = f.pack_size < CONTAINER_7Z_HEADER_MAX ? (size_t)f.pack_size : CONTAINER_7Z_HEADER_MAX;
+        size_t out_len = f.unpack_size && f.unpack_size < CONTAINER_7Z_HEADER_MAX ? (size_t)f.unpack_size
+                                                                                  : CONTAINER_7Z_HEADER_MAX;
+        uint8_t *packed = malloc(in_len), *plain = malloc(out_len);
+        if (packed && plain && get(v, 32 + f.pack_pos, in_len, packed)) {
+                size_t got = lzma_unpack(&f, packed, in_len, plain, out_len);
+                if (got > 0) /* a header encoded twice (0x17 again) stays unknown */
+                        verdict = main_header(plain, got, got == f.unpack_size);
         }
         free(packed);
         free(plain);
 out:
         free(hdr);
-        return enc;
+        return verdict;
 }
 
 /* ---- rar ---- */
@@ -287,7 +372,7 @@ static bool vint(const uint8_t *p, size_t n, size_t *i, uint64_t *ret) {
 
 static bool rar5_encrypted(const uint8_t *p, size_t n) {
         size_t pos = 8;
-        for (int h = 0; h < 16 && pos + 4 < n; h++) {
+        for (int h = 0; h < 64 && pos < n && n - pos > 4; h++) {
                 size_t i = pos + 4; /* header CRC32 */
                 uint64_t size, type, flags, extra = 0, data = 0;
                 if (!vint(p, n, &i, &size))
@@ -319,8 +404,8 @@ static bool rar5_encrypted(const uint8_t *p, size_t n) {
                 }
                 if (type == 5) /* end of archive */
                         return false;
-                if (data > UINT64_MAX - end)
-                        return false;
+                if (data >= n - end)
+                        return false; /* the next header is beyond what was read */
                 pos = end + (size_t)data;
         }
         return false;
@@ -337,18 +422,37 @@ static bool rar4_encrypted(const uint8_t *p, size_t n) {
         return f + 7 <= n && p[f + 2] == 0x74 && (le16(p + f + 3) & 0x0004); /* LHD_PASSWORD */
 }
 
-bool container_encrypted(const struct container_view *v) {
+/* RAR headers come one after the other from the start: the first 64 KiB are read. */
+static enum container_verdict rar_look(const struct container_view *v) {
+        size_t n = v->size < CONTAINER_7Z_HEADER_MAX ? (size_t)v->size : CONTAINER_7Z_HEADER_MAX;
+        if (n < 7)
+                return CONTAINER_UNKNOWN;
+        uint8_t *p = malloc(n);
+        enum container_verdict r = CONTAINER_UNKNOWN;
+        if (p && get(v, 0, n, p)) {
+                if (n >= 8 && memcmp(p, "Rar!\x1a\x07\x01\x00", 8) == 0)
+                        r = rar5_encrypted(p, n) ? CONTAINER_ENCRYPTED : CONTAINER_PLAIN;
+                else if (memcmp(p, "Rar!\x1a\x07\x00", 7) == 0)
+                        r = rar4_encrypted(p, n) ? CONTAINER_ENCRYPTED : CONTAINER_PLAIN;
+        }
+        free(p);
+        return r;
+}
+
+enum container_verdict container_look(const struct container_view *v) {
         switch (v->type) {
         case FTYPE_ZIP:
-                return zip_encrypted(v);
+                return zip_look(v);
         case FTYPE_7Z:
-                return sevenz_encrypted(v);
+                return sevenz_look(v);
         case FTYPE_RAR:
-                if (v->head_len >= 8 && memcmp(v->head, "Rar!\x1a\x07\x01\x00", 8) == 0)
-                        return rar5_encrypted(v->head, v->head_len);
-                return v->head_len >= 7 && memcmp(v->head, "Rar!\x1a\x07\x00", 7) == 0 &&
-                       rar4_encrypted(v->head, v->head_len);
+                return rar_look(v);
         default:
-                return false;
+                return CONTAINER_PLAIN;
         }
+}
+
+bool container_encrypted(const struct container_view *v) {
+        enum container_verdict r = container_look(v);
+        return r == CONTAINER_ENCRYPTED || (r == CONTAINER_UNKNOWN && v->type == FTYPE_7Z);
 }

@@ -29,5 +29,16 @@ struct container_view {
         void *ctx;
 };
 
-/* true when the container records encryption of any entry or of its header. */
+enum container_verdict {
+        CONTAINER_PLAIN,     /* its records were read: nothing in them is encrypted */
+        CONTAINER_ENCRYPTED, /* an entry, or the header, is encrypted */
+        CONTAINER_UNKNOWN,   /* the records that would say could not be read (out of reach, a
+                              * coding we do not decode, malformed) */
+};
+
+/* What the container records. Callers decide what unknown means: for 7z, whose encryption is
+ * recorded only inside its header, unknown is taken as encrypted (fail closed, as 7z files were
+ * before this look existed); zip and rar were always taken as plain. */
+enum container_verdict container_look(const struct container_view *v);
+/* container_look() == CONTAINER_ENCRYPTED, or UNKNOWN for a 7z. */
 bool container_encrypted(const struct container_view *v);

@@ -208,16 +208,31 @@ START_TEST(test_truncations_survived) {
 }
 END_TEST
 
+/* What container_look says of a buffer (the whole file in memory). */
+static enum container_verdict look_of(const uint8_t *buf, size_t len, enum ftype t) {
+        struct container_view whole = { .head = buf, .head_len = len, .size = len, .type = t };
+        return container_look(&whole);
+}
+
 START_TEST(test_hostile_7z) {
         uint8_t b[sizeof(A_p_7z)];
-        /* Next header offset and size past the end, or wrapping around. */
+        /* Next header offset and size past the end, or wrapping around: unknown, and an unknown
+         * 7z is taken as encrypted (fail closed: a 7z that hides its header is no compressor's). */
         memcpy(b, A_p_7z, sizeof(b));
         memset(b + 12, 0xff, 16);
-        ck_assert(!enc_of(b, sizeof(b)));
+        ck_assert_int_eq(look_of(b, sizeof(b), FTYPE_7Z), CONTAINER_UNKNOWN);
+        ck_assert(enc_of(b, sizeof(b)));
         memcpy(b, A_p_7z, sizeof(b));
         memset(b + 20, 0, 8);
         b[20] = 0xff;
-        ck_assert(!enc_of(b, sizeof(b)));
+        ck_assert_int_eq(look_of(b, sizeof(b), FTYPE_7Z), CONTAINER_UNKNOWN);
+        ck_assert(enc_of(b, sizeof(b)));
+        /* The plain archive, untouched, is plain: every record was read. */
+        ck_assert_int_eq(look_of(A_plain_7z, sizeof(A_plain_7z), FTYPE_7Z), CONTAINER_PLAIN);
+        ck_assert_int_eq(look_of(A_plain_zip, sizeof(A_plain_zip), FTYPE_ZIP), CONTAINER_PLAIN);
+        /* A zip cut before its central directory is unknown, and zip's unknown is plain. */
+        ck_assert_int_eq(look_of(A_plain_zip, 40, FTYPE_ZIP), CONTAINER_UNKNOWN);
+        ck_assert(!enc_of(A_plain_zip, 40));
         /* The header claims a packed stream that starts at the header itself. */
         memcpy(b, A_p_7z, sizeof(b));
         uint64_t off = b[12] | (uint64_t)b[13] << 8;
@@ -305,11 +320,17 @@ START_TEST(test_rar) {
 END_TEST
 
 START_TEST(test_no_reader_no_tail) {
-        /* A view with the head only (no reader): a 7z header out of reach is not looked at. */
-        struct container_view v = { .type = FTYPE_7Z, .head = A_p_7z, .head_len = 32, .size = sizeof(A_p_7z) };
+        /* A view with the head only (no reader): a 7z header out of reach is unknown (and so
+         * taken as encrypted); with the tail it is read. */
+        struct container_view v = { .type = FTYPE_7Z, .head = A_plain_7z, .head_len = 32, .size = sizeof(A_plain_7z) };
+        ck_assert_int_eq(container_look(&v), CONTAINER_UNKNOWN);
+        ck_assert(container_encrypted(&v));
+        v.tail = A_plain_7z;
+        v.tail_len = sizeof(A_plain_7z);
+        ck_assert_int_eq(container_look(&v), CONTAINER_PLAIN);
         ck_assert(!container_encrypted(&v));
-        v.tail = A_p_7z;
-        v.tail_len = sizeof(A_p_7z);
+        v.head = v.tail = A_p_7z;
+        v.tail_len = v.size = sizeof(A_p_7z);
         ck_assert(container_encrypted(&v));
         v.type = FTYPE_GZIP;
         ck_assert(!container_encrypted(&v));
