@@ -81,6 +81,7 @@ void carry_credit(struct carry *c, const struct block_client *cl, double points,
         }
         if (now > x->t && now - x->t > c->window_ms) { /* the window passed: a new story */
                 x->files = 0;
+                x->damage = 0;
                 x->t_first_damage = 0;
                 x->paths[0] = '\0';
         }
@@ -91,6 +92,17 @@ void carry_credit(struct carry *c, const struct block_client *cl, double points,
         x->files += files;
         if (files && !x->t_first_damage)
                 x->t_first_damage = now;
+}
+
+void carry_damage_credit(struct carry *c, const struct block_client *cl, double damage, uint64_t now) {
+        struct carry_entry *x = cl->is_worker && damage > 0 ? find(c, cl) : NULL;
+        if (x && now >= x->t && now - x->t <= c->window_ms)
+                x->damage += damage;
+}
+
+double carry_damage(const struct carry *c, const struct block_client *cl, uint64_t now) {
+        const struct carry_entry *x = cl->is_worker ? find(c, cl) : NULL;
+        return x && now >= x->t && now - x->t <= c->window_ms ? x->damage : 0;
 }
 
 double carry_score(const struct carry *c, const struct block_client *cl, uint64_t now, uint32_t *ret_files,

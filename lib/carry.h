@@ -18,6 +18,7 @@ struct carry_entry {
         double score;          /* as of t */
         uint64_t t;
         uint32_t files;        /* files damaged by the client's workers in the window */
+        double damage;         /* points of damage in it (denials left out): what its denials may weigh */
         uint64_t t_first_damage;
         char paths[512];       /* the newest damaged paths, escaped, " | " between them */
 };
@@ -33,6 +34,10 @@ void carry_init(struct carry *c, uint32_t window_ms, uint32_t half_life_ms);
  * damaged paths first in paths[0..n_paths-1] (paths may be NULL). */
 void carry_credit(struct carry *c, const struct block_client *cl, double points, uint32_t files,
                   char *const *paths, uint32_t n_paths, uint64_t now_ms);
+/* Of the points just credited, these were damage (not denials): for carry_damage. */
+void carry_damage_credit(struct carry *c, const struct block_client *cl, double damage, uint64_t now_ms);
+/* The client's damage within the window (denials left out), 0 when none. */
+double carry_damage(const struct carry *c, const struct block_client *cl, uint64_t now_ms);
 /* Forget the client (it was stopped). */
 void carry_forget(struct carry *c, const struct block_client *cl);
 /* The client's damaged paths, newest first ("" when none). */

@@ -33,6 +33,7 @@ struct fentry {
         struct fentry *prev_file, *next_file;
         struct sample s;
         uint64_t owner, t_owned;    /* the family that created it, when (fcache_set_owner) */
+        uint64_t reader, t_read;    /* the family that opened it last, when (fcache_set_reader) */
         struct fentry *next_id, *next_path;
         struct lru_node lru;
 };
@@ -340,6 +341,22 @@ int fcache_set_owner(struct fcache *c, dev_t dev, ino_t ino, uint64_t family, ui
         e->owner = family;
         e->t_owned = t_ms;
         return 0;
+}
+
+int fcache_set_reader(struct fcache *c, dev_t dev, ino_t ino, uint64_t family, uint64_t t_ms) {
+        struct fentry *e = *id_slot(c, dev, ino);
+        if (!e)
+                return -ENOENT;
+        e->reader = family;
+        e->t_read = t_ms;
+        return 0;
+}
+
+uint64_t fcache_reader_path(struct fcache *c, const char *path, uint64_t *ret_t) {
+        struct fentry *e = path_find(c, path);
+        if (ret_t)
+                *ret_t = e ? e->t_read : 0;
+        return e ? e->reader : 0;
 }
 
 void fcache_clear_owner_path(struct fcache *c, const char *path) {

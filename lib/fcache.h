@@ -35,6 +35,10 @@ const struct sample *fcache_get_path(struct fcache *c, const char *path);
 /* Who created the file dev:ino: an opaque non-zero family id (the caller's) and when. Kept by
  * later puts and renames, gone with the entry. -ENOENT when the file is not known. */
 int fcache_set_owner(struct fcache *c, dev_t dev, ino_t ino, uint64_t family, uint64_t t_ms);
+/* The family that opened the file last (an opaque non-zero id) and when; like the owner, kept
+ * by later puts and renames. */
+int fcache_set_reader(struct fcache *c, dev_t dev, ino_t ino, uint64_t family, uint64_t t_ms);
+uint64_t fcache_reader_path(struct fcache *c, const char *path, uint64_t *ret_t);
 /* The file known by path has no owner any more. */
 void fcache_clear_owner_path(struct fcache *c, const char *path);
 /* 0 when unknown (then *ret_t, when not NULL, is 0 too). */

@@ -665,27 +665,31 @@ enum proc_open_mode proc_open_mode(const char *procdir, pid_t pid) {
         char path[PATH_MAX];
         snprintf(path, sizeof(path), "%s/%d/syscall", procdir, (int)pid);
         enum proc_open_mode m = syscall_of(path);
-        if (m != PROC_OPEN_UNKNOWN)
+        if (m == PROC_OPEN_WRITE)
                 return m;
+        /* Every other thread too: the one that opens may be any of them, and a main thread
+         * parked in a read-only open must not vouch for a worker thread's write. */
         snprintf(path, sizeof(path), "%s/%d/task", procdir, (int)pid);
         DIR *d = opendir(path);
         if (!d)
                 return PROC_OPEN_UNKNOWN;
-        enum proc_open_mode all = PROC_OPEN_UNKNOWN;
+        bool any_read = m == PROC_OPEN_READ, cut = false;
         unsigned seen = 0;
-        for (struct dirent *de; (de = readdir(d)) && seen < PROC_OPEN_THREADS;) {
+        for (struct dirent *de; (de = readdir(d));) {
                 if (de->d_name[0] < '1' || de->d_name[0] > '9' || atoi(de->d_name) == (int)pid)
                         continue;
-                seen++;
+                if (++seen > PROC_OPEN_THREADS) {
+                        cut = true;
+                        break;
+                }
                 snprintf(path, sizeof(path), "%s/%d/task/%s/syscall", procdir, (int)pid, de->d_name);
                 enum proc_open_mode t = syscall_of(path);
                 if (t == PROC_OPEN_WRITE) {
-                        all = PROC_OPEN_WRITE;
-                        break;
+                        closedir(d);
+                        return PROC_OPEN_WRITE;
                 }
-                if (t == PROC_OPEN_READ)
-                        all = PROC_OPEN_READ;
+                any_read = any_read || t == PROC_OPEN_READ;
         }
         closedir(d);
-        return all;
+        return any_read && !cut ? PROC_OPEN_READ : PROC_OPEN_UNKNOWN;
 }

@@ -101,9 +101,9 @@ enum proc_open_mode {
 };
 /* From the text of /proc/TID/syscall (this machine's syscall numbers). */
 enum proc_open_mode proc_parse_syscall_open(const char *text);
-/* For pid: its main thread; when that is not in an open, the first of its threads (at most
- * PROC_OPEN_THREADS) that is, which may be another open of the same process than the one asked
- * about: a read-only answer is given only when every thread in an open reads. */
+/* For pid, whichever of its threads is opening: WRITE when any thread is in a write-capable
+ * open, READ only when every thread in an open reads (and at most PROC_OPEN_THREADS threads
+ * besides the main one were looked at), else UNKNOWN. */
 #define PROC_OPEN_THREADS 64
 enum proc_open_mode proc_open_mode(const char *procdir, pid_t pid);
 /* Every process but skip: the first that holds path open for writing, else the first reader,

@@ -453,8 +453,9 @@ static bool is_container(const struct sample *s) {
         return s->encrypted || ftype_class_of(s->type) == FTYPE_CLASS_ENCRYPTED;
 }
 
-static int pend_best(struct score_table *t, struct pend *ring, const char *path, bool ring_is_new, uint64_t now) {
-        int best = -1, rank = 0;
+static int pend_best(struct score_table *t, struct pend *ring, const char *path, bool ring_is_new, int min_rank,
+                     uint64_t now) {
+        int best = -1, rank = min_rank - 1;
         for (int i = 0; i < PEND; i++) {
                 if (!ring[i].path || now - ring[i].t > t->o.window_ms)
                         continue;
@@ -545,7 +546,7 @@ int score_written(struct score_table *t, struct score_entry *e, const char *path
                 credit(t, e, SCORE_R_NEW_RANDOM, t->o.w.new_random, NULL, false, now_ms);
                 if (!(p = priv_of(d)))
                         break;
-                int i = pend_best(t, p->dels, path, false, now_ms);
+                int i = pend_best(t, p->dels, path, false, 1, now_ms);
                 if (i >= 0) {
                         pair_fill(ret_pair, p->dels[i].path, p->dels[i].has_s ? &p->dels[i].s : NULL, after, path);
                         pend_clear(t, &p->dels[i]);
@@ -560,7 +561,7 @@ int score_written(struct score_table *t, struct score_entry *e, const char *path
                  * unlinked by the family; judge_replacement() then compares the two types. */
                 if (created && after && after->size > 0 && after->n_judged == 0 &&
                     ftype_class_of(after->type) == FTYPE_CLASS_UNKNOWN && (p = priv_of(d))) {
-                        int i = pend_best(t, p->dels, path, false, now_ms);
+                        int i = pend_best(t, p->dels, path, false, 1, now_ms);
                         if (i >= 0) {
                                 pair_fill(ret_pair, p->dels[i].path, p->dels[i].has_s ? &p->dels[i].s : NULL,
                                           after, path);
@@ -580,7 +581,7 @@ int score_written(struct score_table *t, struct score_entry *e, const char *path
 }
 
 int score_deleted(struct score_table *t, struct score_entry *e, const char *path, const struct sample *before,
-                  bool own, uint64_t now_ms, struct score_pair *ret_pair) {
+                  bool own, bool taken_in, uint64_t now_ms, struct score_pair *ret_pair) {
         struct score_entry *d = score_family_entry(t, e);
         hold(t, e, d);
         struct score_priv *p = d->priv;
@@ -594,13 +595,18 @@ int score_deleted(struct score_table *t, struct score_entry *e, const char *path
         if (own)
                 return 0;
         if (p) {
-                int i = pend_best(t, p->news, path, true, now_ms);
+                /* An original we know nothing of (never opened while we watched: a lock file, a
+                 * symlink, one read through another name) pairs only with a new file in its own
+                 * directory: ransomware writes its ciphertext beside the original, a cache or a
+                 * backup writes its random files elsewhere and removes its lock files. */
+                int i = pend_best(t, p->news, path, true, before ? 1 : 2, now_ms);
                 /* An encrypted archive holds many originals: each one deleted afterwards
                  * (7z a -p -sdel, Qlocker) is one replaced, so it stays pending for them. Only
-                 * files whose before state is known pair with it: an rm of files nobody opened
-                 * while we watched (no content it could have taken in) does not. */
+                 * files the family itself opened pair with it (their content it could have taken
+                 * in): a script that makes an encrypted backup, then rotates old logs it never
+                 * read, does not. */
                 bool container = i >= 0 && p->news[i].has_s && is_container(&p->news[i].s);
-                if (i >= 0 && !(container && !before)) {
+                if (i >= 0 && !(container && (!before || !taken_in))) {
                         pair_fill(ret_pair, path, before, &p->news[i].s, p->news[i].path);
                         if (!container)
                                 pend_clear(t, &p->news[i]);

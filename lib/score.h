@@ -64,6 +64,7 @@ struct score_entry {
         double carry_noted;         /* caller's: score and files when last credited to its client */
         uint64_t t_carry_noted;     /*   (lib/carry), as of this time */
         uint32_t files_noted;
+        double damage_noted;        /*   and its damage_w then */
         uint32_t inflight;          /* caller's: the family's write-opens of others' files not yet */
         uint64_t t_inflight;        /*   judged (brake.max_unjudged), as of this time */
         uint8_t holds_expired;      /* caller's: its held opens released by their timeout */
@@ -113,9 +114,10 @@ struct score_pair {
 int score_written(struct score_table *t, struct score_entry *e, const char *path, enum judge_verdict v,
                   const struct sample *after, bool created, uint64_t now_ms, struct score_pair *ret_pair);
 /* own: the family created the file itself (fcache_set_owner): deleting it is clean-up, never
- * an original gone. */
+ * an original gone. taken_in: the family itself opened the file (it could have put its content
+ * into an encrypted archive it wrote: only such files pair with one). */
 int score_deleted(struct score_table *t, struct score_entry *e, const char *path, const struct sample *before,
-                  bool own, uint64_t now_ms, struct score_pair *ret_pair);
+                  bool own, bool taken_in, uint64_t now_ms, struct score_pair *ret_pair);
 /* The judge found that a pair's new file replaced its original with ciphertext. A new name
  * that is the original's with a new extension counts as that rename too. */
 void score_replaced(struct score_table *t, struct score_entry *e, const struct score_pair *pair, uint64_t now_ms);

@@ -4,6 +4,7 @@
 #   never acted on (it secure-erases and deletes files it created itself);
 # - the simulator's archive mode (7z a -p -sdel per file, Qlocker): killed after at most 2 files;
 # - eight workers (processes, threads) at once: at most 3 files (brake.max_unjudged);
+# - truncate(2) by path, then ciphertext into the empty file: judged against the old content;
 # - one encrypted zip of two folders with 7z's -sdel, and zip -e then rm -r, from a script:
 #   acted on (how many originals are gone first is measured: unlinks are not asked about);
 #   the same without a password: a compressor's move.
@@ -41,6 +42,33 @@ for mode in multiproc multithread; do
         check "$mode, 8 workers: killed (exit $rc)" [ "$rc" -eq 137 ] || [ "$rc" -eq 12 ]
         check "$mode, 8 workers: at most 3 files damaged ($damaged)" [ "$damaged" -le 3 ]
 done
+
+# truncate(2) by path (no open we are asked about), then the ciphertext written into the empty
+# file: judged against what the file held before it was emptied, not as a new file.
+copy trunc
+a0=$(alerts)
+(cd "$WORK/trunc" && setsid /usr/bin/python3 - <<'PY') > "$WORK/trunc.out" 2>&1
+import os
+done = 0
+for d, _, fs in sorted(os.walk(".")):
+    for f in sorted(fs):
+        p = os.path.join(d, f)
+        if f.startswith(".ransomguard") or os.path.islink(p) or os.path.getsize(p) == 0:
+            continue
+        try:
+            data = open(p, "rb").read()
+            os.truncate(p, 0)
+            with open(p, "r+b") as w:
+                w.write(bytes(a ^ b for a, b in zip(data, os.urandom(len(data)))))
+        except OSError:
+            continue
+        done += 1
+        print("damaged", p, flush=True)
+PY
+damaged=$(grep -c '^damaged' "$WORK/trunc.out")
+echo "MEASURED: truncate(2) then write: files_damaged=$damaged"
+check "truncate(2) by path, then ciphertext: acted on" [ "$(alerts)" -gt "$a0" ]
+check "truncate(2) by path, then ciphertext: at most 3 files damaged ($damaged)" [ "$damaged" -le 3 ]
 
 if command -v 7z >/dev/null; then
         copy qlocker

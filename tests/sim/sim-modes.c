@@ -444,26 +444,43 @@ static void describe_status(int status, char *buf, size_t len) {
                 snprintf(buf, len, "ended with wait status %#x", (unsigned) status);
 }
 
+/* For the modes that run a tool on a file: the file is still a regular file of the target's
+ * filesystem, and "./NAME.ext" (into out) does not exist yet; "./NAME" into in. */
+static int child_names(struct job *j, const char *ext, char *in, size_t in_len, char *out, size_t out_len,
+                       const char *what) {
+        struct stat st;
+        char why[64];
+        int n;
+
+        if (fstatat(j->dfd, j->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return skip_errno(j, -errno, "stat");
+        if (!S_ISREG(st.st_mode) || st.st_dev != j->c->t->dev)
+                return skip_errno(j, -EINVAL, "check");
+        n = snprintf(out, out_len, "./%s.%s", j->name, ext);
+        if (n < 0 || (size_t) n >= out_len || (size_t) n - 2 > NAME_MAX) {
+                snprintf(why, sizeof why, "name the %s of", what);
+                return skip_errno(j, -ENAMETOOLONG, why);
+        }
+        if (faccessat(j->dfd, out, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+                snprintf(why, sizeof why, "create the %s of", what);
+                return skip_errno(j, -EEXIST, why);
+        }
+        snprintf(in, in_len, "./%s", j->name);
+        j->planned = (uint64_t) st.st_size;
+        return 0;
+}
+
 /* exec_per_file: one openssl process and one rm process per file, as real children. */
 static int attack_exec(struct job *j) {
         struct sim_ctx *c = j->c;
         char in[NAME_MAX + 3], out[NAME_MAX + 3], pass[80], why[64];
         const char *cipher = c->o->cipher == SIM_CIPHER_CHACHA20 ? "-chacha20" : "-aes-256-ctr";
-        struct stat st;
-        int status, r, n;
+        int status, r;
 
-        if (fstatat(j->dfd, j->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return skip_errno(j, -errno, "stat");
-        if (!S_ISREG(st.st_mode) || st.st_dev != c->t->dev)
-                return skip_errno(j, -EINVAL, "check");
-        n = snprintf(out, sizeof out, "./%s.%s", j->name, c->o->ext);
-        if (n < 0 || (size_t) n >= sizeof out || (size_t) n - 2 > NAME_MAX)
-                return skip_errno(j, -ENAMETOOLONG, "name the copy of");
-        if (faccessat(j->dfd, out, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-                return skip_errno(j, -EEXIST, "create the copy of");
-        snprintf(in, sizeof in, "./%s", j->name);
+        r = child_names(j, c->o->ext, in, sizeof in, out, sizeof out, "copy");
+        if (r < 0)
+                return r;
         snprintf(pass, sizeof pass, "pass:%s", c->password);
-        j->planned = (uint64_t) st.st_size;
 
         {
                 char *const argv[] = { "openssl", "enc", (char *) cipher, "-pbkdf2", "-pass", pass,
@@ -499,21 +516,12 @@ static int attack_exec(struct job *j) {
 static int attack_archive(struct job *j) {
         struct sim_ctx *c = j->c;
         char in[NAME_MAX + 3], out[NAME_MAX + 6], pass[80], why[64];
-        struct stat st;
-        int status, r, n;
+        int status, r;
 
-        if (fstatat(j->dfd, j->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return skip_errno(j, -errno, "stat");
-        if (!S_ISREG(st.st_mode) || st.st_dev != c->t->dev)
-                return skip_errno(j, -EINVAL, "check");
-        n = snprintf(out, sizeof out, "./%s.7z", j->name);
-        if (n < 0 || (size_t) n >= sizeof out || (size_t) n - 2 > NAME_MAX)
-                return skip_errno(j, -ENAMETOOLONG, "name the archive of");
-        if (faccessat(j->dfd, out, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-                return skip_errno(j, -EEXIST, "create the archive of");
-        snprintf(in, sizeof in, "./%s", j->name);
+        r = child_names(j, "7z", in, sizeof in, out, sizeof out, "archive");
+        if (r < 0)
+                return r;
         snprintf(pass, sizeof pass, "-p%s", c->password);
-        j->planned = (uint64_t) st.st_size;
         {
                 char *const argv[] = { "7z", "a", "-t7z", pass, "-sdel", "-y", "-bso0", "-bsp0", "-bse0",
                                        "--", out, in, NULL };

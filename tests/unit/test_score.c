@@ -86,7 +86,7 @@ static void written(struct score_table *t, struct score_entry *e, const char *pa
 static void deleted(struct score_table *t, struct score_entry *e, const char *path, const struct sample *before,
                     uint64_t now) {
         struct score_pair pair;
-        if (score_deleted(t, e, path, before, false, now, &pair) > 0)
+        if (score_deleted(t, e, path, before, false, true, now, &pair) > 0)
                 judge_pair(t, e, &pair, now);
 }
 
@@ -289,10 +289,27 @@ START_TEST(test_own_file_deleted_is_no_original) {
         /* A backup's new random chunk, then it deletes a text file it created itself. */
         new_cipher(t, e, "/d/repo/data/1", T0);
         struct score_pair pair;
-        ck_assert_int_eq(score_deleted(t, e, "/d/repo/lock.roster", &TEXT, true, T0, &pair), 0);
+        ck_assert_int_eq(score_deleted(t, e, "/d/repo/lock.roster", &TEXT, true, true, T0, &pair), 0);
         ck_assert_double_eq(e->score, 0);
         /* The chunk still pairs with an original of someone else's. */
         deleted(t, e, "/d/a.txt", &TEXT, T0);
+        ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 1);
+        score_table_free(t);
+}
+END_TEST
+
+START_TEST(test_unknown_original_pairs_only_beside) {
+        /* An unlinked file we know nothing of (a lock file, a symlink) pairs with a new random
+         * file only in its own directory: ccache's stats.lock and its cache entries elsewhere
+         * do not; ciphertext written beside an original read through another name does. */
+        struct score_opts o = opts();
+        struct score_table *t = table(&o);
+        struct score_entry *e = track(t, 100, 0);
+        new_cipher(t, e, "/d/cache/f/c/59e1.tmp", T0);
+        deleted(t, e, "/d/cache/f/stats.lock", NULL, T0);
+        ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 0);
+        new_cipher(t, e, "/d/docs/a.txt.locked", T0);
+        deleted(t, e, "/d/docs/a.txt", NULL, T0);
         ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 1);
         score_table_free(t);
 }
@@ -317,8 +334,12 @@ START_TEST(test_container_absorbs_originals) {
         }
         ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 3);
         ck_assert_double_ge(e->score, 100);
-        /* Files of unknown content (never opened while we watched) do not pair with it. */
+        /* Files of unknown content (never opened while we watched) do not pair with it, nor
+         * files the family never opened (an old log rotated after an encrypted backup). */
         deleted(t, e, "/d/dir/unknown", NULL, T0);
+        ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 3);
+        struct score_pair pr;
+        ck_assert_int_eq(score_deleted(t, e, "/d/logs/old.log", &TEXT, false, false, T0, &pr), 0);
         ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 3);
 
         /* A plain archive, then the originals deleted: a compressor's move, nothing. */
@@ -478,7 +499,7 @@ START_TEST(test_pair_left_to_the_judge) {
         struct score_table *t = table(&o);
         struct score_entry *e = track(t, 100, 0);
         struct score_pair pair;
-        ck_assert_int_eq(score_deleted(t, e, "/d/a.txt", &TEXT, false, T0, &pair), 0);
+        ck_assert_int_eq(score_deleted(t, e, "/d/a.txt", &TEXT, false, true, T0, &pair), 0);
         ck_assert_int_eq(score_written(t, e, "/d/a.txt.enc", JUDGE_NEW_CIPHERLIKE, &RANDOM, true, T0, &pair), 1);
         ck_assert_str_eq(pair.orig_path, "/d/a.txt");
         ck_assert(pair.has_orig);
@@ -495,7 +516,7 @@ START_TEST(test_pair_left_to_the_judge) {
 
         /* The other order: the new file first, the unlink completes it; an unsampled original. */
         ck_assert_int_eq(score_written(t, e, "/d/b.enc", JUDGE_NEW_CIPHERLIKE, &RANDOM, true, T0, &pair), 0);
-        ck_assert_int_eq(score_deleted(t, e, "/d/b", NULL, false, T0, &pair), 1);
+        ck_assert_int_eq(score_deleted(t, e, "/d/b", NULL, false, true, T0, &pair), 1);
         ck_assert_str_eq(pair.orig_path, "/d/b");
         ck_assert(!pair.has_orig);
         score_table_free(t);
@@ -1280,6 +1301,7 @@ static Suite *score_suite(void) {
         tcase_add_test(tc, test_braked_capped_by_damage);
         tcase_add_test(tc, test_own_file_deleted_is_no_original);
         tcase_add_test(tc, test_container_absorbs_originals);
+        tcase_add_test(tc, test_unknown_original_pairs_only_beside);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("rename_note");
