@@ -13,9 +13,9 @@ git init -q "$o"
 cp -a "$DIR/src" "$DIR/Documents" "$o/" 2>/dev/null || cp -a "$DIR/." "$o/" 2>/dev/null || true
 g() { git -C "$1" "${@:2}"; }
 g "$o" add -A && g "$o" commit -q -m first
-find "$o" -path "$o/.git" -prune -o -type f -name '*.txt' -print | head -30 | while read -r f; do echo edit >> "$f"; done
+find "$o" -path "$o/.git" -prune -o -type f -name '*.txt' -print | awk 'NR <= 30' | while read -r f; do echo edit >> "$f"; done
 g "$o" commit -q -am second
-find "$o" -path "$o/.git" -prune -o -type f -name '*.md' -print | head -10 | while read -r f; do git -C "$o" rm -q -- "${f#"$o"/}"; done
+find "$o" -path "$o/.git" -prune -o -type f -name '*.md' -print | awk 'NR <= 10' | while read -r f; do git -C "$o" rm -q -- "${f#"$o"/}"; done
 g "$o" commit -q -m third
 git clone -q --no-local "$o" "$DIR/clone"
 echo "clone notes" > "$DIR/clone/NOTES.txt"

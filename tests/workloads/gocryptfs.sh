@@ -15,8 +15,8 @@ gocryptfs -q -init -passfile "$pw" -scryptn 10 "$c"
 gocryptfs -q -nosyslog -passfile "$pw" "$c" "$m"
 trap 'fusermount -u "$m" 2>/dev/null || umount "$m" 2>/dev/null || true' EXIT
 cp -a "$DIR/Documents" "$m/"
-find "$m" -type f -name '*.txt' | head -20 | while read -r f; do echo "edited in the vault" >> "$f"; done
-find "$m" -type f -name '*.pdf' | head -5 | xargs -r rm -f
+find "$m" -type f -name '*.txt' | awk 'NR <= 20' | while read -r f; do echo "edited in the vault" >> "$f"; done
+find "$m" -type f -name '*.pdf' | awk 'NR <= 5' | xargs -r rm -f
 sync
 fusermount -u "$m"
 trap - EXIT

@@ -13,7 +13,7 @@ peer=$DIR/.sync-peer
 mkdir -p "$peer"
 for d in Pictures Documents; do [ -d "$d" ] && cp -a "$d" "$peer/"; done
 # New versions: photos re-encoded (a real new JPEG/PNG), documents edited.
-find "$peer" -type f \( -name '*.jpg' -o -name '*.png' \) -print0 | sort -z | head -z -n 40 |
+find "$peer" -type f \( -name '*.jpg' -o -name '*.png' \) -print0 | sort -z | awk -v RS='\0' -v ORS='\0' 'NR <= 40' |
         xargs -0 -r -n 8 mogrify -quality 80 -resize 90% 2>/dev/null || true
 find "$peer" -type f \( -name '*.txt' -o -name '*.md' -o -name '*.csv' \) -print0 | sort -z |
         while IFS= read -r -d '' f; do printf '\nsynced edit\n' >> "$f"; done

@@ -15,7 +15,7 @@ find "$DIR" -path "$DIR/.cache" -prune -o -type f \( -name '*.jpg' -o -name '*.p
                 h=$(printf 'file://%s' "$f" | md5sum | cut -d' ' -f1)
                 convert "$f[0]" -thumbnail 128x128 "PNG:$t/$h.png.tmp" 2>/dev/null && mv -f "$t/$h.png.tmp" "$t/$h.png" || rm -f "$t/$h.png.tmp"
         done
-src=$(find "$DIR/src" "$DIR/Documents" -type f -size -64k 2>/dev/null | sort | head -300)
+src=$(find "$DIR/src" "$DIR/Documents" -type f -size -64k 2>/dev/null | sort | awk 'NR <= 300')
 [ -n "$src" ] || exit 0
 for round in 1 2 3; do
         i=0
@@ -25,5 +25,5 @@ for round in 1 2 3; do
                 { head -c 200 /dev/zero | tr '\0' ' '; cat "$f"; } | gzip -c > "$c/$k"
         done <<< "$src"
         # evict the oldest third
-        find "$c" -type f -printf '%T@ %p\n' | sort -n | head -n 100 | cut -d' ' -f2- | xargs -r rm -f
+        find "$c" -type f -printf '%T@ %p\n' | sort -n | awk 'NR <= 100' | cut -d' ' -f2- | xargs -r rm -f
 done
