@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "blocks.h"
@@ -234,6 +235,20 @@ static bool own_file(struct pipeline *p, struct score_entry *e, uint64_t owner, 
         return !e->client.is_worker || now - t_owned <= p->cfg->window_ms;
 }
 
+/* A file we knew nothing of at its first close-write, created within the window: it was opened
+ * before its new directory was marked (marks follow a new directory a moment later), and this
+ * is its first content, its creator's. */
+static bool born_lately(struct pipeline *p, int fd) {
+        struct statx stx;
+        if (fd < 0 || !p->dopts.can_deny || statx(fd, "", AT_EMPTY_PATH, STATX_BTIME, &stx) < 0 || !(stx.stx_mask & STATX_BTIME))
+                return false;
+        struct timespec rt;
+        clock_gettime(CLOCK_REALTIME, &rt);
+        int64_t age_ms = ((int64_t)rt.tv_sec - stx.stx_btime.tv_sec) * 1000 +
+                         ((int64_t)rt.tv_nsec - stx.stx_btime.tv_nsec) / 1000000;
+        return age_ms >= 0 && age_ms <= (int64_t)p->cfg->window_ms;
+}
+
 static void on_written(struct pipeline *p, const struct src_event *ev, uint64_t now) {
         int fd = ev->fd, own_fd = -1;
         struct sample after, before_copy, pseudo;
@@ -278,7 +293,7 @@ static void on_written(struct pipeline *p, const struct src_event *ev, uint64_t 
         struct score_entry *e = identify_checked(p, ev, now);
         /* Seen empty (created, or emptied) before this writer wrote it: the writer's own file
          * from now on. Its own file rewritten is judged as a new one: no original was lost. */
-        bool seen_empty = before && before->size == 0;
+        bool seen_empty = (before && before->size == 0) || (!before && path && born_lately(p, ev->fd));
         bool own = own_file(p, e, owner, t_owned, now);
         if (own)
                 before = NULL;

@@ -595,11 +595,11 @@ int score_deleted(struct score_table *t, struct score_entry *e, const char *path
         if (own)
                 return 0;
         if (p) {
-                /* An original we know nothing of (never opened while we watched: a lock file, a
-                 * symlink, one read through another name) pairs only with a new file in its own
-                 * directory: ransomware writes its ciphertext beside the original, a cache or a
-                 * backup writes its random files elsewhere and removes its lock files. */
-                int i = pend_best(t, p->news, path, true, before ? 1 : 2, now_ms);
+                /* An original we know nothing of (never opened while we watched: a lock symlink,
+                 * one read through another name) pairs only with a new file named after it
+                 * ("a.txt" → "a.txt.locked"): ccache's stats.lock symlinks sit beside its random
+                 * cache entries, and a symlink's unlink says nothing of what it was. */
+                int i = pend_best(t, p->news, path, true, before ? 1 : 3, now_ms);
                 /* An encrypted archive holds many originals: each one deleted afterwards
                  * (7z a -p -sdel, Qlocker) is one replaced, so it stays pending for them. Only
                  * files the family itself opened pair with it (their content it could have taken

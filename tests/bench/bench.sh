@@ -171,6 +171,7 @@ run_workload() { # script → elapsed seconds on stdout, "FAIL" on failure
                 t1=$(now)
                 awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
         else
+                echo "bench: ${1##*/} failed ($([ -n "$DPID" ] && echo with || echo without) the daemon): $(tail -n 3 "$BASE/wl.out" | tr '\n' ' ')" >&2
                 echo FAIL
         fi
 }

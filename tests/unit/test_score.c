@@ -299,14 +299,18 @@ START_TEST(test_own_file_deleted_is_no_original) {
 END_TEST
 
 START_TEST(test_unknown_original_pairs_only_beside) {
-        /* An unlinked file we know nothing of (a lock file, a symlink) pairs with a new random
-         * file only in its own directory: ccache's stats.lock and its cache entries elsewhere
-         * do not; ciphertext written beside an original read through another name does. */
+        /* An unlinked file we know nothing of (a lock symlink) pairs with a new random file only
+         * when that is named after it: ccache's stats.lock and its cache entries, elsewhere or
+         * beside it, do not; "a.txt.locked" written for an original read through another name
+         * does. */
         struct score_opts o = opts();
         struct score_table *t = table(&o);
         struct score_entry *e = track(t, 100, 0);
         new_cipher(t, e, "/d/cache/f/c/59e1.tmp", T0);
         deleted(t, e, "/d/cache/f/stats.lock", NULL, T0);
+        ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 0);
+        new_cipher(t, e, "/d/cache/9/3/27e0qisl14um6vdfqcvfrui885kgtvqR", T0);
+        deleted(t, e, "/d/cache/9/3/stats.lock", NULL, T0);
         ck_assert_uint_eq(e->reasons[SCORE_R_REPLACED], 0);
         new_cipher(t, e, "/d/docs/a.txt.locked", T0);
         deleted(t, e, "/d/docs/a.txt", NULL, T0);
