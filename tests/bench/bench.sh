@@ -38,7 +38,11 @@ cleanup() {
                 umount "$BASE/run" 2>/dev/null || sleep 1
         done
         mountpoint -q "$BASE/run" && umount -l "$BASE/run"
-        rm -rf "$BASE"
+        # a lazy unmount (smbd's last fds) can keep the mount point busy a moment longer
+        for _ in 1 2 3 4 5; do
+                rm -rf "$BASE" 2>/dev/null && break
+                sleep 1
+        done
 }
 trap cleanup EXIT
 
