@@ -23,17 +23,6 @@
 #define FINE_ON       ((uint64_t) 64)
 #define FINE_PERIOD   ((uint64_t) 192)
 
-/* One file being attacked. */
-struct job {
-        struct sim_ctx *c;
-        size_t idx;
-        int dfd;               /* parent directory (O_PATH) */
-        const char *name;      /* basename */
-        char *path;            /* absolute, for messages and the log */
-        uint64_t planned;      /* bytes this mode modifies in this file */
-        bool logged;
-        EVP_CIPHER_CTX *cipher; /* NULL in xor mode */
-};
 
 static const char ransom_note[] =
         "Your files in this directory were encrypted by ransomguard-sim.\n"
@@ -46,7 +35,8 @@ int sim_ctx_init(struct sim_ctx *c, const struct sim_opts *o, const struct sim_t
                  const struct sim_tree *tree, int log_fd) {
         unsigned char k[32];
 
-        *c = (struct sim_ctx) { .o = o, .t = t, .tree = tree, .log_fd = log_fd, .dir_fd = -1 };
+        *c = (struct sim_ctx) { .o = o, .t = t, .tree = tree, .log_fd = log_fd, .dir_fd = -1,
+                                .side_fd = -1 };
         c->buf = malloc(SIM_CHUNK);
         c->buf2_len = (SIM_CHUNK / 48 + 4) * 66;
         c->buf2 = malloc(c->buf2_len);
@@ -74,7 +64,7 @@ void sim_ctx_done(struct sim_ctx *c) {
 
 /* Log the damage once, right after the first damaging syscall. A log that cannot be written
  * stops the run: the measurements depend on it. */
-static int job_damaged(struct job *j) {
+int sim_job_damaged(struct sim_job *j) {
         int r;
 
         if (j->logged)
@@ -89,7 +79,7 @@ static int job_damaged(struct job *j) {
         return r;
 }
 
-static int transform(struct job *j, unsigned char *buf, size_t len, uint64_t off) {
+static int transform(struct sim_job *j, unsigned char *buf, size_t len, uint64_t off) {
         if (!j->cipher) {
                 sim_xor_apply(j->c->xor_key, off, buf, len);
                 return 0;
@@ -97,7 +87,7 @@ static int transform(struct job *j, unsigned char *buf, size_t len, uint64_t off
         return sim_cipher_apply(j->cipher, buf, len);
 }
 
-static int skip_errno(struct job *j, int r, const char *what) {
+int sim_job_skip(struct sim_job *j, int r, const char *what) {
         errno = -r;
         if (r == -ENOENT)
                 sim_warn("Skipping %s: vanished", j->path);
@@ -107,7 +97,7 @@ static int skip_errno(struct job *j, int r, const char *what) {
 }
 
 /* Open the file of the job: regular, same filesystem, no symlink. */
-static int open_regular(struct job *j, int flags, struct stat *ret_st) {
+int sim_job_open(struct sim_job *j, int flags, struct stat *ret_st) {
         int fd = openat(j->dfd, j->name, flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
         if (fd < 0)
@@ -131,7 +121,7 @@ static uint64_t pattern_bytes(uint64_t size, uint64_t on, uint64_t period) {
 }
 
 /* Read, transform and write back [off, off + len) in chunks; stops early at EOF. */
-static int crypt_range(struct job *j, int fd, uint64_t off, uint64_t len) {
+int sim_crypt_range(struct sim_job *j, int fd, uint64_t off, uint64_t len) {
         unsigned char *buf = j->c->buf;
 
         while (len > 0) {
@@ -149,7 +139,7 @@ static int crypt_range(struct job *j, int fd, uint64_t off, uint64_t len) {
                 r = sim_pwrite_full(fd, buf, (size_t) n, (off_t) off);
                 if (r < 0)
                         return r;
-                r = job_damaged(j);
+                r = sim_job_damaged(j);
                 if (r < 0)
                         return r;
                 off += (uint64_t) n;
@@ -159,7 +149,7 @@ static int crypt_range(struct job *j, int fd, uint64_t off, uint64_t len) {
 }
 
 /* 64 B of every 192 B: read a block of whole periods, transform the "on" parts, write it back. */
-static int crypt_fine(struct job *j, int fd) {
+static int crypt_fine(struct sim_job *j, int fd) {
         const size_t block = (SIM_CHUNK / FINE_PERIOD) * FINE_PERIOD;
         unsigned char *buf = j->c->buf;
 
@@ -178,7 +168,7 @@ static int crypt_fine(struct job *j, int fd) {
                 r = sim_pwrite_full(fd, buf, (size_t) n, (off_t) off);
                 if (r < 0)
                         return r;
-                r = job_damaged(j);
+                r = sim_job_damaged(j);
                 if (r < 0)
                         return r;
                 if ((size_t) n < block)
@@ -186,7 +176,7 @@ static int crypt_fine(struct job *j, int fd) {
         }
 }
 
-static int crypt_mmap(struct job *j, int fd, uint64_t size) {
+static int crypt_mmap(struct sim_job *j, int fd, uint64_t size) {
         unsigned char *map;
         int r = 0;
 
@@ -202,13 +192,13 @@ static int crypt_mmap(struct job *j, int fd, uint64_t size) {
         if (r >= 0 && msync(map, (size_t) size, MS_SYNC) < 0)
                 r = -errno;
         if (r >= 0)
-                r = job_damaged(j);
+                r = sim_job_damaged(j);
         if (munmap(map, (size_t) size) < 0 && r >= 0)
                 r = -errno;
         return r;
 }
 
-static int rename_with_ext(struct job *j) {
+static int rename_with_ext(struct sim_job *j) {
         char newname[NAME_MAX + 1];
         int n = snprintf(newname, sizeof newname, "%s.%s", j->name, j->c->o->ext);
 
@@ -227,15 +217,15 @@ static int rename_with_ext(struct job *j) {
 }
 
 /* inplace, slow, multiproc, intermittent, header_only, xor, mmap. */
-static int attack_inplace(struct job *j) {
+static int attack_inplace(struct sim_job *j) {
         const struct sim_opts *o = j->c->o;
         struct stat st;
         uint64_t size;
         int fd, r;
 
-        fd = open_regular(j, O_RDWR, &st);
+        fd = sim_job_open(j, O_RDWR, &st);
         if (fd < 0)
-                return skip_errno(j, fd, "open");
+                return sim_job_skip(j, fd, "open");
         size = (uint64_t) st.st_size;
 
         switch (o->mode) {
@@ -263,33 +253,33 @@ static int attack_inplace(struct job *j) {
         if (o->mode == SIM_MODE_MMAP)
                 r = crypt_mmap(j, fd, size);
         else if (o->mode == SIM_MODE_HEADER_ONLY)
-                r = crypt_range(j, fd, 0, SIM_HEADER_BYTES);
+                r = sim_crypt_range(j, fd, 0, SIM_HEADER_BYTES);
         else if (o->mode == SIM_MODE_INTERMITTENT && o->pattern == SIM_PATTERN_FINE)
                 r = crypt_fine(j, fd);
         else if (o->mode == SIM_MODE_INTERMITTENT) {
                 r = 0;
                 for (uint64_t off = 0; off < size && r >= 0; off += COARSE_PERIOD)
-                        r = crypt_range(j, fd, off, COARSE_ON);
+                        r = sim_crypt_range(j, fd, off, COARSE_ON);
         } else
-                r = crypt_range(j, fd, 0, UINT64_MAX);
+                r = sim_crypt_range(j, fd, 0, UINT64_MAX);
 
         if (r >= 0 && o->fsync && fsync(fd) < 0)
                 r = -errno;
         if (close(fd) < 0 && r >= 0)
                 r = -errno;
         if (r < 0)
-                return j->c->fatal ? r : skip_errno(j, r, "encrypt");
+                return j->c->fatal ? r : sim_job_skip(j, r, "encrypt");
 
         if (!o->no_rename) {
                 r = rename_with_ext(j);
                 if (r < 0)
-                        return skip_errno(j, r, "rename");
+                        return sim_job_skip(j, r, "rename");
         }
         /* An empty file: the rename was the only damage. */
-        return job_damaged(j);
+        return sim_job_damaged(j);
 }
 
-static int drop_note(struct job *j) {
+static int drop_note(struct sim_job *j) {
         struct sim_ctx *c = j->c;
         size_t dir = c->tree->files[j->idx].dir;
         int fd, r;
@@ -307,7 +297,7 @@ static int drop_note(struct job *j) {
 }
 
 /* newfile_unlink, lowentropy: ciphertext (base64 for lowentropy) into name.<ext>, then unlink. */
-static int attack_newfile(struct job *j) {
+static int attack_newfile(struct sim_job *j) {
         struct sim_ctx *c = j->c;
         bool b64 = c->o->mode == SIM_MODE_LOWENTROPY;
         EVP_ENCODE_CTX *enc = NULL;
@@ -318,10 +308,10 @@ static int attack_newfile(struct job *j) {
 
         n = snprintf(newname, sizeof newname, "%s.%s", j->name, c->o->ext);
         if (n < 0 || (size_t) n >= sizeof newname)
-                return skip_errno(j, -ENAMETOOLONG, "name the copy of");
-        in = open_regular(j, O_RDONLY, &st);
+                return sim_job_skip(j, -ENAMETOOLONG, "name the copy of");
+        in = sim_job_open(j, O_RDONLY, &st);
         if (in < 0)
-                return skip_errno(j, in, "open");
+                return sim_job_skip(j, in, "open");
         j->planned = (uint64_t) st.st_size;
 
         r = sim_cipher_new(c->o->cipher, c->o->seed, j->idx, &j->cipher);
@@ -395,7 +385,7 @@ static int attack_newfile(struct job *j) {
                 goto out;
         }
         created = false; /* the copy is the file now */
-        r = job_damaged(j);
+        r = sim_job_damaged(j);
         if (r >= 0 && c->o->mode == SIM_MODE_NEWFILE_UNLINK) {
                 int nr = drop_note(j);
                 if (nr < 0) {
@@ -413,7 +403,7 @@ out:
         close(in);
         EVP_ENCODE_CTX_free(enc);
         if (r < 0 && !c->fatal)
-                return skip_errno(j, r, r == -ESTALE ? "unlink (replaced meanwhile)" : "encrypt");
+                return sim_job_skip(j, r, r == -ESTALE ? "unlink (replaced meanwhile)" : "encrypt");
         return r;
 }
 
@@ -446,24 +436,24 @@ static void describe_status(int status, char *buf, size_t len) {
 
 /* For the modes that run a tool on a file: the file is still a regular file of the target's
  * filesystem, and "./NAME.ext" (into out) does not exist yet; "./NAME" into in. */
-static int child_names(struct job *j, const char *ext, char *in, size_t in_len, char *out, size_t out_len,
+static int child_names(struct sim_job *j, const char *ext, char *in, size_t in_len, char *out, size_t out_len,
                        const char *what) {
         struct stat st;
         char why[64];
         int n;
 
         if (fstatat(j->dfd, j->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return skip_errno(j, -errno, "stat");
+                return sim_job_skip(j, -errno, "stat");
         if (!S_ISREG(st.st_mode) || st.st_dev != j->c->t->dev)
-                return skip_errno(j, -EINVAL, "check");
+                return sim_job_skip(j, -EINVAL, "check");
         n = snprintf(out, out_len, "./%s.%s", j->name, ext);
         if (n < 0 || (size_t) n >= out_len || (size_t) n - 2 > NAME_MAX) {
                 snprintf(why, sizeof why, "name the %s of", what);
-                return skip_errno(j, -ENAMETOOLONG, why);
+                return sim_job_skip(j, -ENAMETOOLONG, why);
         }
         if (faccessat(j->dfd, out, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
                 snprintf(why, sizeof why, "create the %s of", what);
-                return skip_errno(j, -EEXIST, why);
+                return sim_job_skip(j, -EEXIST, why);
         }
         snprintf(in, in_len, "./%s", j->name);
         j->planned = (uint64_t) st.st_size;
@@ -471,7 +461,7 @@ static int child_names(struct job *j, const char *ext, char *in, size_t in_len, 
 }
 
 /* exec_per_file: one openssl process and one rm process per file, as real children. */
-static int attack_exec(struct job *j) {
+static int attack_exec(struct sim_job *j) {
         struct sim_ctx *c = j->c;
         char in[NAME_MAX + 3], out[NAME_MAX + 3], pass[80], why[64];
         const char *cipher = c->o->cipher == SIM_CIPHER_CHACHA20 ? "-chacha20" : "-aes-256-ctr";
@@ -488,14 +478,14 @@ static int attack_exec(struct job *j) {
                 r = spawn_wait(c->openssl_path, argv, j->dfd, &status);
         }
         if (r < 0)
-                return skip_errno(j, r, "run openssl for");
+                return sim_job_skip(j, r, "run openssl for");
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
                 describe_status(status, why, sizeof why);
                 sim_warn("Skipping %s: openssl %s", j->path, why);
                 (void) unlinkat(j->dfd, out + 2, 0);
                 return -ECHILD;
         }
-        r = job_damaged(j);
+        r = sim_job_damaged(j);
         if (r < 0)
                 return r;
         {
@@ -503,7 +493,7 @@ static int attack_exec(struct job *j) {
                 r = spawn_wait(c->rm_path, argv, j->dfd, &status);
         }
         if (r < 0)
-                return skip_errno(j, r, "run rm for");
+                return sim_job_skip(j, r, "run rm for");
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
                 describe_status(status, why, sizeof why);
                 sim_warn("Failed to remove %s: rm %s", j->path, why);
@@ -513,7 +503,7 @@ static int attack_exec(struct job *j) {
 }
 
 /* archive: one 7z process per file, encrypting it into NAME.7z and deleting it (-sdel). */
-static int attack_archive(struct job *j) {
+static int attack_archive(struct sim_job *j) {
         struct sim_ctx *c = j->c;
         char in[NAME_MAX + 3], out[NAME_MAX + 6], pass[80], why[64];
         int status, r;
@@ -528,7 +518,7 @@ static int attack_archive(struct job *j) {
                 r = spawn_wait(c->sevenz_path, argv, j->dfd, &status);
         }
         if (r < 0)
-                return skip_errno(j, r, "run 7z for");
+                return sim_job_skip(j, r, "run 7z for");
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
                 describe_status(status, why, sizeof why);
                 sim_warn("Skipping %s: 7z %s", j->path, why);
@@ -536,12 +526,12 @@ static int attack_archive(struct job *j) {
                         (void) unlinkat(j->dfd, out + 2, 0); /* original kept: no stray archive */
                 return -ECHILD;
         }
-        return job_damaged(j);
+        return sim_job_damaged(j);
 }
 
 int sim_attack_file(struct sim_ctx *c, size_t idx) {
         size_t dir = c->tree->files[idx].dir;
-        struct job j = { .c = c, .idx = idx, .name = c->tree->files[idx].name };
+        struct sim_job j = { .c = c, .idx = idx, .name = c->tree->files[idx].name };
         int r;
 
         r = sim_tree_path(c->tree, c->t->path, idx, &j.path);
@@ -557,7 +547,7 @@ int sim_attack_file(struct sim_ctx *c, size_t idx) {
                 if (r < 0) {
                         if (r == -ENOMEM)
                                 c->fatal = true;
-                        r = skip_errno(&j, r, "open the directory of");
+                        r = sim_job_skip(&j, r, "open the directory of");
                         goto out;
                 }
                 c->dir_id = dir;
@@ -574,6 +564,19 @@ int sim_attack_file(struct sim_ctx *c, size_t idx) {
                 break;
         case SIM_MODE_ARCHIVE:
                 r = attack_archive(&j);
+                break;
+        case SIM_MODE_RENAME_OVER:
+        case SIM_MODE_EXCHANGE:
+        case SIM_MODE_TRUNCATE:
+        case SIM_MODE_FAKE_MAGIC:
+        case SIM_MODE_KEEP_HEADER:
+        case SIM_MODE_GAPS:
+        case SIM_MODE_WORDS:
+        case SIM_MODE_HOLD_OPEN:
+        case SIM_MODE_HARDLINK:
+        case SIM_MODE_BINDMOUNT:
+        case SIM_MODE_SPREAD:
+                r = sim_evade_file(&j);
                 break;
         default:
                 r = attack_inplace(&j);

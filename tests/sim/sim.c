@@ -28,6 +28,17 @@ static const char *const mode_names[_SIM_MODE_MAX] = {
         [SIM_MODE_INTERMITTENT]   = "intermittent",
         [SIM_MODE_HEADER_ONLY]    = "header_only",
         [SIM_MODE_MULTIPROC]      = "multiproc",
+        [SIM_MODE_RENAME_OVER]    = "rename_over",
+        [SIM_MODE_EXCHANGE]       = "exchange",
+        [SIM_MODE_TRUNCATE]       = "truncate",
+        [SIM_MODE_FAKE_MAGIC]     = "fake_magic",
+        [SIM_MODE_KEEP_HEADER]    = "keep_header",
+        [SIM_MODE_GAPS]           = "gaps",
+        [SIM_MODE_WORDS]          = "words",
+        [SIM_MODE_HOLD_OPEN]      = "hold_open",
+        [SIM_MODE_HARDLINK]       = "hardlink",
+        [SIM_MODE_BINDMOUNT]      = "bindmount",
+        [SIM_MODE_SPREAD]         = "spread",
         [SIM_MODE_EXEC_PER_FILE]  = "exec_per_file",
         [SIM_MODE_SLOW]           = "slow",
         [SIM_MODE_LOWENTROPY]     = "lowentropy",
@@ -80,6 +91,22 @@ static void help(void) {
                "  archive         per file one child `7z a -p P -sdel ./NAME.7z ./NAME`: an encrypted\n"
                "                  archive, 7z deletes the original (what Qlocker did to NAS boxes)\n"
                "\n"
+               "Modes of an attacker who read the daemon's source (no rename, no note; tests/sim/sim-evade.c):\n"
+               "  rename_over     ciphertext into a new hidden file, renamed over NAME\n"
+               "  exchange        ciphertext into NAME.EXT, exchanged with NAME (renameat2), then the\n"
+               "                  original, now NAME.EXT, unlinked\n"
+               "  truncate        read NAME, truncate(2) it by path, write the ciphertext without O_TRUNC\n"
+               "  fake_magic      in place, then a gzip, zstd, JPEG, PNG or PDF signature at the start\n"
+               "  keep_header     in place behind the first min(4 KiB, size/4) bytes\n"
+               "  gaps            in place except the head, middle and tail 4 KiB\n"
+               "  words           the ciphertext spelt as words (one per byte), over NAME\n"
+               "  hold_open       every file opened first, each encrypted, all closed at the end\n"
+               "  hardlink        through a hard link in DIR.rgsim-links (beside DIR, made and removed)\n"
+               "  bindmount       through a bind mount of DIR on DIR.rgsim-bind in a new mount namespace\n"
+               "                  (and user namespace when not root)\n"
+               "  spread          every --per-family files (default 2) by a new worker in its own\n"
+               "                  session, re-parented to init; --interval S between workers\n"
+               "\n"
                "Options:\n"
                "  -t, --target DIR       directory to attack (required)\n"
                "  -m, --mode MODE        see above (required)\n"
@@ -92,6 +119,7 @@ static void help(void) {
                "  -i, --interval S       slow mode: seconds between files (default 2)\n"
                "  -n, --max-files N      stop after N files (0 = all, default)\n"
                "  -w, --workers N        multiproc, multithread: number of workers (default 4)\n"
+               "      --per-family N     spread: files per worker (default 2)\n"
                "  -p, --pattern P        intermittent: coarse (default) or fine\n"
                "      --no-rename        in-place modes: leave the names alone\n"
                "      --fsync            fsync each file after writing it\n"
@@ -162,7 +190,7 @@ static bool valid_ext(const char *e) {
         return true;
 }
 
-enum { ARG_NO_RENAME = 0x100, ARG_FSYNC };
+enum { ARG_NO_RENAME = 0x100, ARG_FSYNC, ARG_PER_FAMILY };
 
 /* 0 to run, 1 when --help/--version was handled, -EINVAL after a message. */
 static int parse_args(int argc, char **argv, struct sim_opts *o) {
@@ -174,6 +202,7 @@ static int parse_args(int argc, char **argv, struct sim_opts *o) {
                 { "max-files", required_argument, NULL, 'n' }, { "workers", required_argument, NULL, 'w' },
                 { "pattern", required_argument, NULL, 'p' },  { "log", required_argument, NULL, 'l' },
                 { "no-rename", no_argument, NULL, ARG_NO_RENAME }, { "fsync", no_argument, NULL, ARG_FSYNC },
+                { "per-family", required_argument, NULL, ARG_PER_FAMILY },
                 { "verbose", no_argument, NULL, 'v' },        { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },        {}
         };
@@ -182,7 +211,7 @@ static int parse_args(int argc, char **argv, struct sim_opts *o) {
         int c;
 
         *o = (struct sim_opts) { .mode = _SIM_MODE_INVALID, .seed = 1, .ext = "rgsim", .interval = 2.0,
-                                 .workers = 4 };
+                                 .workers = 4, .per_family = 2 };
         while ((c = getopt_long(argc, argv, "t:m:c:s:e:o:r:i:n:w:p:l:vhV", longopts, NULL)) >= 0) {
                 switch (c) {
                 case 't':
@@ -240,6 +269,7 @@ static int parse_args(int argc, char **argv, struct sim_opts *o) {
                                 sim_warn("Invalid --interval '%s' (seconds, 0 to 86400)", optarg);
                                 return -EINVAL;
                         }
+                        o->interval_set = true;
                         break;
                 case 'n':
                         if (parse_u64(optarg, SIZE_MAX, &o->max_files) < 0) {
@@ -269,6 +299,13 @@ static int parse_args(int argc, char **argv, struct sim_opts *o) {
                         break;
                 case ARG_NO_RENAME:
                         o->no_rename = true;
+                        break;
+                case ARG_PER_FAMILY:
+                        if (parse_u64(optarg, 1000000, &v) < 0 || v == 0) {
+                                sim_warn("Invalid --per-family '%s' (1 to 1000000)", optarg);
+                                return -EINVAL;
+                        }
+                        o->per_family = (unsigned) v;
                         break;
                 case ARG_FSYNC:
                         o->fsync = true;
@@ -540,6 +577,9 @@ int main(int argc, char **argv) {
         ctx.openssl_path = openssl_path;
         ctx.rm_path = rm_path;
         ctx.sevenz_path = sevenz_path;
+        code = sim_evade_prepare(&ctx, &target);
+        if (code != SIM_EXIT_OK)
+                goto out;
 
         if (o.mode == SIM_MODE_MULTIPROC) {
                 code = run_multiproc(&ctx, &child);
@@ -554,6 +594,10 @@ int main(int argc, char **argv) {
                 code = run_multithread(&ctx);
                 sim_warn("mode=multithread: %zu files, %u threads, %llu damaged, %llu skipped", tree.n_files,
                          o.workers, (unsigned long long) ctx.damaged, (unsigned long long) ctx.skipped);
+        } else if (sim_evade_has_loop(o.mode)) {
+                code = sim_evade_run(&ctx);
+                sim_warn("mode=%s: %llu damaged, %llu skipped", sim_mode_to_string(o.mode),
+                         (unsigned long long) ctx.damaged, (unsigned long long) ctx.skipped);
         } else {
                 attack_slice(&ctx, 0, tree.n_files, o.rate);
                 code = slice_exit(&ctx);
@@ -570,7 +614,10 @@ int main(int argc, char **argv) {
         }
 
 out:
-        if (have_ctx)
+        if (have_ctx && !child) {
+                sim_evade_finish(&ctx);
+                sim_ctx_done(&ctx);
+        } else if (have_ctx)
                 sim_ctx_done(&ctx);
         sim_tree_free(&tree);
         if (log_fd >= 0 && log_fd != STDOUT_FILENO)

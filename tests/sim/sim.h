@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <openssl/evp.h>
@@ -49,6 +50,18 @@ enum sim_mode {
         SIM_MODE_MMAP,
         SIM_MODE_ARCHIVE,
         SIM_MODE_MULTITHREAD,
+        /* sim-evade.c */
+        SIM_MODE_RENAME_OVER,
+        SIM_MODE_EXCHANGE,
+        SIM_MODE_TRUNCATE,
+        SIM_MODE_FAKE_MAGIC,
+        SIM_MODE_KEEP_HEADER,
+        SIM_MODE_GAPS,
+        SIM_MODE_WORDS,
+        SIM_MODE_HOLD_OPEN,
+        SIM_MODE_HARDLINK,
+        SIM_MODE_BINDMOUNT,
+        SIM_MODE_SPREAD,
         _SIM_MODE_MAX,
         _SIM_MODE_INVALID = -1,
 };
@@ -76,6 +89,8 @@ struct sim_opts {
         double interval;           /* slow mode: seconds between files */
         uint64_t max_files;        /* 0 = all */
         unsigned workers;          /* multiproc */
+        unsigned per_family;       /* spread: files per detached process family */
+        bool interval_set;         /* --interval given (spread: pause between families) */
         bool no_rename;
         bool fsync;
         bool verbose;
@@ -161,6 +176,9 @@ struct sim_ctx {
         bool fatal;                /* the log cannot be written or memory ran out: stop */
         uint64_t damaged;
         uint64_t skipped;
+        int side_fd;               /* hardlink: the links directory beside the target */
+        char *side_path;           /* hardlink, bindmount: that directory, removed at the end */
+        bool side_mounted;
 };
 int sim_ctx_init(struct sim_ctx *c, const struct sim_opts *o, const struct sim_target *t,
                  const struct sim_tree *tree, int log_fd);
@@ -168,3 +186,31 @@ void sim_ctx_done(struct sim_ctx *c);
 /* 0 when the file was damaged; a negative errno when it was skipped (a message was printed). */
 int sim_attack_file(struct sim_ctx *c, size_t idx);
 int sim_find_in_path(const char *name, char **ret);
+
+/* One file being attacked (sim-modes.c, sim-evade.c). */
+struct sim_job {
+        struct sim_ctx *c;
+        size_t idx;
+        int dfd;               /* parent directory (O_PATH) */
+        const char *name;      /* basename */
+        char *path;            /* absolute, for messages and the log */
+        uint64_t planned;      /* bytes this mode modifies in this file */
+        bool logged;
+        EVP_CIPHER_CTX *cipher; /* NULL in xor mode */
+};
+/* Log the damage once (a log that cannot be written is fatal). */
+int sim_job_damaged(struct sim_job *j);
+/* Print why the file is skipped; returns r. */
+int sim_job_skip(struct sim_job *j, int r, const char *what);
+/* Open the job's file: regular, on the target's filesystem, no symlink. An fd or -errno. */
+int sim_job_open(struct sim_job *j, int flags, struct stat *ret_st);
+/* Read, encrypt and write back [off, off + len) in chunks; stops early at EOF. */
+int sim_crypt_range(struct sim_job *j, int fd, uint64_t off, uint64_t len);
+
+/* sim-evade.c: the modes of an attacker who has read the daemon's source. */
+int sim_evade_file(struct sim_job *j);
+/* Modes that need set-up or their own loop before sim_attack_file: 0, or an exit code. */
+int sim_evade_prepare(struct sim_ctx *c, struct sim_target *t);
+void sim_evade_finish(struct sim_ctx *c);
+bool sim_evade_has_loop(enum sim_mode m);
+int sim_evade_run(struct sim_ctx *c);
