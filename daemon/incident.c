@@ -201,6 +201,18 @@ void incident_run(const struct pipeline *p, struct score_entry *e, struct score_
                          client_score);
         }
 
+        double acct = pipeline_decision_score(p, e, d, util_now_ms());
+        if (acct > jd.score) { /* its user's (or cgroup's) other families tipped it */
+                char label[80];
+                size_t n = strlen(jd.reasons);
+                (void)account_key(e->uid, e->cgroup, label, sizeof(label));
+                for (char *c = label; *c; c++)
+                        if (*c == ' ')
+                                *c = '-';
+                snprintf(jd.reasons + n, sizeof(jd.reasons) - n, "%saccount-of-%s=%.0f", n ? " " : "", label, acct);
+                jd.score = acct;
+        }
+
         /* A server's per-connection worker heads the family: its client is what is stopped. */
         bool worker = f.root_alive && e->client.is_worker && (targets & DECIDE_FAMILY);
         if (worker) {

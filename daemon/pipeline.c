@@ -48,7 +48,30 @@ void pipeline_opts_from(struct pipeline *p, const struct config *c, bool can_den
                 .rearm_ms = DECIDE_REARM_MS,
         };
         carry_init(&p->carry, c->window_ms, c->half_life_ms);
+        account_init(&p->acct, c->account_window_ms, c->account_half_life_ms);
 }
+
+/* The damage of e's account (its user's, or for root its cgroup's) now. */
+double pipeline_account_damage(const struct pipeline *p, const struct score_entry *e, uint64_t now) {
+        return p->cfg->account && e->acct_key ? account_damage(&p->acct, e->acct_key, now, NULL) : 0;
+}
+
+/* A family that did damage itself, or that keeps opening protected files while its account
+ * brakes it, is judged by its account too: what its user's (or cgroup's) families did together,
+ * under a slower decay (its own denials are in it). A new session per file or two, or one file
+ * a minute, adds up there. */
+double pipeline_decision_score(const struct pipeline *p, struct score_entry *e, const struct score_entry *d,
+                               uint64_t now) {
+        double s = pipeline_family_score(p, e, d, now), a = pipeline_account_damage(p, e, now);
+        bool recent = d->t_score && now - d->t_score <= p->cfg->window_ms;
+        if (a <= 0 || !recent || (d->damage_w <= 0 && (d->brake_w <= 0 || d->brake_w < 2 * p->cfg->w.braked_open)))
+                return s;
+        return a > s ? a : s;
+}
+
+/* What e did to files since it was last noted is its account's too. */
+static void note_account(struct pipeline *p, struct score_entry *e, uint64_t now);
+static uint64_t family_id(struct pipeline *p, struct score_entry *e);
 
 double pipeline_family_score(const struct pipeline *p, struct score_entry *e, const struct score_entry *d,
                              uint64_t now) {
@@ -76,6 +99,21 @@ static void note_carry(struct pipeline *p, struct score_entry *e, struct score_e
         d->carry_noted = d->score;
         d->t_carry_noted = d->t_score;
         d->files_noted = d->files_damaged;
+}
+
+static void note_account(struct pipeline *p, struct score_entry *e, uint64_t now) {
+        if (!p->cfg->account || !e->acct_key || e->client.is_worker || e->kthread)
+                return; /* a server's clients add up in lib/carry */
+        /* Damage, and the denials a braked family earned (braked only after damage: its own,
+         * or its account's): a spreader whose every new family is denied adds up too. */
+        double w = e->damage_w + e->brake_w;
+        double delta = w >= e->acct_noted ? w - e->acct_noted : w;
+        e->acct_noted = w;
+        if (delta <= 0)
+                return;
+        char label[80];
+        (void)account_key(e->uid, e->cgroup, label, sizeof(label));
+        (void)account_credit(&p->acct, e->acct_key, label, delta, family_id(p, e), now);
 }
 
 bool pipeline_pidfs_unique(void) {
@@ -138,6 +176,13 @@ static struct score_entry *identify(struct pipeline *p, const struct src_event *
                 return NULL;
         e->client = client;
         e->kthread = pi.kthread;
+        /* /proc/PID is root's for a process that made itself non-dumpable: the real uid then */
+        e->uid = pi.uid;
+        if (pi.uid == 0 && proc_ruid(p->procdir, pid, &e->uid) < 0)
+                e->uid = 0;
+        char label[80];
+        e->acct_key = pi.kthread ? 0 : account_key(e->uid, pi.cgroup, label, sizeof(label));
+        e->acct_noted = 0;
         e->allowed = policy_allowed(p->policy, &pi);
         e->gen = p->gen;
         e->pidfd_ino = ino;
@@ -154,7 +199,8 @@ static void maybe_act(struct pipeline *p, struct score_entry *e, uint64_t now) {
         if (e->kthread && d->acted)
                 return;
         note_carry(p, e, d, now);
-        if (!decide_due(&p->dopts, pipeline_family_score(p, e, d, now), d->acted, d->t_acted, now))
+        note_account(p, e, now);
+        if (!decide_due(&p->dopts, pipeline_decision_score(p, e, d, now), d->acted, d->t_acted, now))
                 return;
         score_acted(p->scores, e, now);
         p->st.detections++;
@@ -430,7 +476,9 @@ static int on_open(struct pipeline *p, const struct src_event *ev, uint64_t now)
          * name queue first, so the unlinks that complete its pairs are counted. */
         /* Never a kernel thread: knfsd's threads serve every NFS client, a denial would fall on
          * whichever client's request it is handling. */
-        if (e && !e->kthread && decide_brake(&p->dopts, pipeline_family_score(p, e, score_family_entry(p->scores, e), now))) {
+        double acct = e ? pipeline_account_damage(p, e, now) : 0;
+        double fam = e ? pipeline_family_score(p, e, score_family_entry(p->scores, e), now) : 0;
+        if (e && !e->kthread && decide_brake(&p->dopts, acct > fam ? acct : fam)) {
                 /* A server's client is braked for the damage it did over all its connections: its
                  * new connection's denials weigh as the client's, while all its denials so far
                  * (its summed score beyond its damage) weigh no more than that damage. */
@@ -440,6 +488,8 @@ static int on_open(struct pipeline *p, const struct src_event *ev, uint64_t now)
                         double denied = carry_score(&p->carry, &e->client, now, NULL, NULL) - dmg;
                         floor = denied <= dmg ? dmg : 0;
                 }
+                if (acct > fam && acct > floor) /* braked for what its user's other families did */
+                        floor = acct;
                 score_braked(p->scores, e, floor, now);
                 maybe_act(p, e, now);
                 return -EPERM;
@@ -480,20 +530,91 @@ static void on_deleted(struct pipeline *p, const struct src_event *ev, uint64_t 
         maybe_act(p, e, now);
 }
 
+/* The file a name points to now, after a rename over it or an exchange, is a change of the file
+ * that had the name: judged against that file's before state (an atomic save replaces plain
+ * with plain; ciphertext renamed over an original destroyed it). What the name points to is
+ * judged by the state we have of it (its close-write, read before the rename in the usual
+ * order): the daemon cannot open a protected file itself while it answers the opens. A file
+ * renamed in place before it was written, or whose close-write comes later, takes the
+ * original's state: its content is judged against that when its close-write is read. A
+ * family's own file that took someone else's name is that file now, not its own. */
+static void judge_name(struct pipeline *p, struct score_entry *e, const char *path, const struct sample *before,
+                       uint64_t before_owner, const struct sample *now_s, uint64_t now) {
+        struct stat st;
+        if (fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+                return; /* gone again, or not a file: nothing to judge */
+        bool current = now_s && now_s->size == (uint64_t)st.st_size && now_s->size > 0 &&
+                       now_s->mtime_ns == (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+        struct sample keep = current ? *now_s : *before;
+        (void)fcache_put(p->files, st.st_dev, st.st_ino, path, &keep);
+        uint64_t fam = e ? family_id(p, e) : 0;
+        if (before_owner != fam)
+                fcache_clear_owner_path(p->files, path);
+        if (!e || !current || before->size == 0 || before_owner == fam)
+                return;
+        const char *reason;
+        enum judge_verdict v = judge_change(before, now_s, &reason);
+        if (v != JUDGE_TURNED_RANDOM && v != JUDGE_TYPE_DESTROYED)
+                return;
+        log_debug("%s replaced by pid %d's rename: %s (%s)", path, (int)e->pid, judge_verdict_name(v), reason);
+        struct score_pair pair;
+        if (score_written(p->scores, e, path, v, now_s, false, now, &pair) > 0)
+                judge_pair(p, e, &pair, now);
+}
+
+/* The before state known by path, copied (NULL when none), with its owner. */
+static const struct sample *state_of(struct pipeline *p, const char *path, struct sample *copy, uint64_t *ret_owner) {
+        const struct sample *s = fcache_get_path(p->files, path);
+        *ret_owner = s ? fcache_owner_path(p->files, path, NULL) : 0;
+        if (!s)
+                return NULL;
+        *copy = *s;
+        return copy;
+}
+
 static void on_renamed(struct pipeline *p, const struct src_event *ev, uint64_t now) {
-        bool over = !ev->is_dir && fcache_get_path(p->files, ev->path2);
-        uint64_t over_owner = over ? fcache_owner_path(p->files, ev->path2, NULL) : 0;
-        fcache_rename(p->files, ev->path, ev->path2, ev->is_dir);
+        struct sample over_s, from_s;
+        uint64_t over_owner = 0, from_owner = 0;
+        const struct sample *over = ev->is_dir ? NULL : state_of(p, ev->path2, &over_s, &over_owner);
+        const struct sample *from = ev->is_dir ? NULL : state_of(p, ev->path, &from_s, &from_owner);
+        struct stat st;
+        /* RENAME_EXCHANGE: both names still there (reported as two renames, one each way):
+         * each name is judged for what it holds now against what it had; the second report
+         * finds nothing changed. */
+        bool exchange = over && from && fstatat(AT_FDCWD, ev->path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                        S_ISREG(st.st_mode);
+        if (!exchange)
+                fcache_rename(p->files, ev->path, ev->path2, ev->is_dir);
         struct score_entry *e = ev->is_dir ? NULL : identify_checked(p, ev, now);
-        /* A file of the family's own renamed over someone else's takes that file's place: it is
-         * not the family's own any more (else: copy an original into a new file, rename it over
-         * the original, encrypt "its own" file). Over its own, it stays its own (borg, editors). */
-        if (over && (!e || over_owner != family_id(p, e)))
-                fcache_clear_owner_path(p->files, ev->path2);
+        if (over)
+                judge_name(p, e, ev->path2, over, over_owner, from, now);
+        if (exchange)
+                judge_name(p, e, ev->path, from, from_owner, over, now);
         if (!e)
                 return;
         score_renamed(p->scores, e, ev->path, ev->path2, now);
         maybe_act(p, e, now);
+}
+
+/* A file moved in from outside the protected paths over a protected one: it takes that one's
+ * state (it was written elsewhere, where we do not read), so its next change is judged
+ * against the original's content. */
+static void on_created(struct pipeline *p, const struct src_event *ev, uint64_t now) {
+        struct sample over_s;
+        uint64_t owner;
+        const struct sample *over = ev->is_dir || !ev->path ? NULL : state_of(p, ev->path, &over_s, &owner);
+        if (!over)
+                return;
+        struct score_entry *e = identify_checked(p, ev, now);
+        struct stat st;
+        const struct sample *known = fstatat(AT_FDCWD, ev->path, &st, AT_SYMLINK_NOFOLLOW) == 0
+                                             ? fcache_get_ino(p->files, st.st_dev, st.st_ino) : NULL;
+        struct sample k;
+        if (known)
+                k = *known; /* a protected file moved out, changed there, and back: its last state */
+        judge_name(p, e, ev->path, over, owner, known ? &k : NULL, now);
+        if (e)
+                maybe_act(p, e, now);
 }
 
 static void on_overflow(struct pipeline *p, const char *what, uint64_t now) {
@@ -532,6 +653,7 @@ int pipeline_event(void *userdata, const struct src_event *ev) {
                 on_renamed(p, ev, now);
                 break;
         case SRC_CREATED:
+                on_created(p, ev, now);
                 break;
         case SRC_OVERFLOW:
                 on_overflow(p, ev->path, now);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
+#include "account.h"
 #include "carry.h"
 #include "config.h"
 #include "decide.h"
@@ -50,6 +51,7 @@ struct pipeline {
         struct sessions *sessions; /* server clients being named and ended */
         struct blocks *blocks;   /* clients blocked after a conviction; NULL when unavailable */
         struct carry carry;      /* server clients' evidence over all their connections */
+        struct account acct;     /* damage per user (root: per cgroup) over all families */
         struct pipeline_stats st;
 };
 
@@ -64,5 +66,10 @@ void pipeline_opts_from(struct pipeline *p, const struct config *c, bool can_den
 
 /* The score that decides for e's family d: its own, or for a server's worker the larger of that
  * and its client's over all its connections (lib/carry). */
+/* The damage summed over the families of e's user (root: cgroup), lib/account; 0 when off. */
+double pipeline_account_damage(const struct pipeline *p, const struct score_entry *e, uint64_t now);
+/* The score an action is decided on: the family's, or its account's (see pipeline.c). */
+double pipeline_decision_score(const struct pipeline *p, struct score_entry *e, const struct score_entry *d,
+                               uint64_t now);
 double pipeline_family_score(const struct pipeline *p, struct score_entry *e, const struct score_entry *d,
                              uint64_t now);

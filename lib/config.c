@@ -61,6 +61,10 @@ static const struct key keys[] = {
         { "detect.weights.braked_open",    KEY_DOUBLE, OFF(w.braked_open),    0, 1e6, NULL },
         { "family",                    KEY_OBJECT, 0,                       0, 0, NULL },
         { "family.enabled",            KEY_BOOL,   OFF(family),             0, 0, NULL },
+        { "account",                   KEY_OBJECT, 0,                       0, 0, NULL },
+        { "account.enabled",           KEY_BOOL,   OFF(account),            0, 0, NULL },
+        { "account.window_ms",         KEY_U32,    OFF(account_window_ms),  1000, 86400000, NULL },
+        { "account.half_life_ms",      KEY_U32,    OFF(account_half_life_ms), 100, 86400000, NULL },
         { "brake",                     KEY_OBJECT, 0,                       0, 0, NULL },
         { "brake.enabled",             KEY_BOOL,   OFF(brake),              0, 0, NULL },
         { "brake.max_unjudged",        KEY_U32,    OFF(max_unjudged),       0, 1000, NULL },
@@ -128,6 +132,9 @@ int config_default(struct config **ret) {
                         .braked_open = 10,
                 },
                 .family = true,
+                .account = true,
+                .account_window_ms = 3600000,
+                .account_half_life_ms = 600000,
                 .brake = true,
                 .max_unjudged = 2,
                 .hold_ms = 20,
@@ -418,6 +425,9 @@ static int validate(const struct ctx *x, const struct config *c) {
                 return fail(x, "detect.suspicious", "value %g is above detect.threshold %g", c->suspicious, c->threshold);
         if (c->half_life_ms > c->window_ms)
                 return fail(x, "detect.half_life_ms", "value %u is above detect.window_ms %u", c->half_life_ms, c->window_ms);
+        if (c->account_half_life_ms > c->account_window_ms)
+                return fail(x, "account.half_life_ms", "value %u is above account.window_ms %u", c->account_half_life_ms,
+                            c->account_window_ms);
         if ((uint64_t)c->sample_blocks * c->sample_block_bytes > (16u << 20))
                 return fail(x, "sample.blocks", "sample.blocks × sample.block_bytes exceeds 16 MiB");
         if (c->random_min_block > c->sample_block_bytes)

@@ -41,6 +41,9 @@ struct config {
         struct config_weights w;       /* detect.weights.* */
 
         bool family;                   /* family.enabled: credit ancestors, act on the family */
+        bool account;                  /* account.enabled: damage summed per user (root: per cgroup) */
+        uint32_t account_window_ms;    /* account.window_ms */
+        uint32_t account_half_life_ms; /* account.half_life_ms */
         bool brake;                    /* brake.enabled: deny opens for writing of suspicious families */
         uint32_t max_unjudged;         /* brake.max_unjudged: a family's write-opens of others' files in flight before
                                         * the next is held (0: never held) */

@@ -68,6 +68,9 @@ struct score_entry {
         uint32_t inflight;          /* caller's: the family's write-opens of others' files not yet */
         uint64_t t_inflight;        /*   judged (brake.max_unjudged), as of this time */
         uint8_t holds_expired;      /* caller's: its held opens released by their timeout */
+        uint64_t acct_key;          /* caller's: its account (lib/account), 0 none */
+        uid_t uid;                  /* caller's: its real uid */
+        double acct_noted;          /* caller's: its damage_w when last credited to the account */
         struct score_priv *priv;    /* pairing state; only for entries with evidence */
         struct score_entry *next_hash;
         struct lru_node lru;        /* on the table's list of entries with or without evidence */

@@ -51,6 +51,10 @@ static const char *const all_keys[] = {
         "detect.weights.braked_open",
         "family",
         "family.enabled",
+        "account",
+        "account.enabled",
+        "account.window_ms",
+        "account.half_life_ms",
         "brake",
         "brake.enabled",
         "brake.max_unjudged",
@@ -194,6 +198,9 @@ static void assert_config_eq(const struct config *a, const struct config *b) {
         ck_assert_double_eq(a->w.canary, b->w.canary);
         ck_assert_double_eq(a->w.braked_open, b->w.braked_open);
         ck_assert_int_eq(a->family, b->family);
+        ck_assert_int_eq(a->account, b->account);
+        ck_assert_uint_eq(a->account_window_ms, b->account_window_ms);
+        ck_assert_uint_eq(a->account_half_life_ms, b->account_half_life_ms);
         ck_assert_int_eq(a->brake, b->brake);
         ck_assert_uint_eq(a->max_unjudged, b->max_unjudged);
         ck_assert_uint_eq(a->hold_ms, b->hold_ms);
@@ -262,6 +269,9 @@ START_TEST(test_all_keys_accepted) {
                 { "detect.weights.canary", "7" },
                 { "detect.weights.braked_open", "8" },
                 { "family.enabled", "false" },
+                { "account.enabled", "false" },
+                { "account.window_ms", "7200000" },
+                { "account.half_life_ms", "1000" },
                 { "brake.enabled", "false" },
                 { "brake.max_unjudged", "5" },
                 { "brake.hold_ms", "7" },
@@ -305,6 +315,9 @@ START_TEST(test_all_keys_accepted) {
         ck_assert_double_eq(c->w.canary, 7);
         ck_assert_double_eq(c->w.braked_open, 8);
         ck_assert(!c->family);
+        ck_assert(!c->account);
+        ck_assert_uint_eq(c->account_window_ms, 7200000);
+        ck_assert_uint_eq(c->account_half_life_ms, 1000);
         ck_assert(!c->brake);
         ck_assert_uint_eq(c->max_unjudged, 5);
         ck_assert_uint_eq(c->hold_ms, 7);
@@ -546,6 +559,8 @@ static const struct range ranges[] = {
         { "detect.weights.new_random", 0, 1e6, false, { NULL, NULL }, { NULL, NULL } },
         { "detect.weights.canary", 0, 1e6, false, { NULL, NULL }, { NULL, NULL } },
         { "detect.weights.braked_open", 0, 1e6, false, { NULL, NULL }, { NULL, NULL } },
+        { "account.window_ms", 1000, 86400000, true, { "account.half_life_ms", "100" }, { NULL, NULL } },
+        { "account.half_life_ms", 100, 86400000, true, { NULL, NULL }, { "account.window_ms", "86400000" } },
         { "brake.max_unjudged", 0, 1000, true, { NULL, NULL }, { NULL, NULL } },
         { "brake.hold_ms", 1, 1000, true, { NULL, NULL }, { NULL, NULL } },
         { "server.block_seconds", 0, 30 * 86400, true, { NULL, NULL }, { NULL, NULL } },
@@ -582,6 +597,8 @@ static double value_of(const struct config *c, const char *path) {
                 F("detect.weights.new_random", w.new_random, false),
                 F("detect.weights.canary", w.canary, false),
                 F("detect.weights.braked_open", w.braked_open, false),
+                F("account.window_ms", account_window_ms, true),
+                F("account.half_life_ms", account_half_life_ms, true),
                 F("brake.max_unjudged", max_unjudged, true),
                 F("brake.hold_ms", hold_ms, true),
                 F("server.block_seconds", block_seconds, true),
@@ -704,6 +721,7 @@ START_TEST(test_cross_key_rules) {
         FAIL_WITH("{\"detect\": {\"window_ms\": 10000, \"half_life_ms\": 10001}}", "detect.half_life_ms", "10001",
                   "10000");
         FAIL_WITH("{\"detect\": {\"window_ms\": 30000}}", "detect.half_life_ms", "60000", "30000");
+        FAIL_WITH("{\"account\": {\"window_ms\": 300000}}", "account.half_life_ms", "600000", "300000");
         c = parse_ok("{\"detect\": {\"window_ms\": 10000, \"half_life_ms\": 10000}}");
         ck_assert_uint_eq(c->half_life_ms, c->window_ms);
         config_free(c);
