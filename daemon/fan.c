@@ -26,6 +26,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "fanrec.h"
+#include "modwatch.h"
 #include "journal.h"
 #include "proc.h"
 #include "util.h"
@@ -106,6 +107,7 @@ struct fan {
         unsigned n_held;
         bool rechecking;
         sd_event_source *hold_src; /* ticks while something is held */
+        struct modwatch *mw;  /* files open for writing whose modifications are reported */
         struct walk *walks;   /* directory trees still to mark */
         unsigned n_walks;
         struct fan_stats st;
@@ -476,6 +478,8 @@ static void hold_recheck(struct fan *f) {
                         continue;
                 }
                 respond(f, h->fd, r != -EPERM);
+                if (r == SRC_WATCH && f->mw)
+                        modwatch_add(f->mw, h->fd);
                 close(h->fd);
                 if (h->pidfd >= 0)
                         close(h->pidfd);
@@ -489,6 +493,17 @@ static void hold_recheck(struct fan *f) {
 static int on_hold_tick(sd_event_source *s, uint64_t usec, void *userdata) {
         hold_recheck(userdata);
         return 0;
+}
+
+/* A watched file's modification reported late (the last of a burst): its content now. */
+static void on_modwatch(void *userdata, int fd, pid_t pid) {
+        struct fan *f = userdata;
+        char path[PATH_MAX];
+        bool deleted = false;
+        bool ok = fd_path(fd, path, sizeof(path), &deleted) >= 0;
+        struct src_event ev = { .kind = SRC_MODIFIED, .pid = pid, .pidfd = -1, .fd = fd, .path = ok ? path : "",
+                                .elsewhere = !ok || deleted || !src_path_protected(f->o.roots, path) };
+        (void)f->o.handler(f->o.userdata, &ev);
 }
 
 /* An event of the PERM or DATA group (from_perm: which). */
@@ -547,8 +562,15 @@ static void handle_data(struct fan *f, const struct fanotify_event_metadata *m, 
                         r = f->o.handler(f->o.userdata, &ev);
                 }
                 allow = r != -EPERM;
+                if (r == SRC_WATCH && f->mw)
+                        modwatch_add(f->mw, m->fd);
         } else if (m->mask & FAN_CLOSE_WRITE) {
+                if (f->mw && modwatch_count(f->mw))
+                        modwatch_closed(f->mw, m->fd);
                 ev.kind = SRC_WRITTEN;
+                (void)f->o.handler(f->o.userdata, &ev);
+        } else if ((m->mask & FAN_MODIFY) && f->mw && modwatch_modified(f->mw, m->fd, m->pid)) {
+                ev.kind = SRC_MODIFIED;
                 (void)f->o.handler(f->o.userdata, &ev);
         }
 done:
@@ -935,6 +957,10 @@ int fan_new(sd_event *loop, const struct fan_opts *o, struct fan **ret) {
                         goto fail;
                 (void)sd_event_source_set_enabled(f->hold_src, SD_EVENT_OFF);
                 (void)sd_event_source_set_priority(f->hold_src, SD_EVENT_PRIORITY_IMPORTANT);
+                /* The data group reports watched files' modifications: its marks are ours. */
+                r = modwatch_new(loop, f->data_fd, on_modwatch, f, &f->mw);
+                if (r < 0)
+                        goto fail;
         }
         *ret = f;
         return 0;
@@ -952,6 +978,7 @@ struct fan *fan_free(struct fan *f) {
         sd_event_source_disable_unref(f->walk_src);
         sd_event_source_disable_unref(f->mountinfo_src);
         sd_event_source_disable_unref(f->hold_src);
+        modwatch_free(f->mw);
         /* Held opens are answered (allowed) before the group goes. */
         for (unsigned i = 0; i < f->n_held; i++) {
                 if (f->perm_fd >= 0)

@@ -295,7 +295,7 @@ static bool born_lately(struct pipeline *p, int fd) {
         return age_ms >= 0 && age_ms <= (int64_t)p->cfg->window_ms;
 }
 
-static void on_written(struct pipeline *p, const struct src_event *ev, uint64_t now) {
+static void on_written(struct pipeline *p, const struct src_event *ev, uint64_t now, bool modified) {
         int fd = ev->fd, own_fd = -1;
         struct sample after, before_copy, pseudo;
         const struct sample *before = NULL;
@@ -357,7 +357,7 @@ static void on_written(struct pipeline *p, const struct src_event *ev, uint64_t 
                 return;
         /* A write-open of someone else's file judged: one less in flight (hold_open). */
         struct score_entry *d = score_family_entry(p->scores, e);
-        if (d->inflight && s && before_copy.size > 0 && !own)
+        if (d->inflight && s && before_copy.size > 0 && !own && !modified)
                 d->inflight--;
         struct score_pair pair;
         if (score_written(p->scores, e, ev->path, v, &after, created, now, &pair) > 0)
@@ -427,22 +427,12 @@ static bool client_blocked(struct pipeline *p, struct score_entry *e, uint64_t n
  * others in flight (allowed, close-write not yet read); the next one waits until one of them
  * has been judged (and is then refused if that made the family suspicious), at most hold_ms.
  * Without it, N workers that each open a file at once all damage one before the first is
- * judged. Reads (flags read while the opener waits), new or empty files and the family's own
- * files are never held. true: hold this open now. */
-static bool hold_open(struct pipeline *p, const struct src_event *ev, struct score_entry *e, const struct stat *st,
-                      uint64_t now) {
-        if (!p->cfg->max_unjudged || !p->dopts.can_deny || !p->dopts.signals || e->kthread)
-                return false;
-        const struct sample *known = fcache_get_ino(p->files, st->st_dev, st->st_ino);
-        if (st->st_size == 0 && (!known || known->size == 0)) /* new, and not emptied: nothing to lose */
-                return false;
-        uint64_t t_owned, owner = fcache_owner_ino(p->files, st->st_dev, st->st_ino, &t_owned);
-        if (own_file(p, e, owner, t_owned, now))
+ * judged. Only write-capable opens of files at risk (at_risk) are held. true: hold it now. */
+static bool hold_open(struct pipeline *p, const struct src_event *ev, struct score_entry *e, uint64_t now) {
+        if (!p->cfg->max_unjudged || !p->dopts.signals)
                 return false;
         struct score_entry *d = score_family_entry(p->scores, e);
         if (d->holds_expired >= HOLDS_TRUSTED && d->damage_w == 0)
-                return false;
-        if (!ev->held_since_ms && proc_open_mode(p->procdir, ev->pid) == PROC_OPEN_READ)
                 return false;
         if (d->inflight && now - d->t_inflight > INFLIGHT_STALE_MS)
                 d->inflight = 0;
@@ -456,6 +446,18 @@ static bool hold_open(struct pipeline *p, const struct src_event *ev, struct sco
         d->inflight++;
         d->t_inflight = now;
         return false;
+}
+
+/* Could e destroy something by writing this file? It exists with content (or was emptied), and
+ * e's family did not create it. Reads, new files and own files destroy nothing of anyone's. */
+static bool at_risk(struct pipeline *p, struct score_entry *e, const struct stat *st, uint64_t now) {
+        if (!p->dopts.can_deny || e->kthread)
+                return false;
+        const struct sample *known = fcache_get_ino(p->files, st->st_dev, st->st_ino);
+        if (st->st_size == 0 && (!known || known->size == 0)) /* new, and not emptied: nothing to lose */
+                return false;
+        uint64_t t_owned, owner = fcache_owner_ino(p->files, st->st_dev, st->st_ino, &t_owned);
+        return !own_file(p, e, owner, t_owned, now);
 }
 
 static int on_open(struct pipeline *p, const struct src_event *ev, uint64_t now) {
@@ -494,7 +496,10 @@ static int on_open(struct pipeline *p, const struct src_event *ev, uint64_t now)
                 maybe_act(p, e, now);
                 return -EPERM;
         }
-        if (e && hold_open(p, ev, e, &st, now))
+        /* Flags from /proc/PID/syscall while the opener waits (a held open was found writing). */
+        bool writes = e && at_risk(p, e, &st, now) &&
+                      (ev->held_since_ms || proc_open_mode(p->procdir, ev->pid) != PROC_OPEN_READ);
+        if (writes && hold_open(p, ev, e, now))
                 return -EAGAIN;
         const struct sample *known = fcache_get_ino(p->files, st.st_dev, st.st_ino);
         int64_t mt = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
@@ -506,7 +511,9 @@ static int on_open(struct pipeline *p, const struct src_event *ev, uint64_t now)
                 keep_state(p, &st, ev->path, &s);
         if (e) /* who could have taken its content in (an encrypted archive pairs only with those) */
                 (void)fcache_set_reader(p->files, st.st_dev, st.st_ino, family_id(p, e), now);
-        return 0;
+        /* Judged while it is written too, not only at its close: a program that opens every file
+         * first and closes them at the end would otherwise be judged after the damage is done. */
+        return writes ? SRC_WATCH : 0;
 }
 
 static void on_deleted(struct pipeline *p, const struct src_event *ev, uint64_t now) {
@@ -644,7 +651,10 @@ int pipeline_event(void *userdata, const struct src_event *ev) {
         case SRC_OPEN:
                 return on_open(p, ev, now);
         case SRC_WRITTEN:
-                on_written(p, ev, now);
+                on_written(p, ev, now, false);
+                break;
+        case SRC_MODIFIED: /* while it is written: judged like its close-write, only sooner */
+                on_written(p, ev, now, true);
                 break;
         case SRC_DELETED:
                 on_deleted(p, ev, now);

@@ -10,6 +10,7 @@
 enum src_kind {
         SRC_OPEN,     /* a file is being opened; fd reads its content before any write (perm) */
         SRC_WRITTEN,  /* a file was closed after writing; fd (or path) gives its content */
+        SRC_MODIFIED, /* a file the pipeline asked to watch (SRC_WATCH) is being written; fd */
         SRC_CREATED,  /* a name appeared (path) */
         SRC_DELETED,  /* a name was unlinked, or moved out of the protected paths (path) */
         SRC_RENAMED,  /* path → path2, both protected */
@@ -42,7 +43,11 @@ struct src_event {
 /* The longest a source keeps an open waiting for the pipeline, whatever it says. */
 #define SRC_HOLD_MAX_MS 1000
 
-/* Returns 0 to allow, -EPERM to deny an SRC_OPEN (ignored for other kinds), -EAGAIN to hold it:
+/* An SRC_OPEN answered with this is allowed, and the file's modifications are reported
+ * (SRC_MODIFIED) until its close-write, at a bounded rate (daemon/modwatch.h). */
+#define SRC_WATCH 1
+
+/* Returns 0 (or SRC_WATCH) to allow, -EPERM to deny an SRC_OPEN (ignored for other kinds), -EAGAIN to hold it:
  * the source keeps the opener waiting and asks again after the next events it reads and every
  * few ms (a source that cannot hold treats it as 0). Must not block. */
 typedef int (*src_handler_t)(void *userdata, const struct src_event *ev);

@@ -14,7 +14,10 @@ static bool is_known(enum ftype_class c) {
         return c == FTYPE_CLASS_TEXT || c == FTYPE_CLASS_STRUCTURED || c == FTYPE_CLASS_COMPRESSED;
 }
 
-enum judge_verdict judge_change(const struct sample *before, const struct sample *after, const char **ret_reason) {
+/* same_file: the same file (or name) changed; else a new file that may replace an unlinked
+ * original (a compressor writes x.gz and removes x: another type is its whole point). */
+static enum judge_verdict change(const struct sample *before, const struct sample *after, bool same_file,
+                                 const char **ret_reason) {
         const char *reason = "no notable change";
         enum judge_verdict v = JUDGE_NONE;
         enum ftype_class ca = ftype_class_of(after->type);
@@ -52,6 +55,25 @@ enum judge_verdict judge_change(const struct sample *before, const struct sample
                 reason = after->n_random > 0 ? "file type destroyed, some blocks random" : "file type destroyed";
                 goto out;
         }
+        if (same_file && ca != FTYPE_CLASS_UNKNOWN && after->type != before->type && !cipher_before &&
+            cb != FTYPE_CLASS_COMPRESSED && cb != FTYPE_CLASS_ENCRYPTED && before->n_random * 2 <= before->n_judged &&
+            after->n_judged > 0 && after->n_random * 2 > after->n_judged) {
+                /* A document that now claims another type (a gzip, JPEG or PDF signature) over
+                 * random bytes: a signature written over ciphertext so the type check passes.
+                 * Programs that convert a file in place to another format are rare; a real
+                 * compressed file replacing a compressed one is left alone (cb above). */
+                v = JUDGE_TURNED_RANDOM;
+                reason = "type changed and content turned random";
+                goto out;
+        }
+        if (same_file && cb == FTYPE_CLASS_TEXT && ca != FTYPE_CLASS_TEXT && ca != FTYPE_CLASS_UNKNOWN && after->n_judged == 0 &&
+            after->size >= 64 && after->entropy >= 6.0) {
+                /* The same, in a file too small for a randomness verdict: a text file that now
+                 * claims a binary type and is dense bytes throughout. */
+                v = JUDGE_TYPE_DESTROYED;
+                reason = "text replaced by a small file of another type";
+                goto out;
+        }
         if (ca == cb && after->n_random > before->n_random && after->n_judged == before->n_judged &&
             cb != FTYPE_CLASS_COMPRESSED && cb != FTYPE_CLASS_ENCRYPTED && after->n_random * 2 > after->n_judged) {
                 /* Same type kept (e.g. magic left intact) but most blocks turned random. */
@@ -65,8 +87,12 @@ out:
         return v;
 }
 
+enum judge_verdict judge_change(const struct sample *before, const struct sample *after, const char **ret_reason) {
+        return change(before, after, true, ret_reason);
+}
+
 bool judge_replacement(const struct sample *original, const struct sample *replacement, const char **ret_reason) {
-        enum judge_verdict v = judge_change(original, replacement, ret_reason);
+        enum judge_verdict v = change(original, replacement, false, ret_reason);
         return v == JUDGE_TURNED_RANDOM || v == JUDGE_TYPE_DESTROYED ||
                (v == JUDGE_NEW_CIPHERLIKE && !original);
 }

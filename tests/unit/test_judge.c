@@ -158,7 +158,9 @@ static const struct change {
         { "text -> random", C_TEXT, C_RANDOM, JUDGE_TURNED_RANDOM },
         { "pdf -> unknown nonrandom (xor)", C_PDF, C_PDF_XOR, JUDGE_TYPE_DESTROYED },
         { "jpeg -> random unknown", C_JPEG, C_RANDOM, JUDGE_TURNED_RANDOM },
-        { "text -> gzip", C_TEXT, C_GZIP, JUDGE_NONE },
+        /* The same file turned into a gzip in place: a signature over ciphertext looks so
+         * (fake_magic); as a new file beside an unlinked original it is gzip's move (below). */
+        { "text -> gzip in place", C_TEXT, C_GZIP, JUDGE_TURNED_RANDOM },
         { "random -> random", C_RANDOM, C_RANDOM, JUDGE_NONE },
         { "new random", NEW, C_RANDOM, JUDGE_NEW_CIPHERLIKE },
         { "empty -> random", C_EMPTY, C_RANDOM, JUDGE_NEW_CIPHERLIKE },
@@ -227,6 +229,16 @@ START_TEST(test_change_hand_made) {
         /* A tiny file of unknown type: no blocks judged, but the known type is gone. */
         ck_assert_int_eq(judge_change(&text, &tiny_unknown, &why), JUDGE_TYPE_DESTROYED);
         ck_assert_int_eq(judge_change(NULL, &tiny_unknown, &why), JUDGE_NONE);
+        /* A signature of another type over random bytes; too small to judge: dense bytes. */
+        struct sample fake_gz = { .size = 10000, .type = FTYPE_GZIP, .n_blocks = 3, .n_judged = 3, .n_random = 3 };
+        struct sample small_gz = { .size = 300, .type = FTYPE_GZIP, .n_blocks = 1, .entropy = 7.2f };
+        struct sample small_text = { .size = 300, .type = FTYPE_TEXT, .n_blocks = 1, .entropy = 4.5f };
+        ck_assert_int_eq(judge_change(&text, &fake_gz, &why), JUDGE_TURNED_RANDOM);
+        ck_assert_int_eq(judge_change(&pdf, &fake_gz, &why), JUDGE_TURNED_RANDOM);
+        ck_assert_int_eq(judge_change(&small_text, &small_gz, &why), JUDGE_TYPE_DESTROYED);
+        ck_assert_int_eq(judge_change(&docx, &fake_gz, &why), JUDGE_NONE); /* compressed before: no telling */
+        ck_assert(!judge_replacement(&text, &fake_gz, &why));               /* gzip x; rm x */
+        ck_assert(!judge_replacement(&small_text, &small_gz, &why));
         /* Most blocks turned random behind the magic. */
         ck_assert_int_eq(judge_change(&pdf, &pdf_two_random, &why), JUDGE_TURNED_RANDOM);
         ck_assert_int_eq(judge_change(&pdf_two_random, &pdf_two_random, &why), JUDGE_NONE);
