@@ -281,7 +281,8 @@ int manager_new(const struct manager_opts *o, struct config *cfg, struct manager
         score_opts_from(cfg, &so);
         /* Keyed hashes: names are chosen by whoever writes into the protected paths. */
         uint8_t key[16];
-        if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key)) {
+        if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key) ||
+            getrandom(&m->pipe.sample_key, sizeof(m->pipe.sample_key), 0) != (ssize_t)sizeof(m->pipe.sample_key)) {
                 r = -errno;
                 goto fail;
         }

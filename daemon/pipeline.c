@@ -38,6 +38,8 @@ void pipeline_opts_from(struct pipeline *p, const struct config *c, bool can_den
                 .random_min_block = c->random_min_block,
                 .random_min_bits = c->random_min_bits,
                 .random_max_chi2 = c->random_max_chi2,
+                .key = p->sample_key,
+                .per_file = true,
         };
         p->dopts = (struct decide_opts){
                 .threshold = c->threshold,

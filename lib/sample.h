@@ -16,6 +16,9 @@ struct sample_opts {
         uint32_t random_min_block;/* shorter blocks give no randomness verdict */
         double random_min_bits;   /* a random block has at least this Shannon entropy … */
         double random_max_chi2;   /* … and at most this chi-square */
+        uint64_t key;             /* secret (the daemon's, random per start): where the middle
+                                   * blocks of a file lie, so no one can write around them */
+        bool per_file;            /* sample_fd: and the file's identity (device, inode) */
 };
 
 struct sample {

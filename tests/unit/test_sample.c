@@ -322,12 +322,31 @@ static uint8_t *text_with_random(size_t len, size_t from, size_t to) {
         return b;
 }
 
+/* The middle block lies where the key says: random bytes in a window of a tenth of the file are
+ * seen under some keys and not under others (no fixed place to write around). */
+START_TEST(test_block_keyed) {
+        const size_t size = 1 << 20;
+        uint8_t *b = text_with_random(size, size / 2, size / 2 + size / 10);
+        unsigned seen = 0;
+        for (uint64_t k = 1; k <= 64; k++) {
+                struct sample_opts o = OPTS;
+                o.key = k * 0x1234567u;
+                struct sample s;
+                sample_buf(b, size, &o, &s);
+                seen += s.n_random > 0;
+        }
+        ck_assert_uint_gt(seen, 0);
+        ck_assert_uint_lt(seen, 64);
+        free(b);
+}
+END_TEST
+
 START_TEST(test_block_placement) {
         const size_t size = 1 << 20, bs = OPTS.block_bytes;
         struct sample s;
 
-        /* Only around the middle: the middle block alone is random. */
-        uint8_t *b = text_with_random(size, size / 2 - 2 * bs, size / 2 + 2 * bs);
+        /* Everywhere between head and tail: the middle block alone is random. */
+        uint8_t *b = text_with_random(size, bs, size - bs);
         sample_buf(b, size, &OPTS, &s);
         ck_assert_int_eq(s.type, FTYPE_TEXT);
         ck_assert_uint_eq(s.n_blocks, 3);
@@ -478,7 +497,7 @@ START_TEST(test_fd_equals_buf) {
         /* The middle-block file of the placement test, read from a file: head, middle and
          * tail blocks, only the middle one random. */
         const size_t size = 1 << 20;
-        uint8_t *b = text_with_random(size, size / 2 - 8192, size / 2 + 8192);
+        uint8_t *b = text_with_random(size, OPTS.block_bytes, size - OPTS.block_bytes);
         check_fd_equals_buf(b, size, &OPTS, "middle random");
         int fd = tmp_file(b, size);
         struct sample s;
@@ -595,6 +614,7 @@ static Suite *sample_suite(void) {
         tcase_add_test(tc, test_hash);
         tcase_add_test(tc, test_opts_clamped);
         tcase_add_test(tc, test_block_placement);
+        tcase_add_test(tc, test_block_keyed);
         tcase_add_test(tc, test_sizes_sweep);
         suite_add_tcase(s, tc);
 
