@@ -506,6 +506,34 @@ static void on_modwatch(void *userdata, int fd, pid_t pid) {
         (void)f->o.handler(f->o.userdata, &ev);
 }
 
+/* The path of fd in our mount namespace. A file opened through another mount of its filesystem
+ * (a bind mount of a protected directory in a namespace of the opener's, which an unprivileged
+ * user namespace allows) is reported under that mount's path; the permission marks are on the
+ * directories' inodes, so its opens still reach us, and its name on our mount of the filesystem
+ * says whether it is protected. Through a handle: no open of the file, so no event of ours. */
+static int our_path(struct fan *f, int fd, char *buf, size_t len) {
+        struct statfs sfs;
+        if (fstatfs(fd, &sfs) < 0)
+                return -errno;
+        int mfd = mnt_fd_for(f, &sfs.f_fsid);
+        if (mfd < 0)
+                return -EXDEV;
+        union {
+                struct file_handle h;
+                char b[sizeof(struct file_handle) + MAX_HANDLE_SZ];
+        } u;
+        u.h.handle_bytes = MAX_HANDLE_SZ;
+        int mnt_id;
+        if (name_to_handle_at(fd, "", &u.h, &mnt_id, AT_EMPTY_PATH) < 0)
+                return -errno;
+        int pfd = open_by_handle_at(mfd, &u.h, O_PATH | O_CLOEXEC);
+        if (pfd < 0)
+                return -errno;
+        int r = fd_path(pfd, buf, len, NULL);
+        close(pfd);
+        return r;
+}
+
 /* An event of the PERM or DATA group (from_perm: which). */
 static void handle_data(struct fan *f, const struct fanotify_event_metadata *m, size_t len, bool from_perm) {
         struct fanrec rec;
@@ -534,9 +562,16 @@ static void handle_data(struct fan *f, const struct fanotify_event_metadata *m, 
                 path[0] = '\0';
                 elsewhere = !perm;
         } else if (!src_path_protected(f->o.roots, path)) {
-                if (perm)
+                /* From our directory marks yet named outside: a bind mount elsewhere (or a
+                 * directory moved out, which our mount names outside too). */
+                char ours[PATH_MAX];
+                if (from_perm && our_path(f, m->fd, ours, sizeof(ours)) >= 0 && src_path_protected(f->o.roots, ours)) {
+                        snprintf(path, sizeof(path), "%s", ours);
+                        f->st.other_mounts++;
+                } else if (perm)
                         goto done;
-                elsewhere = true;
+                else
+                        elsewhere = true;
         }
         /* Written through an fd whose file was unlinked meanwhile: judged by identity, and its
          * old name, which another file may have now, is not kept. (Before 6.0, without ignore

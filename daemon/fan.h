@@ -30,6 +30,7 @@ int fan_new(sd_event *loop, const struct fan_opts *o, struct fan **ret);
 struct fan *fan_free(struct fan *f);
 
 struct fan_stats {
+        uint64_t other_mounts;  /* events of protected files opened through another mount */
         uint64_t events, overflows, perm_events, denied;
         uint64_t held;           /* opens held for the pipeline (brake.max_unjudged) */
         uint64_t respond_failed; /* answers the kernel did not take (other than for killed openers) */
