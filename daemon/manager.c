@@ -17,6 +17,7 @@
 #include "canary.h"
 #include "journal.h"
 #include "pipeline.h"
+#include "procev.h"
 #include "prepare.h"
 #include "reload.h"
 #include "session.h"
@@ -41,6 +42,7 @@ struct manager {
         struct policy_exe *worker_parents; /* server.worker_parents, by identity */
         struct policy_servers servers; /* which servers listen on TCP */
         struct reload *reload;
+        struct ancestry *ancestry;     /* fork events (NULL: the proc connector is not available) */
 };
 
 static void score_opts_from(const struct config *c, struct score_opts *o) {
@@ -311,6 +313,18 @@ int manager_new(const struct manager_opts *o, struct config *cfg, struct manager
                 goto fail;
         open_blocks(m);
         sessions_settle(m->pipe.sessions);
+        m->policy.ticks_per_s = sysconf(_SC_CLK_TCK);
+        /* Who really forked whom (only with the real /proc: the events name its pids). */
+        if (strcmp(o->procdir, "/proc") == 0 && (m->ancestry = calloc(1, sizeof(*m->ancestry)))) {
+                r = procev_new(m->loop, m->ancestry, &m->pipe.procev);
+                if (r < 0) {
+                        log_info("Fork events (proc connector) unavailable: %s; a family ends where a process starts "
+                                 "a session of its own or is handed to init (its user's account still adds up)", strerror(-r));
+                        free(m->ancestry);
+                        m->ancestry = NULL;
+                } else
+                        m->policy.ancestry = m->ancestry;
+        }
         *ret = m;
         return 0;
 fail:
@@ -348,6 +362,8 @@ struct manager *manager_free(struct manager *m) {
         m->reload = reload_free(m->reload);
         m->pipe.sessions = sessions_free(m->pipe.sessions);
         m->pipe.blocks = blocks_free(m->pipe.blocks);
+        procev_free(m->pipe.procev);
+        free(m->ancestry);
         sd_event_source_disable_unref(m->timer);
         sd_event_unref(m->loop);
         score_table_free(m->pipe.scores);

@@ -1,5 +1,6 @@
 /* pipeline — one event, one way through: identify, before state, sample, judge, score, decide. */
 #include "pipeline.h"
+#include "procev.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -172,6 +173,7 @@ static struct score_entry *identify(struct pipeline *p, const struct src_event *
         if (ev->pidfd >= 0 && pidfd_send_signal(ev->pidfd, 0, NULL, 0) < 0)
                 return NULL;
         struct block_client client = { 0 };
+        procev_drain(p->procev); /* its fork, and its parents', were announced before it could open */
         if (!p->cfg->family || policy_family_root(p->policy, &pi, &root, &client) < 0)
                 root = pi;
         if (score_track(p->scores, &pi, &root, now, &e) < 0)

@@ -51,6 +51,7 @@ struct pipeline {
         struct sessions *sessions; /* server clients being named and ended */
         struct blocks *blocks;   /* clients blocked after a conviction; NULL when unavailable */
         struct carry carry;      /* server clients' evidence over all their connections */
+        struct procev *procev;   /* fork events, read before a new process's family is found */
         uint64_t sample_key;     /* where files are sampled (lib/sample), random per start */
         struct account acct;     /* damage per user (root: per cgroup) over all families */
         struct pipeline_stats st;

@@ -192,18 +192,42 @@ static bool configured_worker(const struct policy *p, const struct proc_info *cu
         return true;
 }
 
+struct alive_ctx {
+        const struct policy *p;
+        struct proc_info *ret;
+};
+
+/* Is pid a live process that started no later than t_ns (boot time), so possibly the one that
+ * forked then? Not a child of init: a daemon's jobs stay families of their own. */
+static bool ancestor_alive(pid_t pid, uint64_t t_ns, void *ud) {
+        struct alive_ctx *c = ud;
+        if (proc_read(c->p->procdir, pid, c->ret) < 0 || c->ret->ppid <= 1)
+                return false;
+        long hz = c->p->ticks_per_s > 0 ? c->p->ticks_per_s : 100;
+        return c->ret->start_time <= t_ns / (1000000000ull / (uint64_t)hz) + 1;
+}
+
 int policy_family_root(const struct policy *p, const struct proc_info *pi, struct proc_info *ret,
                        struct block_client *ret_client) {
         struct proc_info cur = *pi, parent;
         if (ret_client)
                 *ret_client = (struct block_client){ 0 };
         for (int depth = 0; depth < 64; depth++) {
-                if (cur.pid == cur.sid || cur.ppid <= 1)
+                bool crossed = false;
+                pid_t real = p->ancestry ? ancestry_parent(p->ancestry, cur.pid, NULL) : 0;
+                if (real > 1 && real != cur.ppid && cur.tty == 0) {
+                        /* Handed to init (or a subreaper) by a parent that exited: a double fork.
+                         * The family goes on from the first of its forkers still there. */
+                        struct alive_ctx c = { p, &parent };
+                        if (ancestry_live_ancestor(p->ancestry, cur.pid, ancestor_alive, &c) <= 1)
+                                break;
+                        crossed = true; /* its own process group, deliberately: not a shell's job */
+                } else if (cur.pid == cur.sid || cur.ppid <= 1)
                         break;
-                if (proc_read(p->procdir, cur.ppid, &parent) < 0)
+                else if (proc_read(p->procdir, cur.ppid, &parent) < 0)
                         break;
                 if (parent.kthread || is_protected(p, &parent) || 
-                    (parent.tty != 0 && (parent.pid == parent.sid || parent.pgrp != cur.pgrp)))
+                    (parent.tty != 0 && (parent.pid == parent.sid || (!crossed && parent.pgrp != cur.pgrp))))
                         break;
                 if (strcmp(parent.cgroup, cur.cgroup) != 0)
                         break;

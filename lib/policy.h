@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "ancestry.h"
 #include "block.h"
 #include "config.h"
 #include "proc.h"
@@ -44,6 +45,10 @@ struct policy {
          * where the kernel's facts do not show it (a pool fed over Unix sockets). */
         const struct policy_exe *worker_parents;
         size_t n_worker_parents;
+        /* Fork events (NULL: none): a family goes on past a session of its own or a hand-over
+         * to init, to the process that really started it. */
+        const struct ancestry *ancestry;
+        long ticks_per_s;   /* of start_time (sysconf(_SC_CLK_TCK)) */
 };
 
 /* Is the process an allowlisted executable? */
@@ -57,7 +62,11 @@ bool policy_may_act(const struct policy *p, const struct proc_info *pi, const ch
  * kernel thread, not one of our protected pids, not allowlisted, and not an interactive session
  * leader or job-control shell (one with a controlling terminal that is a session leader or put
  * the child in another process group: a login shell is never part of a family). A session
- * leader without a terminal (setsid, a cron job's shell) is the top of its family.
+ * leader without a terminal (setsid, a cron job's shell), or a process handed to init, is the
+ * top of its family; but a process whose parent exited and left it to init (a double fork)
+ * goes on from the first of its forkers that is still there, when p->ancestry knows them (and
+ * that one is not a child of init: a service's daemon keeps its jobs as families of their own),
+ * with the same limits from there.
  * A server's per-connection worker (policy_serves_a_client) is the top of its family too, and
  * then *ret_client (may be NULL) says whom it serves; else ret_client->is_worker is false.
  * *ret is pi itself when nothing qualifies. */
