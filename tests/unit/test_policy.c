@@ -21,6 +21,7 @@
 /* ---- fake proc tree ---- */
 
 static char *root_dir;
+static int fake_tty = 34816; /* tty_nr of the fake processes made next */
 
 
 static void write_file(const char *path, const char *data) {
@@ -37,9 +38,9 @@ static void fake_proc(pid_t pid, const char *comm, pid_t ppid, pid_t sid, unsign
         snprintf(d, sizeof(d), "%s/%d", root_dir, (int)pid);
         ck_assert_int_eq(mkdir(d, 0755), 0);
         ck_assert_int_ge(asprintf(&s,
-                                  "%d (%s) S %d %d %d 34816 -1 %lu 0 0 0 0 0 0 0 0 20 0 1 0 %d 0 0 "
+                                  "%d (%s) S %d %d %d %d -1 %lu 0 0 0 0 0 0 0 0 20 0 1 0 %d 0 0 "
                                   "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
-                                  (int)pid, comm, (int)ppid, (int)sid, (int)sid, flags, 5000 + (int)pid),
+                                  (int)pid, comm, (int)ppid, (int)sid, (int)sid, fake_tty, flags, 5000 + (int)pid),
                          0);
         snprintf(p, sizeof(p), "%s/stat", d);
         write_file(p, s);
@@ -420,6 +421,45 @@ START_TEST(test_root_stops_at_allowlisted) {
 }
 END_TEST
 
+/* A double fork: 101 forked 105 (gone), which started a session and forked 110, handed to init.
+ * With the fork events 110 is 101's family again; without them, or when the events do not fit
+ * (the pid 105 forked after 110: a reused pid), or when the forker is a service's daemon (a
+ * child of init), 110 is its own. A setsid alone (the parent still there) stays a boundary. */
+START_TEST(test_root_follows_double_fork) {
+        struct config *c = cfg_with_allow();
+        struct policy p = mkpolicy(c);
+        fake_tty = 0;
+        fake_proc(110, "spread worker", 1, 110, 0, "/tmp/ransom", CG_USER);
+        fake_proc(111, "setsid child", 101, 111, 0, "/tmp/ransom", CG_USER);
+        fake_proc(510, "service job", 1, 510, 0, "/usr/bin/d", CG_USER);
+        fake_tty = 34816;
+        ck_assert_int_eq(root_of(&p, 110), 110); /* no fork events */
+        static struct ancestry a;
+        memset(&a, 0, sizeof(a));
+        p.ancestry = &a;
+        p.ticks_per_s = 100;
+        ancestry_fork(&a, 101, 105, 59000000000ull); /* ticks 5900: after 101 started (5101) */
+        ancestry_fork(&a, 105, 110, 60000000000ull);
+        ck_assert_int_eq(root_of(&p, 110), 101);
+        ck_assert_int_eq(ancestry_parent(&a, 110, NULL), 105);
+        /* A setsid child whose parent is there: its own family, as without the events. */
+        ancestry_fork(&a, 101, 111, 60000000000ull);
+        ck_assert_int_eq(root_of(&p, 111), 111);
+        /* 105 forked again after 110 (a new process under that pid): no ancestor of 110's. */
+        ancestry_fork(&a, 101, 105, 61000000000ull);
+        ck_assert_int_eq(root_of(&p, 110), 110);
+        /* Forked before 101 itself started: not 101 (its pid was another process's then). */
+        ancestry_fork(&a, 101, 105, 40000000000ull);
+        ancestry_fork(&a, 105, 110, 41000000000ull);
+        ck_assert_int_eq(root_of(&p, 110), 110);
+        /* A service's daemon (500, a child of init) double-forking a job: the job is its own. */
+        ancestry_fork(&a, 500, 506, 59000000000ull);
+        ancestry_fork(&a, 506, 510, 60000000000ull);
+        ck_assert_int_eq(root_of(&p, 510), 510);
+        config_free(c);
+}
+END_TEST
+
 START_TEST(test_root_stops_at_pid1_and_kthreads) {
         struct config *c = cfg_with_allow();
         struct policy p = mkpolicy(c);
@@ -493,6 +533,7 @@ static Suite *policy_suite(void) {
         tcase_add_test(tc, test_root_stops_at_protected);
         tcase_add_test(tc, test_root_stops_at_allowlisted);
         tcase_add_test(tc, test_root_stops_at_pid1_and_kthreads);
+        tcase_add_test(tc, test_root_follows_double_fork);
         tcase_add_test(tc, test_root_cycle_terminates);
         tcase_add_test(tc, test_root_deep_chain);
         tcase_add_test(tc, test_root_of_gone_parent_info);
