@@ -40,7 +40,6 @@ void pipeline_opts_from(struct pipeline *p, const struct config *c, bool can_den
                 .random_min_bits = c->random_min_bits,
                 .random_max_chi2 = c->random_max_chi2,
                 .key = p->sample_key,
-                .per_file = true,
         };
         p->dopts = (struct decide_opts){
                 .threshold = c->threshold,
@@ -59,15 +58,16 @@ double pipeline_account_damage(const struct pipeline *p, const struct score_entr
         return p->cfg->account && e->acct_key ? account_damage(&p->acct, e->acct_key, now, NULL) : 0;
 }
 
-/* A family that did damage itself, or that keeps opening protected files while its account
- * brakes it, is judged by its account too: what its user's (or cgroup's) families did together,
- * under a slower decay (its own denials are in it). A new session per file or two, or one file
- * a minute, adds up there. */
+/* A family that did damage itself is judged by its account too: what its user's (or cgroup's)
+ * families did to files together, under a slower decay. A new session per file or two, or one
+ * file a minute, adds up there. Never a family that did no damage: the account neither brakes
+ * nor convicts an innocent process of that user (the admin's cp restoring files after an
+ * incident). */
 double pipeline_decision_score(const struct pipeline *p, struct score_entry *e, const struct score_entry *d,
                                uint64_t now) {
         double s = pipeline_family_score(p, e, d, now), a = pipeline_account_damage(p, e, now);
         bool recent = d->t_score && now - d->t_score <= p->cfg->window_ms;
-        if (a <= 0 || !recent || (d->damage_w <= 0 && (d->brake_w <= 0 || d->brake_w < 2 * p->cfg->w.braked_open)))
+        if (a <= 0 || !recent || d->damage_w <= 0)
                 return s;
         return a > s ? a : s;
 }
@@ -107,11 +107,8 @@ static void note_carry(struct pipeline *p, struct score_entry *e, struct score_e
 static void note_account(struct pipeline *p, struct score_entry *e, uint64_t now) {
         if (!p->cfg->account || !e->acct_key || e->client.is_worker || e->kthread)
                 return; /* a server's clients add up in lib/carry */
-        /* Damage, and the denials a braked family earned (braked only after damage: its own,
-         * or its account's): a spreader whose every new family is denied adds up too. */
-        double w = e->damage_w + e->brake_w;
-        double delta = w >= e->acct_noted ? w - e->acct_noted : w;
-        e->acct_noted = w;
+        double delta = e->damage_w >= e->acct_noted ? e->damage_w - e->acct_noted : e->damage_w;
+        e->acct_noted = e->damage_w;
         if (delta <= 0)
                 return;
         char label[80];
@@ -482,9 +479,8 @@ static int on_open(struct pipeline *p, const struct src_event *ev, uint64_t now)
          * name queue first, so the unlinks that complete its pairs are counted. */
         /* Never a kernel thread: knfsd's threads serve every NFS client, a denial would fall on
          * whichever client's request it is handling. */
-        double acct = e ? pipeline_account_damage(p, e, now) : 0;
-        double fam = e ? pipeline_family_score(p, e, score_family_entry(p->scores, e), now) : 0;
-        if (e && !e->kthread && decide_brake(&p->dopts, acct > fam ? acct : fam)) {
+        if (e && !e->kthread &&
+            decide_brake(&p->dopts, pipeline_decision_score(p, e, score_family_entry(p->scores, e), now))) {
                 /* A server's client is braked for the damage it did over all its connections: its
                  * new connection's denials weigh as the client's, while all its denials so far
                  * (its summed score beyond its damage) weigh no more than that damage. */
@@ -494,8 +490,6 @@ static int on_open(struct pipeline *p, const struct src_event *ev, uint64_t now)
                         double denied = carry_score(&p->carry, &e->client, now, NULL, NULL) - dmg;
                         floor = denied <= dmg ? dmg : 0;
                 }
-                if (acct > fam && acct > floor) /* braked for what its user's other families did */
-                        floor = acct;
                 score_braked(p->scores, e, floor, now);
                 maybe_act(p, e, now);
                 return -EPERM;
@@ -597,14 +591,16 @@ static void on_renamed(struct pipeline *p, const struct src_event *ev, uint64_t 
         if (!exchange)
                 fcache_rename(p->files, ev->path, ev->path2, ev->is_dir);
         struct score_entry *e = ev->is_dir ? NULL : identify_checked(p, ev, now);
+        /* The rename first: a file damaged under its old name and renamed to a new extension is
+         * that evidence; the name's new content judged below is not a rename to credit. */
+        if (e)
+                score_renamed(p->scores, e, ev->path, ev->path2, now);
         if (over)
                 judge_name(p, e, ev->path2, over, over_owner, from, now);
         if (exchange)
                 judge_name(p, e, ev->path, from, from_owner, over, now);
-        if (!e)
-                return;
-        score_renamed(p->scores, e, ev->path, ev->path2, now);
-        maybe_act(p, e, now);
+        if (e)
+                maybe_act(p, e, now);
 }
 
 /* A file moved in from outside the protected paths over a protected one: it takes that one's

@@ -13,11 +13,11 @@
 
 
 /* Offsets of the sampled blocks for a file of `size` bytes: the head and the tail, and between
- * them one block at a place drawn per file (keyed by the secret, the file's identity id and its
- * size) in each of the blocks-2 equal stretches. The same file of the same size is always read
- * at the same places (its before and after compare), but one who does not know the key cannot
- * leave exactly those bytes intact. Returns the number of blocks. */
-static unsigned block_offsets(uint64_t size, const struct sample_opts *o, uint64_t id, uint64_t off[SAMPLE_MAX_BLOCKS]) {
+ * them one block in each of the blocks-2 equal stretches, at a place within it drawn from the
+ * secret key (the same fraction of the stretch for every file: a file and what replaces it, or
+ * the same file grown by a line, are read at nearly the same bytes and compare; one who does not
+ * know the key cannot leave exactly those bytes intact). Returns the number of blocks. */
+static unsigned block_offsets(uint64_t size, const struct sample_opts *o, uint64_t off[SAMPLE_MAX_BLOCKS]) {
         unsigned n = o->blocks < 1 ? 1 : o->blocks > SAMPLE_MAX_BLOCKS ? SAMPLE_MAX_BLOCKS : o->blocks;
         uint64_t bs = o->block_bytes;
         if (size <= bs * n) {
@@ -35,7 +35,7 @@ static unsigned block_offsets(uint64_t size, const struct sample_opts *o, uint64
         if (n == 2)
                 return n;
         /* Stretch i of n-2 in [bs, last): a block starting anywhere in it, never past last. */
-        uint64_t span = last > bs ? last - bs : 0, x = o->key ^ id ^ (size * 0x9e3779b97f4a7c15ull);
+        uint64_t span = last > bs ? last - bs : 0, x = o->key ^ 0x9e3779b97f4a7c15ull;
         for (unsigned i = 1; i + 1 < n; i++) {
                 x ^= x >> 33;
                 x *= 0xff51afd7ed558ccdull;
@@ -43,7 +43,8 @@ static unsigned block_offsets(uint64_t size, const struct sample_opts *o, uint64
                 x *= 0xc4ceb9fe1a85ec53ull;
                 x ^= x >> 33;
                 uint64_t lo = bs + span * (i - 1) / (n - 2), hi = bs + span * i / (n - 2);
-                off[i] = hi > lo ? lo + x % (hi - lo) : lo;
+                double frac = (double)(x >> 11) / (double)(1ull << 53); /* [0, 1) */
+                off[i] = hi > lo ? lo + (uint64_t)(frac * (double)(hi - lo)) : lo;
         }
         return n;
 }
@@ -184,7 +185,7 @@ void sample_buf(const uint8_t *buf, size_t len, const struct sample_opts *o, str
 
         entropy_hist_init(&all);
         s.hash = util_fnv1a(s.hash, (const uint8_t *)&s.size, sizeof(s.size));
-        unsigned n = block_offsets(len, o, 0, off);
+        unsigned n = block_offsets(len, o, off);
         for (unsigned i = 0; i < n && len > 0; i++) {
                 size_t l = off[i] + o->block_bytes > len ? len - off[i] : o->block_bytes;
                 judge_block(&s, i, buf + off[i], l, o, &all);
@@ -229,7 +230,7 @@ int sample_fd(int fd, const struct sample_opts *o, struct sample *ret) {
                 return -ENOMEM;
         entropy_hist_init(&all);
         s.hash = util_fnv1a(s.hash, (const uint8_t *)&s.size, sizeof(s.size));
-        unsigned n = block_offsets(s.size, o, o->per_file ? (uint64_t)st.st_dev << 40 ^ (uint64_t)st.st_ino : 0, off);
+        unsigned n = block_offsets(s.size, o, off);
         for (unsigned i = 0; i < n && s.size > 0; i++) {
                 size_t got = 0;
                 while (got < bs) {

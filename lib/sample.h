@@ -18,7 +18,6 @@ struct sample_opts {
         double random_max_chi2;   /* … and at most this chi-square */
         uint64_t key;             /* secret (the daemon's, random per start): where the middle
                                    * blocks of a file lie, so no one can write around them */
-        bool per_file;            /* sample_fd: and the file's identity (device, inode) */
 };
 
 struct sample {

@@ -332,6 +332,49 @@ check "xor: sizes unchanged" \
         "$D" "$TPL"
 run_mode mmap rename --mode mmap
 
+# The modes of an attacker who read the daemon's source (sim-evade.c): names kept, content gone.
+run_mode rename_over inplace --mode rename_over
+check "rename_over: no temporary file left beside the originals" \
+        bash -c '[[ -z $(find "$0" -name ".*.[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]") ]]' "$D"
+run_mode exchange inplace --mode exchange
+check "exchange: no NAME.rgsim left (the exchanged original was unlinked)" \
+        bash -c '[[ -z $(find "$0" -name "*.rgsim") ]]' "$D"
+run_mode truncate inplace --mode truncate
+check "truncate: sizes unchanged" \
+        bash -c '[[ $(stat -c %s "$0/notes.txt") -eq $(stat -c %s "$1/notes.txt") ]]' "$D" "$TPL"
+run_mode fake_magic inplace --mode fake_magic
+check "fake_magic: files start with a gzip, zstd, JPEG, PNG or PDF signature" \
+        bash -c 'n=0; for f in "$0"/notes.txt "$0"/config.json "$0"/docs/readme.md "$0"/media/big.bin; do
+                case $(head -c 4 "$f" | od -An -tx1 | tr -d " ") in 1f8b08*|28b52ffd|ffd8ffe0|89504e47|25504446) n=$((n+1));; esac
+                done; [[ $n -eq 4 ]]' "$D"
+run_mode keep_header inplace --mode keep_header
+check "keep_header: big file keeps its first 4 KiB, the rest encrypted" \
+        bash -c "$(declare -f region_differs region_same); region_same \"\$0\" \"\$1\" 0 4096 &&
+                region_differs \"\$0\" \"\$1\" 4096 65536" "$TPL/media/big.bin" "$D/media/big.bin"
+run_mode gaps inplace --mode gaps
+check "gaps: big file keeps head, middle and tail 4 KiB, the rest encrypted" \
+        bash -c "$(declare -f region_differs region_same); m=\$(( (3145728 - 4096) / 2 )); region_same \"\$0\" \"\$1\" 0 4096 &&
+                region_same \"\$0\" \"\$1\" \$m 4096 && region_same \"\$0\" \"\$1\" \$((3145728 - 4096)) 4096 &&
+                region_differs \"\$0\" \"\$1\" 4096 65536" "$TPL/media/big.bin" "$D/media/big.bin"
+run_mode words inplace --mode words
+check "words: an encrypted file is lowercase words only" \
+        bash -c '[[ -s $0/notes.txt ]] && [[ $(LC_ALL=C grep -vc "^[a-z ]*$" "$0/notes.txt" || true) -eq 0 ]]' "$D"
+run_mode hold_open inplace --mode hold_open
+run_mode hardlink inplace --mode hardlink
+check "hardlink: the links directory beside the target is gone again" \
+        bash -c '[[ ! -e $0.rgsim-links ]]' "$D"
+if [[ $(id -u) -eq 0 ]] || unshare -Urm true 2> /dev/null; then
+        run_mode bindmount inplace --mode bindmount
+        check "bindmount: the mount point beside the target is gone again, no mount left" \
+                bash -c '[[ ! -e $0.rgsim-bind ]] && ! grep -q "rgsim-bind" /proc/self/mountinfo' "$D"
+else
+        echo "skip bindmount: no user namespaces here"
+fi
+run_mode spread inplace --mode spread --per-family 2
+check "spread: the files were damaged by $((NFILES / 2)) or more workers, none the parent" \
+        bash -c 'pids=$(grep -v "^#" "$0" | cut -d" " -f2 | sort -u); parent=$(head -n1 "$0" | cut -d" " -f4)
+                [[ $(wc -l <<< "$pids") -ge $(( $1 / 2 )) ]] && ! grep -qx "$parent" <<< "$pids"' "$L" "$NFILES"
+
 # Options.
 A=$(fresh_tree seed-a)
 B=$(fresh_tree seed-b)
