@@ -250,6 +250,20 @@ static bool pseudo_before(const char *path, const struct sample *after, struct s
         return true;
 }
 
+/* Is s (known by the file's identity) a state of this very file? An inode number is reused by a
+ * new file once the old one is gone: a file born after the state's content was last modified is
+ * another file (cp -a into a tree where gzip just removed originals), and its state none. */
+static int64_t born_ns(int fd) {
+        struct statx stx;
+        if (fd < 0 || statx(fd, "", AT_EMPTY_PATH, STATX_BTIME, &stx) < 0 || !(stx.stx_mask & STATX_BTIME))
+                return -1; /* no birth time: states are trusted, as before */
+        return (int64_t)stx.stx_btime.tv_sec * 1000000000 + stx.stx_btime.tv_nsec;
+}
+
+static bool state_of_this_file(int64_t born, const struct sample *s) {
+        return born < 0 || s->mtime_ns == 0 || born <= s->mtime_ns;
+}
+
 /* Keep what the file dev:ino holds now as its before state. A file emptied (O_TRUNC and close,
  * truncate(2) by path) keeps the content it had instead: its next content is judged against
  * that, not as a new file's (else truncate, then write ciphertext, is "a new file", and the
@@ -314,6 +328,7 @@ static void on_written(struct pipeline *p, const struct src_event *ev, uint64_t 
                 r = -ENOENT;
         if (r == 0)
                 r = sample_fd(fd, &p->sopts, &after);
+        int64_t born = r == 0 ? born_ns(fd) : -1;
         if (own_fd >= 0)
                 close(own_fd);
         if (r < 0) {
@@ -329,6 +344,8 @@ static void on_written(struct pipeline *p, const struct src_event *ev, uint64_t 
         const char *path = ev->elsewhere ? NULL : ev->path; /* a name elsewhere is not kept */
         uint64_t owner = 0, t_owned = 0;
         const struct sample *s = fcache_get_ino(p->files, st.st_dev, st.st_ino);
+        if (s && !state_of_this_file(born, s))
+                s = NULL; /* a reused inode number: the path may still know the file */
         if (s)
                 owner = fcache_owner_ino(p->files, st.st_dev, st.st_ino, &t_owned);
         else if (path && (s = fcache_get_path(p->files, path)))
@@ -451,12 +468,12 @@ static bool hold_open(struct pipeline *p, const struct src_event *ev, struct sco
 
 /* Could e destroy something by writing this file? It exists with content (or was emptied), and
  * e's family did not create it. Reads, new files and own files destroy nothing of anyone's. */
-static bool at_risk(struct pipeline *p, struct score_entry *e, const struct stat *st, uint64_t now) {
+static bool at_risk(struct pipeline *p, struct score_entry *e, int fd, const struct stat *st, uint64_t now) {
         if (!p->dopts.can_deny || e->kthread)
                 return false;
         const struct sample *known = fcache_get_ino(p->files, st->st_dev, st->st_ino);
-        if (st->st_size == 0 && (!known || known->size == 0)) /* new, and not emptied: nothing to lose */
-                return false;
+        if (st->st_size == 0 && (!known || known->size == 0 || !state_of_this_file(born_ns(fd), known)))
+                return false; /* new, and not emptied: nothing to lose */
         uint64_t t_owned, owner = fcache_owner_ino(p->files, st->st_dev, st->st_ino, &t_owned);
         return !own_file(p, e, owner, t_owned, now);
 }
@@ -495,7 +512,7 @@ static int on_open(struct pipeline *p, const struct src_event *ev, uint64_t now)
                 return -EPERM;
         }
         /* Flags from /proc/PID/syscall while the opener waits (a held open was found writing). */
-        bool writes = e && at_risk(p, e, &st, now) &&
+        bool writes = e && at_risk(p, e, ev->fd, &st, now) &&
                       (ev->held_since_ms || proc_open_mode(p->procdir, ev->pid) != PROC_OPEN_READ);
         if (writes && hold_open(p, ev, e, now))
                 return -EAGAIN;

@@ -161,6 +161,17 @@ attack slow --mode slow --interval 2 --max-files 30
 attack lowentropy --mode lowentropy
 attack mmap --mode mmap
 attack xor --mode xor
+# An attacker who read the source (issue 12, tests/sim/sim-evade.c): no rename, no note.
+attack rename_over --mode rename_over
+attack exchange --mode exchange
+attack truncate --mode truncate
+attack fake_magic --mode fake_magic
+attack keep_header --mode keep_header
+attack gaps --mode gaps
+attack words --mode words
+attack hold_open --mode hold_open
+attack bindmount --mode bindmount
+attack spread --mode spread --per-family 2
 # The inotify fallback (no before state, no brake, pid found afterwards in /proc), at 400 files/s.
 RG_DAEMON_ARGS="--source inotify" attack inotify_inplace_400 --mode inplace --rate 400
 
