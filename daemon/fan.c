@@ -477,9 +477,9 @@ static void hold_recheck(struct fan *f) {
                         i++;
                         continue;
                 }
-                respond(f, h->fd, r != -EPERM);
-                if (r == SRC_WATCH && f->mw)
+                if (r == SRC_WATCH && f->mw) /* watched before the opener can write */
                         modwatch_add(f->mw, h->fd);
+                respond(f, h->fd, r != -EPERM);
                 close(h->fd);
                 if (h->pidfd >= 0)
                         close(h->pidfd);
@@ -495,14 +495,18 @@ static int on_hold_tick(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+static int our_path(struct fan *f, int fd, char *buf, size_t len);
+
 /* A watched file's modification reported late (the last of a burst): its content now. */
 static void on_modwatch(void *userdata, int fd, pid_t pid) {
         struct fan *f = userdata;
         char path[PATH_MAX];
         bool deleted = false;
-        bool ok = fd_path(fd, path, sizeof(path), &deleted) >= 0;
+        bool ok = fd_path(fd, path, sizeof(path), &deleted) >= 0 && !deleted;
+        if (ok && !src_path_protected(f->o.roots, path))
+                ok = our_path(f, fd, path, sizeof(path)) >= 0 && src_path_protected(f->o.roots, path);
         struct src_event ev = { .kind = SRC_MODIFIED, .pid = pid, .pidfd = -1, .fd = fd, .path = ok ? path : "",
-                                .elsewhere = !ok || deleted || !src_path_protected(f->o.roots, path) };
+                                .elsewhere = !ok };
         (void)f->o.handler(f->o.userdata, &ev);
 }
 
@@ -597,7 +601,7 @@ static void handle_data(struct fan *f, const struct fanotify_event_metadata *m, 
                         r = f->o.handler(f->o.userdata, &ev);
                 }
                 allow = r != -EPERM;
-                if (r == SRC_WATCH && f->mw)
+                if (r == SRC_WATCH && f->mw) /* answered below: watched before it can write */
                         modwatch_add(f->mw, m->fd);
         } else if (m->mask & FAN_CLOSE_WRITE) {
                 if (f->mw && modwatch_count(f->mw))
@@ -605,6 +609,13 @@ static void handle_data(struct fan *f, const struct fanotify_event_metadata *m, 
                 ev.kind = SRC_WRITTEN;
                 (void)f->o.handler(f->o.userdata, &ev);
         } else if ((m->mask & FAN_MODIFY) && f->mw && modwatch_modified(f->mw, m->fd, m->pid)) {
+                /* A watched file is protected: through a bind mount it is named by our mount. */
+                char ours[PATH_MAX];
+                if (ev.elsewhere && !deleted && our_path(f, m->fd, ours, sizeof(ours)) >= 0 &&
+                    src_path_protected(f->o.roots, ours)) {
+                        snprintf(path, sizeof(path), "%s", ours);
+                        ev.elsewhere = false;
+                }
                 ev.kind = SRC_MODIFIED;
                 (void)f->o.handler(f->o.userdata, &ev);
         }

@@ -13,9 +13,11 @@
 struct entry {
         dev_t dev;
         ino_t ino;
+        int fd;             /* the file (a copy of the open's event fd): its content, its mark */
         unsigned refs;      /* write-capable opens allowed, not yet closed */
         uint64_t t_report;  /* when last reported */
-        int pending_fd;     /* a modification not yet reported: its content, or -1 */
+        uint64_t t_used;    /* when last added to or reported */
+        bool pending;       /* a modification not yet reported */
         pid_t pending_pid;
 };
 
@@ -37,13 +39,11 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         uint64_t now = util_now_ms();
         for (unsigned i = 0; i < w->n; i++) {
                 struct entry *x = &w->v[i];
-                if (x->pending_fd < 0 || now - x->t_report < MODWATCH_REJUDGE_MS)
+                if (!x->pending || now - x->t_report < MODWATCH_REJUDGE_MS)
                         continue;
-                int fd = x->pending_fd;
-                x->pending_fd = -1;
-                x->t_report = now;
-                w->report(w->userdata, fd, x->pending_pid); /* may call back: x stays valid (no removal here) */
-                close(fd);
+                x->pending = false;
+                x->t_report = x->t_used = now;
+                w->report(w->userdata, x->fd, x->pending_pid); /* never calls back: x stays valid */
         }
         arm(w);
         return 0;
@@ -52,7 +52,7 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 static void arm(struct modwatch *w) {
         bool pending = false;
         for (unsigned i = 0; i < w->n && !pending; i++)
-                pending = w->v[i].pending_fd >= 0;
+                pending = w->v[i].pending;
         if (!pending) {
                 (void)sd_event_source_set_enabled(w->timer, SD_EVENT_OFF);
                 return;
@@ -82,8 +82,7 @@ void modwatch_free(struct modwatch *w) {
         if (!w)
                 return;
         for (unsigned i = 0; i < w->n; i++)
-                if (w->v[i].pending_fd >= 0)
-                        close(w->v[i].pending_fd);
+                close(w->v[i].fd); /* the group goes with the daemon: its marks too */
         sd_event_source_unref(w->timer);
         free(w);
 }
@@ -97,30 +96,39 @@ static struct entry *find(struct modwatch *w, int fd, struct stat *st) {
         return NULL;
 }
 
-static void drop(struct modwatch *w, struct entry *x, int fd) {
-        if (fd >= 0)
-                (void)fanotify_mark(w->group_fd, FAN_MARK_REMOVE, FAN_MODIFY, fd, NULL);
-        if (x->pending_fd >= 0)
-                close(x->pending_fd);
+static void drop(struct modwatch *w, struct entry *x) {
+        (void)fanotify_mark(w->group_fd, FAN_MARK_REMOVE, FAN_MODIFY, x->fd, NULL);
+        close(x->fd);
         *x = w->v[--w->n];
 }
 
 void modwatch_add(struct modwatch *w, int fd) {
         struct stat st;
         struct entry *x = find(w, fd, &st);
+        uint64_t now = util_now_ms();
         if (x) {
                 x->refs++;
+                x->t_used = now;
                 return;
         }
         if (w->n >= MODWATCH_MAX) {
+                /* Full: the entry used least recently goes (an open we took for a write that
+                 * never closed with one: openat2, io_uring; or one idle for long). */
+                struct entry *old = &w->v[0];
+                for (unsigned i = 1; i < w->n; i++)
+                        if (w->v[i].t_used < old->t_used)
+                                old = &w->v[i];
+                drop(w, old);
                 w->full++;
+        }
+        int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (dup < 0)
+                return;
+        if (fanotify_mark(w->group_fd, FAN_MARK_ADD, FAN_MODIFY, dup, NULL) < 0) {
+                close(dup);
                 return;
         }
-        if (fanotify_mark(w->group_fd, FAN_MARK_ADD, FAN_MODIFY, fd, NULL) < 0) {
-                w->full++;
-                return;
-        }
-        w->v[w->n++] = (struct entry){ .dev = st.st_dev, .ino = st.st_ino, .refs = 1, .pending_fd = -1 };
+        w->v[w->n++] = (struct entry){ .dev = st.st_dev, .ino = st.st_ino, .fd = dup, .refs = 1, .t_used = now };
 }
 
 bool modwatch_modified(struct modwatch *w, int fd, pid_t pid) {
@@ -129,13 +137,16 @@ bool modwatch_modified(struct modwatch *w, int fd, pid_t pid) {
         if (!x)
                 return false; /* closed meanwhile: its close-write is judged */
         uint64_t now = util_now_ms();
+        x->t_used = now;
         if (now - x->t_report >= MODWATCH_REJUDGE_MS) {
                 x->t_report = now;
                 return true;
         }
         /* Too soon: the newest content is reported when the time has passed. */
-        if (x->pending_fd < 0 && (x->pending_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) >= 0)
+        if (!x->pending) {
+                x->pending = true;
                 arm(w);
+        }
         x->pending_pid = pid;
         return false;
 }
@@ -144,13 +155,13 @@ void modwatch_closed(struct modwatch *w, int fd) {
         struct stat st;
         struct entry *x = find(w, fd, &st);
         if (x && --x->refs == 0)
-                drop(w, x, fd); /* the close-write itself is judged: a pending report is moot */
+                drop(w, x); /* the close-write itself is judged: a pending report is moot */
 }
 
 unsigned modwatch_count(const struct modwatch *w) {
         return w->n;
 }
 
-uint64_t modwatch_full(const struct modwatch *w) {
+uint64_t modwatch_evicted(const struct modwatch *w) {
         return w->full;
 }

@@ -9,7 +9,8 @@
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 
-#define MODWATCH_MAX 1024        /* files watched at once; more are judged at their close only */
+#define MODWATCH_MAX 1024        /* files watched at once (each holds an fd); beyond, the one used
+                                  * least recently is given up (judged at its close only) */
 #define MODWATCH_REJUDGE_MS 100  /* a file being written is judged again at most this often */
 
 struct modwatch;
@@ -25,4 +26,4 @@ bool modwatch_modified(struct modwatch *w, int fd, pid_t pid);
 /* A close-write of fd: one open less; the mark goes with the last. */
 void modwatch_closed(struct modwatch *w, int fd);
 unsigned modwatch_count(const struct modwatch *w);
-uint64_t modwatch_full(const struct modwatch *w); /* opens not watched: the table was full */
+uint64_t modwatch_evicted(const struct modwatch *w); /* watches given up for newer ones: the table was full */

@@ -69,7 +69,9 @@ double pipeline_decision_score(const struct pipeline *p, struct score_entry *e, 
         bool recent = d->t_score && now - d->t_score <= p->cfg->window_ms;
         if (a <= 0 || !recent || d->damage_w <= 0)
                 return s;
-        return a > s ? a : s;
+        /* plus its own denials (they are the family's, not in the account): braked by what its
+         * account holds, a family that keeps trying gets there */
+        return a + d->brake_w > s ? a + d->brake_w : s;
 }
 
 /* What e did to files since it was last noted is its account's too. */
@@ -104,11 +106,16 @@ static void note_carry(struct pipeline *p, struct score_entry *e, struct score_e
         d->files_noted = d->files_damaged;
 }
 
+/* Each point once: from the family's entry (which every member's evidence reaches), as the
+ * growth of its damage since it was last noted (damage_w restarts at 0 when the family's
+ * window passed, or the entry was reset for a new process under its pid). Into the account of
+ * the member that did it. */
 static void note_account(struct pipeline *p, struct score_entry *e, uint64_t now) {
         if (!p->cfg->account || !e->acct_key || e->client.is_worker || e->kthread)
                 return; /* a server's clients add up in lib/carry */
-        double delta = e->damage_w >= e->acct_noted ? e->damage_w - e->acct_noted : e->damage_w;
-        e->acct_noted = e->damage_w;
+        struct score_entry *d = score_family_entry(p->scores, e);
+        double delta = d->damage_w >= d->acct_noted ? d->damage_w - d->acct_noted : d->damage_w;
+        d->acct_noted = d->damage_w;
         if (delta <= 0)
                 return;
         char label[80];
@@ -183,7 +190,6 @@ static struct score_entry *identify(struct pipeline *p, const struct src_event *
                 e->uid = 0;
         char label[80];
         e->acct_key = pi.kthread ? 0 : account_key(e->uid, pi.cgroup, label, sizeof(label));
-        e->acct_noted = 0;
         e->allowed = policy_allowed(p->policy, &pi);
         e->gen = p->gen;
         e->pidfd_ino = ino;
@@ -251,8 +257,8 @@ static bool pseudo_before(const char *path, const struct sample *after, struct s
 }
 
 /* Is s (known by the file's identity) a state of this very file? An inode number is reused by a
- * new file once the old one is gone: a file born after the state's content was last modified is
- * another file (cp -a into a tree where gzip just removed originals), and its state none. */
+ * new file once the old one is gone (cp -a into a tree where gzip just removed originals): a
+ * file born at another time is another file, and the state none of its. */
 static int64_t born_ns(int fd) {
         struct statx stx;
         if (fd < 0 || statx(fd, "", AT_EMPTY_PATH, STATX_BTIME, &stx) < 0 || !(stx.stx_mask & STATX_BTIME))
@@ -261,7 +267,7 @@ static int64_t born_ns(int fd) {
 }
 
 static bool state_of_this_file(int64_t born, const struct sample *s) {
-        return born < 0 || s->mtime_ns == 0 || born <= s->mtime_ns;
+        return born < 0 || s->btime_ns == 0 || born == s->btime_ns;
 }
 
 /* Keep what the file dev:ino holds now as its before state. A file emptied (O_TRUNC and close,
@@ -365,7 +371,11 @@ static void on_written(struct pipeline *p, const struct src_event *ev, uint64_t 
         if (!before && !own && path && pseudo_before(path, &after, &pseudo))
                 before = &pseudo;
         enum judge_verdict v = judge_change(before, &after, &reason);
-        keep_state(p, &st, path, &after);
+        /* While it is written, a state is kept only when it was found damaged: the file is judged
+         * against its content at the open until then (a database's pages that turn random and
+         * back count once at most, as at the close), and a damaged one not again. */
+        if (!modified || v == JUDGE_TURNED_RANDOM || v == JUDGE_TYPE_DESTROYED)
+                keep_state(p, &st, path, &after);
         if (seen_empty && e)
                 (void)fcache_set_owner(p->files, st.st_dev, st.st_ino, family_id(p, e), now);
         if (v != JUDGE_NONE)
@@ -519,7 +529,8 @@ static int on_open(struct pipeline *p, const struct src_event *ev, uint64_t now)
         const struct sample *known = fcache_get_ino(p->files, st.st_dev, st.st_ino);
         int64_t mt = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
         struct sample s;
-        if (known && known->size == (uint64_t)st.st_size && known->mtime_ns == mt) {
+        if (known && known->size == (uint64_t)st.st_size && known->mtime_ns == mt &&
+            state_of_this_file(born_ns(ev->fd), known)) {
                 s = *known;
                 (void)fcache_put(p->files, st.st_dev, st.st_ino, ev->path, &s); /* the name may be new */
         } else if (sample_fd(ev->fd, &p->sopts, &s) == 0)
@@ -568,6 +579,8 @@ static void judge_name(struct pipeline *p, struct score_entry *e, const char *pa
         bool current = now_s && now_s->size == (uint64_t)st.st_size && now_s->size > 0 &&
                        now_s->mtime_ns == (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
         struct sample keep = current ? *now_s : *before;
+        if (!current)
+                keep.btime_ns = 0; /* the original's state carried over to this file */
         (void)fcache_put(p->files, st.st_dev, st.st_ino, path, &keep);
         uint64_t fam = e ? family_id(p, e) : 0;
         if (before_owner != fam)
@@ -575,7 +588,7 @@ static void judge_name(struct pipeline *p, struct score_entry *e, const char *pa
         if (!e || !current || before->size == 0 || before_owner == fam)
                 return;
         const char *reason;
-        enum judge_verdict v = judge_change(before, now_s, &reason);
+        enum judge_verdict v = judge_renamed_over(before, now_s, &reason);
         if (v != JUDGE_TURNED_RANDOM && v != JUDGE_TYPE_DESTROYED)
                 return;
         log_debug("%s replaced by pid %d's rename: %s (%s)", path, (int)e->pid, judge_verdict_name(v), reason);

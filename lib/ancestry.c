@@ -38,7 +38,7 @@ pid_t ancestry_parent(const struct ancestry *a, pid_t pid, uint64_t *ret_t_ns) {
         return 0;
 }
 
-pid_t ancestry_live_ancestor(const struct ancestry *a, pid_t pid, bool (*alive)(pid_t, uint64_t, void *), void *ud) {
+pid_t ancestry_live_ancestor(const struct ancestry *a, pid_t pid, int (*alive)(pid_t, uint64_t, void *), void *ud) {
         uint64_t t_child;
         pid_t cur = pid;
         if (!ancestry_parent(a, cur, &t_child))
@@ -53,8 +53,11 @@ pid_t ancestry_live_ancestor(const struct ancestry *a, pid_t pid, bool (*alive)(
                 bool known = ancestry_parent(a, parent, &t_parent) != 0;
                 if (known && t_parent > t_child)
                         return 0;
-                if (alive(parent, t_child, ud))
+                int r = alive(parent, t_child, ud);
+                if (r > 0)
                         return parent;
+                if (r < 0)
+                        return 0;
                 if (!known)
                         return 0; /* gone, and we did not see where it came from */
                 cur = parent;

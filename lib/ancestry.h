@@ -25,7 +25,7 @@ struct ancestry {
 void ancestry_fork(struct ancestry *a, pid_t parent, pid_t child, uint64_t t_ns);
 /* The process that forked pid, 0 when unknown. *ret_t_ns: when pid was forked. */
 pid_t ancestry_parent(const struct ancestry *a, pid_t pid, uint64_t *ret_t_ns);
-/* The first ancestor of pid (forked at or after not_before_ns, so not a later process under a
- * reused pid) that satisfies alive(pid, its fork time, ud), following forkers that are gone;
- * 0 when none within 16 generations. */
-pid_t ancestry_live_ancestor(const struct ancestry *a, pid_t pid, bool (*alive)(pid_t, uint64_t, void *), void *ud);
+/* The first ancestor of pid for which alive(its pid, the fork time of its child on the way, ud)
+ * says 1, following forkers that are gone (alive says 0) through their own fork events; 0 when
+ * alive says -1 (there, but not to be followed), or none is found within 16 generations. */
+pid_t ancestry_live_ancestor(const struct ancestry *a, pid_t pid, int (*alive)(pid_t, uint64_t, void *), void *ud);

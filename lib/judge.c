@@ -14,10 +14,12 @@ static bool is_known(enum ftype_class c) {
         return c == FTYPE_CLASS_TEXT || c == FTYPE_CLASS_STRUCTURED || c == FTYPE_CLASS_COMPRESSED;
 }
 
-/* same_file: the same file (or name) changed; else a new file that may replace an unlinked
- * original (a compressor writes x.gz and removes x: another type is its whole point). */
+/* same_file: the same name changed (in place, or replaced by a rename); else a new file that may
+ * replace an unlinked original (a compressor writes x.gz and removes x: another type is its
+ * whole point). same_inode: the very file, not one renamed over it (a converter's output of the
+ * same type, LZW TIFF or a compressed PDF, is random behind its header by design). */
 static enum judge_verdict change(const struct sample *before, const struct sample *after, bool same_file,
-                                 const char **ret_reason) {
+                                 bool same_inode, const char **ret_reason) {
         const char *reason = "no notable change";
         enum judge_verdict v = JUDGE_NONE;
         enum ftype_class ca = ftype_class_of(after->type);
@@ -74,7 +76,15 @@ static enum judge_verdict change(const struct sample *before, const struct sampl
                 reason = "text replaced by a small file of another type";
                 goto out;
         }
-        if (ca == cb && after->n_random > before->n_random && after->n_judged == before->n_judged &&
+        if (same_file && ca == FTYPE_CLASS_TEXT && cb == FTYPE_CLASS_TEXT && after->n_random > before->n_random &&
+            after->n_judged == before->n_judged) {
+                /* Random bytes inside a text file that kept its text head (and tail): text has
+                 * none, a block of ciphertext behind an intact start does. */
+                v = JUDGE_TURNED_RANDOM;
+                reason = "random blocks inside a text file";
+                goto out;
+        }
+        if (same_inode && ca == cb && after->n_random > before->n_random && after->n_judged == before->n_judged &&
             cb != FTYPE_CLASS_COMPRESSED && cb != FTYPE_CLASS_ENCRYPTED && after->n_random * 2 > after->n_judged) {
                 /* Same type kept (e.g. magic left intact) but most blocks turned random. */
                 v = JUDGE_TURNED_RANDOM;
@@ -88,11 +98,15 @@ out:
 }
 
 enum judge_verdict judge_change(const struct sample *before, const struct sample *after, const char **ret_reason) {
-        return change(before, after, true, ret_reason);
+        return change(before, after, true, true, ret_reason);
+}
+
+enum judge_verdict judge_renamed_over(const struct sample *before, const struct sample *after, const char **ret_reason) {
+        return change(before, after, true, false, ret_reason);
 }
 
 bool judge_replacement(const struct sample *original, const struct sample *replacement, const char **ret_reason) {
-        enum judge_verdict v = change(original, replacement, false, ret_reason);
+        enum judge_verdict v = change(original, replacement, false, true, ret_reason);
         return v == JUDGE_TURNED_RANDOM || v == JUDGE_TYPE_DESTROYED ||
                (v == JUDGE_NEW_CIPHERLIKE && !original);
 }

@@ -18,6 +18,10 @@ enum judge_verdict judge_change(const struct sample *before, const struct sample
 
 /* Does replacing `original` (unlinked) by `replacement` (new file) look like encryption?
  * Compressors (known compressed output) do not; ciphertext-like output does. */
+/* A name's new content after another file was renamed over it (or exchanged with it), against
+ * what the name had: judge_change, except that a file of the same type random behind its
+ * header is a converter's output (an LZW TIFF, a compressed PDF), not a verdict. */
+enum judge_verdict judge_renamed_over(const struct sample *before, const struct sample *after, const char **ret_reason);
 bool judge_replacement(const struct sample *original, const struct sample *replacement, const char **ret_reason);
 
 /* The type a file name's extension promises (".pdf" → FTYPE_PDF), FTYPE_UNKNOWN when none or

@@ -194,17 +194,29 @@ static bool configured_worker(const struct policy *p, const struct proc_info *cu
 
 struct alive_ctx {
         const struct policy *p;
+        const struct proc_info *child; /* the re-parented process */
         struct proc_info *ret;
 };
 
-/* Is pid a live process that started no later than t_ns (boot time), so possibly the one that
- * forked then? Not a child of init: a daemon's jobs stay families of their own. */
-static bool ancestor_alive(pid_t pid, uint64_t t_ns, void *ud) {
+static uint64_t ns_to_ticks(const struct policy *p, uint64_t ns) {
+        long hz = p->ticks_per_s > 0 ? p->ticks_per_s : 100;
+        return ns / (1000000000ull / (uint64_t)hz);
+}
+
+/* Is pid the live process that forked at t_ns (it started no later), and the same program as
+ * the re-parented child? 1 yes; 0 it is gone (or another process has its pid now): look at its
+ * own forker; -1 stop: a child of init (a service's daemon keeps its jobs as families of their
+ * own), or another program (a desktop's launcher, a browser opening a viewer, a shell script
+ * starting a daemon: none answers for what it started). Ransomware that spreads by double
+ * forks forks itself. */
+static int ancestor_alive(pid_t pid, uint64_t t_ns, void *ud) {
         struct alive_ctx *c = ud;
-        if (proc_read(c->p->procdir, pid, c->ret) < 0 || c->ret->ppid <= 1)
-                return false;
-        long hz = c->p->ticks_per_s > 0 ? c->p->ticks_per_s : 100;
-        return c->ret->start_time <= t_ns / (1000000000ull / (uint64_t)hz) + 1;
+        if (proc_read(c->p->procdir, pid, c->ret) < 0 || c->ret->start_time > ns_to_ticks(c->p, t_ns) + 1)
+                return 0;
+        if (c->ret->ppid <= 1 || !c->child->exe_ino || c->ret->exe_ino != c->child->exe_ino ||
+            c->ret->exe_dev != c->child->exe_dev)
+                return -1;
+        return 1;
 }
 
 int policy_family_root(const struct policy *p, const struct proc_info *pi, struct proc_info *ret,
@@ -214,11 +226,17 @@ int policy_family_root(const struct policy *p, const struct proc_info *pi, struc
                 *ret_client = (struct block_client){ 0 };
         for (int depth = 0; depth < 64; depth++) {
                 bool crossed = false;
-                pid_t real = p->ancestry ? ancestry_parent(p->ancestry, cur.pid, NULL) : 0;
-                if (real > 1 && real != cur.ppid && cur.tty == 0) {
+                uint64_t t_fork = 0;
+                pid_t real = p->ancestry ? ancestry_parent(p->ancestry, cur.pid, &t_fork) : 0;
+                /* The fork event is this process's own (not a former holder of its pid's, when
+                 * its own event was lost): it started when it was forked, give or take a tick. */
+                uint64_t tf = ns_to_ticks(p, t_fork);
+                bool own_event = real > 1 && cur.start_time + 2 >= tf && tf + 2 >= cur.start_time;
+                if (own_event && real != cur.ppid && cur.tty == 0) {
                         /* Handed to init (or a subreaper) by a parent that exited: a double fork.
-                         * The family goes on from the first of its forkers still there. */
-                        struct alive_ctx c = { p, &parent };
+                         * The family goes on from the first of its forkers still there, when that
+                         * is the same program. */
+                        struct alive_ctx c = { p, &cur, &parent };
                         if (ancestry_live_ancestor(p->ancestry, cur.pid, ancestor_alive, &c) <= 1)
                                 break;
                         crossed = true; /* its own process group, deliberately: not a shell's job */

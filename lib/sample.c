@@ -3,6 +3,7 @@
 #include "sample.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -130,6 +131,13 @@ static void sample_finish(struct sample *s, const struct entropy_hist *all, stru
         s->entropy = (float)st.shannon;
         s->chi2 = (float)st.chi2;
         s->type = ftype_detect(view->head, view->head_len, s->size);
+        /* A compression format's signature over bytes that are not compressed (text, or any
+         * low-entropy content): the signature is a lie (written over a document first, so that
+         * its encryption afterwards changes nothing that a compressed file would not). Real
+         * gzip, xz, zstd, bzip2, lz4 output is dense throughout (7.5+ bits a byte). */
+        if ((s->type == FTYPE_GZIP || s->type == FTYPE_XZ || s->type == FTYPE_ZSTD || s->type == FTYPE_BZIP2 ||
+             s->type == FTYPE_LZ4 || s->type == FTYPE_LZMA) && s->n_judged > 0 && s->n_random == 0 && st.shannon < 6.0)
+                s->type = FTYPE_UNKNOWN;
         if (ftype_class_of(s->type) == FTYPE_CLASS_TEXT)
                 s->encoded = looks_encoded(alphabet, st.shannon) || words;
         if (s->type == FTYPE_ZIP || s->type == FTYPE_7Z || s->type == FTYPE_RAR) {
@@ -206,14 +214,17 @@ void sample_buf(const uint8_t *buf, size_t len, const struct sample_opts *o, str
 }
 
 int sample_fd(int fd, const struct sample_opts *o, struct sample *ret) {
-        struct stat st;
-        if (fstat(fd, &st) < 0)
+        struct statx stx;
+        if (statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE | STATX_MTIME | STATX_BTIME, &stx) < 0)
                 return -errno;
-        if (!S_ISREG(st.st_mode))
+        if (!S_ISREG(stx.stx_mode))
                 return -EBADFD;
 
-        struct sample s = { .size = (uint64_t)st.st_size, .hash = UTIL_FNV_OFFSET,
-                            .mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec };
+        struct sample s = { .size = (uint64_t)stx.stx_size, .hash = UTIL_FNV_OFFSET,
+                            .mtime_ns = (int64_t)stx.stx_mtime.tv_sec * 1000000000 + stx.stx_mtime.tv_nsec,
+                            .btime_ns = stx.stx_mask & STATX_BTIME
+                                                ? (int64_t)stx.stx_btime.tv_sec * 1000000000 + stx.stx_btime.tv_nsec
+                                                : 0 };
         struct entropy_hist all;
         uint64_t off[SAMPLE_MAX_BLOCKS];
         uint8_t head[FTYPE_HEAD_BYTES];

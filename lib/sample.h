@@ -23,6 +23,8 @@ struct sample_opts {
 struct sample {
         uint64_t size;       /* file size when sampled */
         int64_t mtime_ns;    /* modification time when sampled (0 for buffers) */
+        int64_t btime_ns;    /* birth time (0: unknown): tells a file from a later one that got
+                              * its inode number */
         enum ftype type;     /* from the head */
         uint8_t n_blocks;    /* blocks read */
         uint8_t n_judged;    /* blocks long enough for a randomness verdict */

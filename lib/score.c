@@ -263,6 +263,7 @@ static struct score_entry *track_one(struct score_table *t, const struct proc_in
                 e->pidfd_ino = 0;
                 e->inflight = 0;
                 e->holds_expired = 0;
+                e->acct_noted = 0;
         }
         if (!e && !(e = entry_new(t, pi->pid, keep)))
                 return NULL;

@@ -61,8 +61,8 @@ START_TEST(test_account_full_forgets_the_least) {
 }
 END_TEST
 
-static bool alive_is(pid_t pid, uint64_t t, void *ud) {
-        return pid == *(pid_t *)ud;
+static int alive_is(pid_t pid, uint64_t t, void *ud) {
+        return pid == *(pid_t *)ud ? 1 : pid == -*(pid_t *)ud ? -1 : 0;
 }
 
 START_TEST(test_ancestry_table) {
@@ -80,6 +80,8 @@ START_TEST(test_ancestry_table) {
         live = 12;
         ck_assert_int_eq(ancestry_live_ancestor(&a, 13, alive_is, &live), 12);
         live = 777;
+        ck_assert_int_eq(ancestry_live_ancestor(&a, 13, alive_is, &live), 0);
+        live = -11; /* 11 is there but not to be followed (a child of init, another program): stop */
         ck_assert_int_eq(ancestry_live_ancestor(&a, 13, alive_is, &live), 0);
         /* A pid forked again replaces its entry; the chain through it breaks when the new fork
          * is later than its supposed child's. */

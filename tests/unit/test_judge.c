@@ -239,6 +239,17 @@ START_TEST(test_change_hand_made) {
         ck_assert_int_eq(judge_change(&docx, &fake_gz, &why), JUDGE_NONE); /* compressed before: no telling */
         ck_assert(!judge_replacement(&text, &fake_gz, &why));               /* gzip x; rm x */
         ck_assert(!judge_replacement(&small_text, &small_gz, &why));
+        /* One random block inside a text file that kept its head and tail: ciphertext there. */
+        struct sample text_mid = { .size = 10000, .type = FTYPE_TEXT, .n_blocks = 3, .n_judged = 3, .n_random = 1 };
+        ck_assert_int_eq(judge_change(&text, &text_mid, &why), JUDGE_TURNED_RANDOM);
+        ck_assert_int_eq(judge_change(&text_mid, &text_mid, &why), JUDGE_NONE);
+        /* Renamed over the original: the same rules, except a file of the same type random
+         * behind its header (a converter's output: LZW TIFF, a compressed PDF). */
+        ck_assert_int_eq(judge_renamed_over(&pdf, &pdf_two_random, &why), JUDGE_NONE);
+        ck_assert_int_eq(judge_renamed_over(&text, &rnd, &why), JUDGE_TURNED_RANDOM);
+        ck_assert_int_eq(judge_renamed_over(&text, &fake_gz, &why), JUDGE_TURNED_RANDOM);
+        ck_assert_int_eq(judge_renamed_over(&text, &text_mid, &why), JUDGE_TURNED_RANDOM);
+        ck_assert_int_eq(judge_renamed_over(&text, &text, &why), JUDGE_NONE);
         /* Most blocks turned random behind the magic. */
         ck_assert_int_eq(judge_change(&pdf, &pdf_two_random, &why), JUDGE_TURNED_RANDOM);
         ck_assert_int_eq(judge_change(&pdf_two_random, &pdf_two_random, &why), JUDGE_NONE);

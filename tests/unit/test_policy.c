@@ -421,41 +421,50 @@ START_TEST(test_root_stops_at_allowlisted) {
 }
 END_TEST
 
-/* A double fork: 101 forked 105 (gone), which started a session and forked 110, handed to init.
- * With the fork events 110 is 101's family again; without them, or when the events do not fit
- * (the pid 105 forked after 110: a reused pid), or when the forker is a service's daemon (a
- * child of init), 110 is its own. A setsid alone (the parent still there) stays a boundary. */
+/* A double fork: 120 (a program) forked 125 (gone), which started a session and forked 130, the
+ * same program, handed to init. With the fork events 130 is 120's family again; without them,
+ * or when the events do not fit (125 forked after 130: a reused pid; 130's own event lost and an
+ * old holder's left), or when the forker is another program (a desktop's launcher) or a child
+ * of init (a service's daemon), 130 is its own. A setsid alone (the parent still there) stays a
+ * boundary. */
 START_TEST(test_root_follows_double_fork) {
         struct config *c = cfg_with_allow();
         struct policy p = mkpolicy(c);
+        const char *prog = "/bin/sh", *other = "/bin/true";
+        fake_proc(120, "spawner", 100, 100, 0, prog, CG_USER);  /* started at tick 5120 */
         fake_tty = 0;
-        fake_proc(110, "spread worker", 1, 110, 0, "/tmp/ransom", CG_USER);
-        fake_proc(111, "setsid child", 101, 111, 0, "/tmp/ransom", CG_USER);
-        fake_proc(510, "service job", 1, 510, 0, "/usr/bin/d", CG_USER);
+        fake_proc(130, "spread worker", 1, 130, 0, prog, CG_USER); /* tick 5130 */
+        fake_proc(131, "setsid child", 120, 131, 0, prog, CG_USER);
+        fake_proc(132, "viewer", 1, 132, 0, other, CG_USER);
+        fake_proc(505, "service daemon", 1, 505, 0, prog, CG_USER);
+        fake_proc(512, "service job", 1, 512, 0, prog, CG_USER);
         fake_tty = 34816;
-        ck_assert_int_eq(root_of(&p, 110), 110); /* no fork events */
+        ck_assert_int_eq(root_of(&p, 130), 130); /* no fork events */
         static struct ancestry a;
         memset(&a, 0, sizeof(a));
         p.ancestry = &a;
         p.ticks_per_s = 100;
-        ancestry_fork(&a, 101, 105, 59000000000ull); /* ticks 5900: after 101 started (5101) */
-        ancestry_fork(&a, 105, 110, 60000000000ull);
-        ck_assert_int_eq(root_of(&p, 110), 101);
-        ck_assert_int_eq(ancestry_parent(&a, 110, NULL), 105);
+        ancestry_fork(&a, 120, 125, 51250000000ull); /* tick 5125: after 120 started */
+        ancestry_fork(&a, 125, 130, 51300000000ull); /* tick 5130: 130's own start */
+        ck_assert_int_eq(root_of(&p, 130), 120);
+        ck_assert_int_eq(ancestry_parent(&a, 130, NULL), 125);
+        /* Another program under the same forker: a launcher answers not for what it started. */
+        ancestry_fork(&a, 125, 132, 51320000000ull);
+        ck_assert_int_eq(root_of(&p, 132), 132);
         /* A setsid child whose parent is there: its own family, as without the events. */
-        ancestry_fork(&a, 101, 111, 60000000000ull);
-        ck_assert_int_eq(root_of(&p, 111), 111);
-        /* 105 forked again after 110 (a new process under that pid): no ancestor of 110's. */
-        ancestry_fork(&a, 101, 105, 61000000000ull);
-        ck_assert_int_eq(root_of(&p, 110), 110);
-        /* Forked before 101 itself started: not 101 (its pid was another process's then). */
-        ancestry_fork(&a, 101, 105, 40000000000ull);
-        ancestry_fork(&a, 105, 110, 41000000000ull);
-        ck_assert_int_eq(root_of(&p, 110), 110);
-        /* A service's daemon (500, a child of init) double-forking a job: the job is its own. */
-        ancestry_fork(&a, 500, 506, 59000000000ull);
-        ancestry_fork(&a, 506, 510, 60000000000ull);
-        ck_assert_int_eq(root_of(&p, 510), 510);
+        ancestry_fork(&a, 120, 131, 51310000000ull);
+        ck_assert_int_eq(root_of(&p, 131), 131);
+        /* 125 forked again after 130 (a new process under that pid): no ancestor of 130's. */
+        ancestry_fork(&a, 120, 125, 51350000000ull);
+        ck_assert_int_eq(root_of(&p, 130), 130);
+        /* 130's own fork event lost, a former holder's left (forked long before it started). */
+        ancestry_fork(&a, 120, 125, 51250000000ull);
+        ancestry_fork(&a, 125, 130, 40000000000ull);
+        ck_assert_int_eq(root_of(&p, 130), 130);
+        /* A service's daemon (505, a child of init) double-forking a job: the job is its own. */
+        ancestry_fork(&a, 505, 506, 55060000000ull);
+        ancestry_fork(&a, 506, 512, 55120000000ull);
+        ck_assert_int_eq(root_of(&p, 512), 512);
         config_free(c);
 }
 END_TEST

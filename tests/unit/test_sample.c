@@ -159,6 +159,19 @@ START_TEST(test_gzip_is_not_cipherlike) {
 }
 END_TEST
 
+/* A gzip signature over text (the first step of "fake magic, then encrypt"): not a gzip. */
+START_TEST(test_gzip_signature_over_text) {
+        const size_t len = 65536;
+        uint8_t *b = text_bytes(len);
+        memcpy(b, "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10);
+        struct sample s;
+        sample_buf(b, len, &OPTS, &s);
+        ck_assert_int_eq(s.type, FTYPE_UNKNOWN);
+        free(b);
+        /* a real one (dense throughout) stays a gzip: test_gzip_is_not_cipherlike */
+}
+END_TEST
+
 START_TEST(test_openpgp_is_cipherlike) {
         static const size_t lens[] = { 100, 4096, 65536 };
         for (size_t i = 0; i < ELEMENTSOF(lens); i++) {
@@ -615,6 +628,7 @@ static Suite *sample_suite(void) {
         tcase_add_test(tc, test_opts_clamped);
         tcase_add_test(tc, test_block_placement);
         tcase_add_test(tc, test_block_keyed);
+        tcase_add_test(tc, test_gzip_signature_over_text);
         tcase_add_test(tc, test_sizes_sweep);
         suite_add_tcase(s, tc);
 
