@@ -1056,6 +1056,38 @@ struct fan *fan_free(struct fan *f) {
         return NULL;
 }
 
+int fan_open_protected(struct fan *f, const char *path) {
+        if (f->perm_fd < 0) { /* no permission events: nothing to wait for */
+                int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+                return fd < 0 ? -errno : fd;
+        }
+        if (f->no_ignore_marks)
+                return -EOPNOTSUPP;
+        int pfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC); /* raises no event */
+        if (pfd < 0)
+                return -errno;
+        struct stat st;
+        char link[64];
+        int r = 0, fd = -1;
+        if (fstat(pfd, &st) < 0 || !S_ISREG(st.st_mode))
+                r = -EBADFD;
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", pfd);
+        /* By the magic link: an O_PATH fd itself is refused as the mark's object. Survives a
+         * modification meanwhile (else cleared: our open would wait for us). */
+        if (r == 0 && fanotify_mark(f->perm_fd, FAN_MARK_ADD | FAN_MARK_IGNORE | FAN_MARK_IGNORED_SURV_MODIFY,
+                                    FAN_OPEN_PERM, AT_FDCWD, link) < 0)
+                r = -errno;
+        if (r == 0) {
+                fd = open(link, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+                if (fd < 0)
+                        r = -errno;
+                (void)fanotify_mark(f->perm_fd, FAN_MARK_REMOVE | FAN_MARK_IGNORE | FAN_MARK_IGNORED_SURV_MODIFY,
+                                    FAN_OPEN_PERM, AT_FDCWD, link);
+        }
+        close(pfd);
+        return r < 0 ? r : fd;
+}
+
 void fan_get_stats(const struct fan *f, struct fan_stats *ret) {
         *ret = f->st;
 }

@@ -41,4 +41,10 @@ struct fan_stats {
         unsigned walk_failed; /* walks of new directory trees given up (no more marks) */
 };
 void fan_get_stats(const struct fan *f, struct fan_stats *ret);
+/* Open a protected regular file for reading without an event of ours: our own open would wait
+ * for our own answer. Through an ignore mark on its inode in the permission group for the time
+ * of the open (other openers of that inode are not asked about for those microseconds).
+ * -EOPNOTSUPP where the kernel has no ignore marks (FAN_MARK_IGNORE, 6.0). Symlinks are not
+ * followed. */
+int fan_open_protected(struct fan *f, const char *path);
 const char *fan_mark_kind_name(enum fan_mark_kind k);

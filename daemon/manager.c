@@ -106,6 +106,7 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 
 static void stop_watching(struct manager *m) {
         sources_stop(&m->src);
+        m->pipe.open_file = NULL;
         m->pipe.canary = canary_free(m->pipe.canary);
         m->pipe.dopts.can_deny = false;
 }
@@ -128,6 +129,8 @@ static int start_watching(struct manager *m) {
                 return r;
         }
         m->pipe.dopts.can_deny = m->src.can_deny;
+        m->pipe.open_file = sources_open_protected;
+        m->pipe.open_ud = &m->src;
         return 0;
 }
 

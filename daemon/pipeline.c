@@ -565,16 +565,23 @@ static void on_deleted(struct pipeline *p, const struct src_event *ev, uint64_t 
 
 /* The file a name points to now, after a rename over it or an exchange, is a change of the file
  * that had the name: judged against that file's before state (an atomic save replaces plain
- * with plain; ciphertext renamed over an original destroyed it). What the name points to is
- * judged by the state we have of it (its close-write, read before the rename in the usual
- * order): the daemon cannot open a protected file itself while it answers the opens. A file
- * renamed in place before it was written, or whose close-write comes later, takes the
+ * with plain; ciphertext renamed over an original destroyed it). What the name points to now is
+ * read (p->open_file: never an open that waits for our own answer), or else taken from the
+ * state we have of it (its close-write, read before the rename in the usual order). A file
+ * renamed in place before it was written, or whose content we do not have, takes the
  * original's state: its content is judged against that when its close-write is read. A
  * family's own file that took someone else's name is that file now, not its own. */
 static void judge_name(struct pipeline *p, struct score_entry *e, const char *path, const struct sample *before,
                        uint64_t before_owner, const struct sample *now_s, uint64_t now) {
         struct stat st;
-        if (fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+        struct sample read_s;
+        int fd = p->open_file ? p->open_file(p->open_ud, path) : -ENOSYS;
+        bool have = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && sample_fd(fd, &p->sopts, &read_s) == 0;
+        if (fd >= 0)
+                close(fd);
+        if (have)
+                now_s = &read_s;
+        else if (fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
                 return; /* gone again, or not a file: nothing to judge */
         bool current = now_s && now_s->size == (uint64_t)st.st_size && now_s->size > 0 &&
                        now_s->mtime_ns == (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
@@ -633,9 +640,9 @@ static void on_renamed(struct pipeline *p, const struct src_event *ev, uint64_t 
                 maybe_act(p, e, now);
 }
 
-/* A file moved in from outside the protected paths over a protected one: it takes that one's
- * state (it was written elsewhere, where we do not read), so its next change is judged
- * against the original's content. */
+/* A file moved in from outside the protected paths over a protected one: what it holds is
+ * judged against what the name had (read now; else it takes the original's state, and its next
+ * change is judged against that). */
 static void on_created(struct pipeline *p, const struct src_event *ev, uint64_t now) {
         struct sample over_s;
         uint64_t owner;

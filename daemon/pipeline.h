@@ -51,6 +51,9 @@ struct pipeline {
         struct sessions *sessions; /* server clients being named and ended */
         struct blocks *blocks;   /* clients blocked after a conviction; NULL when unavailable */
         struct carry carry;      /* server clients' evidence over all their connections */
+        /* Opens a protected file for reading without waiting for ourselves (sources.h). */
+        int (*open_file)(void *userdata, const char *path);
+        void *open_ud;
         struct procev *procev;   /* fork events, read before a new process's family is found */
         uint64_t sample_key;     /* where files are sampled (lib/sample), random per start */
         struct account acct;     /* damage per user (root: per cgroup) over all families */

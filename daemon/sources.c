@@ -2,6 +2,7 @@
 #include "sources.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 
 #include "fan.h"
@@ -52,6 +53,14 @@ int sources_start(struct sources *s, sd_event *loop, enum config_source which, c
         log_info("Watching with inotify%s: writers are attributed through /proc, best effort",
                  r == 1 ? " (polling: the library's fd was not found)" : "");
         return 0;
+}
+
+int sources_open_protected(void *userdata, const char *path) {
+        struct sources *s = userdata;
+        if (s->fan)
+                return fan_open_protected(s->fan, path);
+        int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+        return fd < 0 ? -errno : fd;
 }
 
 void sources_stop(struct sources *s) {

@@ -2,7 +2,8 @@
 # Issue 12: an attacker who has read the source. Each way around the judge that scored nothing
 # (the simulator's evasion modes, tests/sim/sim-evade.c) against the real daemon: acted on, and
 # at most a few files lost. Atomic saves of plain text stay benign.
-# - rename_over, exchange: what a name ends up pointing to is judged against the file it had;
+# - rename_over, outside_rename, exchange: what a name ends up pointing to is read and judged
+#   against the file it had;
 # - truncate: an emptied file keeps its old content as its before state;
 # - fake_magic, keep_header, gaps, words: a signature of another type over random bytes, the
 #   middle blocks placed by a secret key, text spelt as evenly drawn words;
@@ -46,6 +47,10 @@ attack() {
 }
 
 attack rename_over 3
+# The new file written beside the protected root (same filesystem), then renamed over: its
+# content is read at the rename (never judged before it).
+attack outside_rename 3 "$WORK/hl"
+cp -a "$WORK/master/." "$WORK/hl/" 2> /dev/null
 attack exchange 3
 attack truncate 3
 attack fake_magic 3

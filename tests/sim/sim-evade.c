@@ -3,7 +3,10 @@
  * family would rely on. None renames to a new extension or drops a note (that alone is
  * evidence); every file keeps its name and ends up holding ciphertext (or is replaced by it).
  *
- *   rename_over   ciphertext into a new hidden file, renamed over the original
+ *   rename_over   ciphertext into a new hidden file (the original's times copied onto it),
+ *                 renamed over the original
+ *   outside_rename the same with the new file in a directory beside the target (not protected),
+ *                 on the same filesystem
  *   exchange      ciphertext into NAME.EXT, renameat2(RENAME_EXCHANGE) with NAME, unlink NAME.EXT
  *                 (which is the original now)
  *   truncate      read, truncate(2) by path (no open), open without O_TRUNC and write
@@ -66,20 +69,22 @@ static int slurp_encrypted(struct sim_job *j, int fd, uint64_t size, unsigned ch
         return 0;
 }
 
-static int write_new(struct sim_job *j, const char *name, const unsigned char *buf, size_t len, mode_t mode) {
-        int fd = openat(j->dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, mode);
+static int write_new_at(struct sim_job *j, int dfd, const char *name, const unsigned char *buf, size_t len, mode_t mode) {
+        int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, mode);
         if (fd < 0)
                 return -errno;
         int r = sim_write_full(fd, buf, len);
         if (close(fd) < 0 && r >= 0)
                 r = -errno;
         if (r < 0)
-                (void) unlinkat(j->dfd, name, 0);
+                (void) unlinkat(dfd, name, 0);
         return r;
 }
 
-/* rename_over and exchange: the ciphertext is a new file first. */
+/* rename_over, outside_rename and exchange: the ciphertext is a new file first. */
 static int attack_replace(struct sim_job *j, bool exchange) {
+        bool outside = j->c->o->mode == SIM_MODE_OUTSIDE_RENAME;
+        int tdir = outside ? j->c->side_fd : j->dfd;
         const struct sim_opts *o = j->c->o;
         char other[NAME_MAX + 1];
         unsigned char *buf = NULL;
@@ -95,14 +100,18 @@ static int attack_replace(struct sim_job *j, bool exchange) {
         int r = slurp_encrypted(j, fd, (uint64_t) st.st_size, &buf);
         close(fd);
         if (r >= 0)
-                r = write_new(j, other, buf, (size_t) st.st_size, (st.st_mode & 0777) | 0600);
+                r = write_new_at(j, tdir, other, buf, (size_t) st.st_size, (st.st_mode & 0777) | 0600);
         free(buf);
         if (r < 0)
                 return j->c->fatal ? r : sim_job_skip(j, r, "encrypt");
         if (!exchange) {
-                if (renameat(j->dfd, other, j->dfd, j->name) < 0) {
+                /* The original's times on the copy: it looks untouched, and its state at its
+                 * close-write no longer matches it. */
+                struct timespec ts[2] = { st.st_atim, st.st_mtim };
+                (void) utimensat(tdir, other, ts, AT_SYMLINK_NOFOLLOW);
+                if (renameat(tdir, other, j->dfd, j->name) < 0) {
                         r = -errno;
-                        (void) unlinkat(j->dfd, other, 0);
+                        (void) unlinkat(tdir, other, 0);
                         return sim_job_skip(j, r, "rename over");
                 }
                 return sim_job_damaged(j);
@@ -303,6 +312,7 @@ static int attack_plain(struct sim_job *j) {
 int sim_evade_file(struct sim_job *j) {
         switch (j->c->o->mode) {
         case SIM_MODE_RENAME_OVER:
+        case SIM_MODE_OUTSIDE_RENAME:
                 return attack_replace(j, false);
         case SIM_MODE_EXCHANGE:
                 return attack_replace(j, true);
@@ -383,6 +393,8 @@ int sim_evade_prepare(struct sim_ctx *c, struct sim_target *t) {
         int r = 0;
         if (c->o->mode == SIM_MODE_HARDLINK)
                 r = side_dir(c, "links");
+        else if (c->o->mode == SIM_MODE_OUTSIDE_RENAME)
+                r = side_dir(c, "tmp");
         else if (c->o->mode == SIM_MODE_BINDMOUNT) {
                 r = side_dir(c, "bind");
                 if (r >= 0) {

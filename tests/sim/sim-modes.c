@@ -566,6 +566,7 @@ int sim_attack_file(struct sim_ctx *c, size_t idx) {
                 r = attack_archive(&j);
                 break;
         case SIM_MODE_RENAME_OVER:
+        case SIM_MODE_OUTSIDE_RENAME:
         case SIM_MODE_EXCHANGE:
         case SIM_MODE_TRUNCATE:
         case SIM_MODE_FAKE_MAGIC:

@@ -29,6 +29,7 @@ static const char *const mode_names[_SIM_MODE_MAX] = {
         [SIM_MODE_HEADER_ONLY]    = "header_only",
         [SIM_MODE_MULTIPROC]      = "multiproc",
         [SIM_MODE_RENAME_OVER]    = "rename_over",
+        [SIM_MODE_OUTSIDE_RENAME] = "outside_rename",
         [SIM_MODE_EXCHANGE]       = "exchange",
         [SIM_MODE_TRUNCATE]       = "truncate",
         [SIM_MODE_FAKE_MAGIC]     = "fake_magic",
@@ -92,7 +93,8 @@ static void help(void) {
                "                  archive, 7z deletes the original (what Qlocker did to NAS boxes)\n"
                "\n"
                "Modes of an attacker who read the daemon's source (no rename, no note; tests/sim/sim-evade.c):\n"
-               "  rename_over     ciphertext into a new hidden file, renamed over NAME\n"
+               "  rename_over     ciphertext into a new hidden file (NAME's times on it), renamed over NAME\n"
+               "  outside_rename  the same, the new file in DIR.rgsim-tmp (beside DIR, made and removed)\n"
                "  exchange        ciphertext into NAME.EXT, exchanged with NAME (renameat2), then the\n"
                "                  original, now NAME.EXT, unlinked\n"
                "  truncate        read NAME, truncate(2) it by path, write the ciphertext without O_TRUNC\n"

@@ -52,6 +52,7 @@ enum sim_mode {
         SIM_MODE_MULTITHREAD,
         /* sim-evade.c */
         SIM_MODE_RENAME_OVER,
+        SIM_MODE_OUTSIDE_RENAME,
         SIM_MODE_EXCHANGE,
         SIM_MODE_TRUNCATE,
         SIM_MODE_FAKE_MAGIC,

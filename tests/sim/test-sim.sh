@@ -336,6 +336,8 @@ run_mode mmap rename --mode mmap
 run_mode rename_over inplace --mode rename_over
 check "rename_over: no temporary file left beside the originals" \
         bash -c '[[ -z $(find "$0" -name ".*.[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]") ]]' "$D"
+run_mode outside_rename inplace --mode outside_rename
+check "outside_rename: the directory beside the target is gone again" bash -c '[[ ! -e $0.rgsim-tmp ]]' "$D"
 run_mode exchange inplace --mode exchange
 check "exchange: no NAME.rgsim left (the exchanged original was unlinked)" \
         bash -c '[[ -z $(find "$0" -name "*.rgsim") ]]' "$D"
