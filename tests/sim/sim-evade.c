@@ -69,6 +69,17 @@ static int slurp_encrypted(struct sim_job *j, int fd, uint64_t size, unsigned ch
         return 0;
 }
 
+/* The job's file read whole and encrypted into *ret (its stat in *st); skipped with a message. */
+static int read_encrypted(struct sim_job *j, struct stat *st, unsigned char **ret) {
+        int fd = sim_job_open(j, O_RDONLY, st);
+        if (fd < 0)
+                return sim_job_skip(j, fd, "open");
+        j->planned = (uint64_t) st->st_size;
+        int r = slurp_encrypted(j, fd, (uint64_t) st->st_size, ret);
+        close(fd);
+        return r < 0 && !j->c->fatal ? sim_job_skip(j, r, "read") : r;
+}
+
 static int write_new_at(struct sim_job *j, int dfd, const char *name, const unsigned char *buf, size_t len, mode_t mode) {
         int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, mode);
         if (fd < 0)
@@ -93,14 +104,10 @@ static int attack_replace(struct sim_job *j, bool exchange) {
                          : snprintf(other, sizeof other, ".%s.%06llx", j->name, (unsigned long long) (j->idx & 0xffffff));
         if (n < 0 || (size_t) n >= sizeof other)
                 return sim_job_skip(j, -ENAMETOOLONG, "name the copy of");
-        int fd = sim_job_open(j, O_RDONLY, &st);
-        if (fd < 0)
-                return sim_job_skip(j, fd, "open");
-        j->planned = (uint64_t) st.st_size;
-        int r = slurp_encrypted(j, fd, (uint64_t) st.st_size, &buf);
-        close(fd);
-        if (r >= 0)
-                r = write_new_at(j, tdir, other, buf, (size_t) st.st_size, (st.st_mode & 0777) | 0600);
+        int r = read_encrypted(j, &st, &buf);
+        if (r < 0)
+                return r;
+        r = write_new_at(j, tdir, other, buf, (size_t) st.st_size, (st.st_mode & 0777) | 0600);
         free(buf);
         if (r < 0)
                 return j->c->fatal ? r : sim_job_skip(j, r, "encrypt");
@@ -133,14 +140,9 @@ static int attack_truncate(struct sim_job *j) {
         unsigned char *buf = NULL;
         struct stat st;
         char proc[64];
-        int fd = sim_job_open(j, O_RDONLY, &st);
-        if (fd < 0)
-                return sim_job_skip(j, fd, "open");
-        j->planned = (uint64_t) st.st_size;
-        int r = slurp_encrypted(j, fd, (uint64_t) st.st_size, &buf);
-        close(fd);
+        int fd, r = read_encrypted(j, &st, &buf);
         if (r < 0)
-                return j->c->fatal ? r : sim_job_skip(j, r, "read");
+                return r;
         int pfd = openat(j->dfd, j->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
         struct stat now;
         if (pfd < 0 || fstat(pfd, &now) < 0 || now.st_ino != st.st_ino || !S_ISREG(now.st_mode))
