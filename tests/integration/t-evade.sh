@@ -19,10 +19,10 @@ make_corpus "$WORK/master" || { fail "build corpus"; finish; exit 1; }
 mkdir -p "$WORK/p"
 # Targets that are protected roots themselves: their siblings (the links directory, the bind
 # mount point) lie outside the protected paths.
-for r in hl bm; do cp -a "$WORK/master" "$WORK/$r"; done
+for r in hl bm or; do cp -a "$WORK/master" "$WORK/$r"; done
 # The account off: each class on its own (it would stop every attack after the first at once:
 # they all run as root in one cgroup). The slow spread below needs it.
-start_daemon '{"protect": [], "action": "kill", "account": {"enabled": false}}' --protect "$WORK/p" --protect "$WORK/hl" --protect "$WORK/bm" ||
+start_daemon '{"protect": [], "action": "kill", "account": {"enabled": false}}' --protect "$WORK/p" --protect "$WORK/hl" --protect "$WORK/bm" --protect "$WORK/or" ||
         { fail "daemon starts"; finish; exit 1; }
 alerts() { grep -c "Ransomware behaviour" "$WORK/daemon.log"; }
 total=$(find "$WORK/master" -type f ! -name '.ransomguard*' | wc -l)
@@ -49,8 +49,7 @@ attack() {
 attack rename_over 3
 # The new file written beside the protected root (same filesystem), then renamed over: its
 # content is read at the rename (never judged before it).
-attack outside_rename 3 "$WORK/hl"
-cp -a "$WORK/master/." "$WORK/hl/" 2> /dev/null
+attack outside_rename 3 "$WORK/or"
 attack exchange 3
 attack truncate 3
 attack fake_magic 3

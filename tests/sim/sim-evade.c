@@ -331,8 +331,9 @@ int sim_evade_file(struct sim_job *j) {
         }
 }
 
-/* "<target>.rgsim-links" or "-bind": beside the target, on its filesystem, made by us. */
-static int side_dir(struct sim_ctx *c, const char *suffix) {
+/* "<target>.rgsim-links", "-tmp" or "-bind": beside the target, made by us; on its filesystem
+ * where links and renames need it (a mount point needs not). */
+static int side_dir(struct sim_ctx *c, const char *suffix, bool same_fs) {
         if (asprintf(&c->side_path, "%s.rgsim-%s", c->t->path, suffix) < 0) {
                 c->side_path = NULL;
                 return -ENOMEM;
@@ -343,7 +344,7 @@ static int side_dir(struct sim_ctx *c, const char *suffix) {
         struct stat st;
         if (fd < 0)
                 return -errno;
-        if (fstat(fd, &st) < 0 || st.st_dev != c->t->dev || st.st_uid != geteuid()) {
+        if (fstat(fd, &st) < 0 || (same_fs && st.st_dev != c->t->dev) || st.st_uid != geteuid()) {
                 close(fd);
                 return -EXDEV;
         }
@@ -394,11 +395,11 @@ static int bind_target(struct sim_ctx *c, struct sim_target *t) {
 int sim_evade_prepare(struct sim_ctx *c, struct sim_target *t) {
         int r = 0;
         if (c->o->mode == SIM_MODE_HARDLINK)
-                r = side_dir(c, "links");
+                r = side_dir(c, "links", true);
         else if (c->o->mode == SIM_MODE_OUTSIDE_RENAME)
-                r = side_dir(c, "tmp");
+                r = side_dir(c, "tmp", true);
         else if (c->o->mode == SIM_MODE_BINDMOUNT) {
-                r = side_dir(c, "bind");
+                r = side_dir(c, "bind", false);
                 if (r >= 0) {
                         close(c->side_fd);
                         c->side_fd = -1;
