@@ -23,7 +23,7 @@ LDFLAGS += $(EXTRA_LDFLAGS)
 # pkg-config runs lazily, so `make setup` can install the packages first.
 PKGS     = libsystemd libcjson liblzma
 LIBFLAGS = $(shell pkg-config --cflags $(PKGS))
-LIBS     = $(shell pkg-config --libs $(PKGS)) -linotifytools -lm
+LIBS     = $(shell pkg-config --libs $(PKGS)) -linotifytools -lm -pthread
 CHECKLIBS = $(shell pkg-config --libs check)
 CRYPTOLIBS = $(shell pkg-config --libs libcrypto)
 

@@ -27,6 +27,7 @@
 
 #include "fanrec.h"
 #include "modwatch.h"
+#include "responder.h"
 #include "journal.h"
 #include "proc.h"
 #include "util.h"
@@ -42,12 +43,20 @@
 #ifndef FAN_MARK_IGNORE
 #define FAN_MARK_IGNORE 0x00000400
 #endif
+#ifndef FAN_MARK_EVICTABLE
+#define FAN_MARK_EVICTABLE 0x00000200
+#endif
 #define NAME_MASK (FAN_CREATE | FAN_DELETE | FAN_RENAME | FAN_ONDIR)
 #define PERM_MASK (FAN_OPEN_PERM | FAN_CLOSE_WRITE | FAN_EVENT_ON_CHILD)
+#define PERM_FS_MASK (FAN_OPEN_PERM | FAN_CLOSE_WRITE)
+#define TAKE_MAX 256          /* records taken from the responder at once */
+/* Ignore marks live at most this long: all are dropped this often. A file just written and
+ * judged is read back without asking (a build's outputs, a copy verified); one that sat there is
+ * asked about again, and a write-open of it is seen (held, braked, watched) like any other. */
+#define IGNORE_TTL_US (10 * 1000000ULL)
 #define MAX_MNT 32
 #define PROBE_MS 1500
 #define DRAIN_ROUNDS 8        /* buffers read per turn and group: neither queue starves the other */
-#define PERM_BUF (64 * 1024)  /* one read of the permission group: answers are quick */
 #define OTHER_BUF (16 * 1024) /* ... of the others: ~500 events, a few ms, then opens get a turn */
 #define WALK_DEPTH 256        /* directories deeper than this are not marked */
 #define WALK_STEP_START 64    /* directories marked between two reads of the data group, at start */
@@ -90,6 +99,12 @@ struct fan {
         sd_event *loop;
         struct fan_opts o;
         int perm_fd, data_fd, name_fd;
+        struct responder *resp; /* reads and answers the permission group on its own thread */
+        bool *root_fs;          /* per root: marked as a whole filesystem in the permission group */
+        unsigned n_roots;
+        bool calm;              /* what o.calm said last */
+        sd_event_source *ttl_src; /* drops every ignore mark every IGNORE_TTL_US */
+        uint64_t ignored_at_flush;
         sd_event_source *perm_src, *data_src, *name_src, *walk_src;
         struct {
                 fsid_t fsid;
@@ -160,6 +175,7 @@ static int fd_path(int fd, char *buf, size_t len, bool *ret_deleted) {
 }
 
 static int drain(struct fan *f, enum group g, int rounds);
+static void drain_perm(struct fan *f, int rounds);
 
 static int mark_dir_fd(struct fan *f, int dfd) {
         /* A huge tree takes a while: tell systemd we are still starting. */
@@ -224,7 +240,8 @@ static void mounts_load(struct fan *f) {
                 f->n_mounts++;
         }
         fclose(in);
-        qsort(f->mounts, f->n_mounts, sizeof(char *), cmp_str);
+        if (f->n_mounts)
+                qsort(f->mounts, f->n_mounts, sizeof(char *), cmp_str);
 }
 
 static bool is_mount_point(const struct fan *f, const char *path) {
@@ -382,9 +399,16 @@ static int on_walk(sd_event_source *s, void *userdata) {
 /* Mark the tree at path: its top now, the rest through the walk queue. A directory created
  * while we watch (not moved in) needs no walk where a filesystem or mount mark reports the
  * creation of everything below it: each gets its own event. */
+static bool fs_covered(const struct fan *f, const char *path) {
+        for (unsigned i = 0; f->root_fs && i < f->n_roots; i++)
+                if (f->root_fs[i] && src_path_protected((char *const[]){ f->o.roots[i], NULL }, path))
+                        return true;
+        return false;
+}
+
 static int watch_tree(struct fan *f, const char *path, bool created) {
-        if (!marks_dirs(f))
-                return 0;
+        if (!marks_dirs(f) || fs_covered(f, path))
+                return 0; /* a filesystem mark covers it, and whatever appears below it */
         return walk_start(f, path, !created || f->st.mark == FAN_MARK_KIND_INODE);
 }
 
@@ -413,16 +437,14 @@ static void respond(struct fan *f, int fd, bool allow) {
 
 /* Counts the event; false for an unknown metadata version or a queue overflow (reported to
  * the manager here), which carry nothing else to handle. */
-static bool event_usable(struct fan *f, const struct fanotify_event_metadata *m, enum group g) {
+static bool event_usable(struct fan *f, uint64_t mask, enum group g) {
         static const char *const lost[_GROUP_MAX] = {
                 [GROUP_PERM] = "opens and writes in the protected paths",
                 [GROUP_DATA] = "writes outside the protected paths",
                 [GROUP_NAME] = "creates, unlinks and renames",
         };
         f->st.events++;
-        if (m->vers != FANOTIFY_METADATA_VERSION)
-                return false;
-        if (m->mask & FAN_Q_OVERFLOW) {
+        if (mask & FAN_Q_OVERFLOW) {
                 f->st.overflows++;
                 struct src_event ev = { .kind = SRC_OVERFLOW, .pidfd = -1, .fd = -1, .path = lost[g] };
                 f->o.handler(f->o.userdata, &ev);
@@ -465,7 +487,10 @@ static void hold_recheck(struct fan *f) {
         if (f->rechecking || f->n_held == 0)
                 return;
         f->rechecking = true;
-        (void)drain(f, GROUP_NAME, 1);
+        if (f->resp)
+                drain_perm(f, 1); /* the names too */
+        else
+                (void)drain(f, GROUP_NAME, 1);
         uint64_t now = util_now_ms();
         for (unsigned i = 0; i < f->n_held;) {
                 struct held *h = &f->held[i];
@@ -538,38 +563,87 @@ static int our_path(struct fan *f, int fd, char *buf, size_t len) {
         return r;
 }
 
-/* An event of the PERM or DATA group (from_perm: which). */
-static void handle_data(struct fan *f, const struct fanotify_event_metadata *m, size_t len, bool from_perm) {
-        struct fanrec rec;
-        fanrec_parse(m, len, &rec);
-        int pidfd = rec.has_pidfd ? rec.pidfd : -1;
-        bool perm = m->mask & FAN_OPEN_PERM;
+/* A file just written and judged need not be asked about while all is calm: an evictable inode
+ * mark whose ignored mask is FAN_OPEN_PERM (its opens are not asked about; it does not pin the
+ * inode) and whose mask is FAN_MODIFY (the first write through an open we were not asked about
+ * is reported, in the permission group's order; the responder then drops the mark). Only where
+ * every root is a whole filesystem: the inode marks of the group are then these alone, and
+ * FAN_MARK_FLUSH drops them all at once: when calm ends, when a writer runs ahead of the loop
+ * (responder.c), and every IGNORE_TTL_US. Never for a file only read: see pipeline.c on_open. */
+static void ignore_file(struct fan *f, int fd) {
+        if (!f->st.ignore_marks || !f->calm || (f->resp && !responder_may_ignore(f->resp)))
+                return;
+        if (fanotify_mark(f->perm_fd, FAN_MARK_ADD | FAN_MARK_EVICTABLE, FAN_MODIFY, fd, NULL) < 0)
+                return;
+        if (fanotify_mark(f->perm_fd, FAN_MARK_ADD | FAN_MARK_EVICTABLE | FAN_MARK_IGNORED_MASK, FAN_OPEN_PERM, fd,
+                          NULL) < 0) {
+                (void)fanotify_mark(f->perm_fd, FAN_MARK_REMOVE, FAN_MODIFY, fd, NULL);
+                return;
+        }
+        f->st.ignored++;
+}
+
+static void flush_ignored(struct fan *f) {
+        if (f->st.ignored == f->ignored_at_flush)
+                return;
+        if (fanotify_mark(f->perm_fd, FAN_MARK_FLUSH, 0, AT_FDCWD, "/") == 0) {
+                f->st.flushes++;
+                f->ignored_at_flush = f->st.ignored;
+        }
+}
+
+static int on_ttl(sd_event_source *s, uint64_t usec, void *userdata) {
+        flush_ignored(userdata);
+        (void)sd_event_source_set_time(s, usec + IGNORE_TTL_US);
+        return 0;
+}
+
+/* Ask the pipeline whether all is calm; when that ends, every open is asked about again. */
+static void update_calm(struct fan *f) {
+        bool c = f->perm_fd >= 0 && f->o.calm && f->o.calm(f->o.userdata);
+        if (c == f->calm)
+                return;
+        f->calm = c;
+        if (f->resp)
+                responder_set_fast(f->resp, c);
+        if (!c && f->st.ignore_marks)
+                flush_ignored(f);
+}
+
+/* An event of the PERM or DATA group (from_perm: which); answered: an open the responder
+ * allowed already. Owns fd and pidfd. */
+static void handle_event(struct fan *f, uint64_t mask, pid_t pid, int fd, int pidfd, bool has_pidfd, bool from_perm,
+                         bool answered) {
+        bool perm = mask & FAN_OPEN_PERM;
         bool allow = true;
         char path[PATH_MAX];
         bool deleted = false;
 
-        if (!event_usable(f, m, from_perm ? GROUP_PERM : GROUP_DATA))
+        if (!event_usable(f, mask, from_perm ? GROUP_PERM : GROUP_DATA))
                 goto done;
-        if (m->fd < 0)
+        if (fd < 0)
                 goto done;
-        if (f->probe_path && m->pid == f->self && (m->mask & FAN_CLOSE_WRITE) &&
-            fd_path(m->fd, path, sizeof(path), NULL) > 0 && strcmp(path, f->probe_path) == 0)
+        if (f->probe_path && pid == f->self && (mask & FAN_CLOSE_WRITE) &&
+            fd_path(fd, path, sizeof(path), NULL) > 0 && strcmp(path, f->probe_path) == 0)
                 f->probe_data_seen = true;
-        if (m->pid == f->self)
+        if (pid == f->self)
                 goto done;
-        /* A permission event comes from our per-directory marks: always protected, even when
-         * its path is too long to read. A close-write from the filesystem mark outside the
-         * protected paths still goes to the pipeline, which judges it only if it knows the file
-         * (a protected file moved or linked out to be encrypted elsewhere). */
+        /* Written through an open we were not asked about (the file was ignore-marked; the
+         * responder dropped its mark): judged now. */
+        bool unasked = from_perm && (mask & FAN_MODIFY);
+        /* A permission event comes from our marks: always protected, even when its path is
+         * too long to read. A close-write from the filesystem mark outside the protected paths
+         * still goes to the pipeline, which judges it only if it knows the file (a protected
+         * file moved or linked out to be encrypted elsewhere). */
         bool elsewhere = false;
-        if (fd_path(m->fd, path, sizeof(path), &deleted) < 0) {
+        if (fd_path(fd, path, sizeof(path), &deleted) < 0) {
                 path[0] = '\0';
                 elsewhere = !perm;
         } else if (!src_path_protected(f->o.roots, path)) {
-                /* From our directory marks yet named outside: a bind mount elsewhere (or a
-                 * directory moved out, which our mount names outside too). */
+                /* From our marks yet named outside: a bind mount elsewhere (or a directory
+                 * moved out, which our mount names outside too). */
                 char ours[PATH_MAX];
-                if (from_perm && our_path(f, m->fd, ours, sizeof(ours)) >= 0 && src_path_protected(f->o.roots, ours)) {
+                if (from_perm && our_path(f, fd, ours, sizeof(ours)) >= 0 && src_path_protected(f->o.roots, ours)) {
                         snprintf(path, sizeof(path), "%s", ours);
                         f->st.other_mounts++;
                 } else if (perm)
@@ -583,16 +657,25 @@ static void handle_data(struct fan *f, const struct fanotify_event_metadata *m, 
         if (deleted && !perm)
                 elsewhere = true;
 
-        struct src_event ev = { .pid = m->pid, .pidfd = pidfd >= 0 ? pidfd : -1, .fd = m->fd, .path = path,
-                                .gone = f->st.pidfd && rec.has_pidfd && pidfd == FAN_NOPIDFD,
-                                .elsewhere = elsewhere };
+        struct src_event ev = { .pid = pid, .pidfd = pidfd >= 0 ? pidfd : -1, .fd = fd, .path = path,
+                                .gone = f->st.pidfd && has_pidfd && pidfd == FAN_NOPIDFD,
+                                .elsewhere = elsewhere, .answered = answered };
+        int r;
         if (perm) {
                 f->st.perm_events++;
                 /* What happened to names before this open (the unlinks that complete a
-                 * family's "new ciphertext + original gone") is known before it is answered. */
-                (void)drain(f, GROUP_NAME, 1);
+                 * family's "new ciphertext + original gone") is known before it is answered
+                 * (with a responder, they came before it in its queue). */
+                if (!f->resp)
+                        (void)drain(f, GROUP_NAME, 1);
                 ev.kind = SRC_OPEN;
-                int r = f->o.handler(f->o.userdata, &ev);
+                r = f->o.handler(f->o.userdata, &ev);
+                if (answered) {
+                        if (r == SRC_IGNORE)
+                                ignore_file(f, fd);
+                        perm = false; /* answered already */
+                        goto done;
+                }
                 if (r == -EAGAIN && hold(f, &ev))
                         return; /* answered later: hold_recheck owns the fds now */
                 if (r == -EAGAIN) { /* no room to hold: asked again as expired */
@@ -602,16 +685,26 @@ static void handle_data(struct fan *f, const struct fanotify_event_metadata *m, 
                 }
                 allow = r != -EPERM;
                 if (r == SRC_WATCH && f->mw) /* answered below: watched before it can write */
-                        modwatch_add(f->mw, m->fd);
-        } else if (m->mask & FAN_CLOSE_WRITE) {
+                        modwatch_add(f->mw, fd);
+                else if (r == SRC_IGNORE)
+                        ignore_file(f, fd);
+        } else if (mask & FAN_CLOSE_WRITE) {
                 if (f->mw && modwatch_count(f->mw))
-                        modwatch_closed(f->mw, m->fd);
+                        modwatch_closed(f->mw, fd);
                 ev.kind = SRC_WRITTEN;
+                r = f->o.handler(f->o.userdata, &ev);
+                if (r == SRC_IGNORE && from_perm)
+                        ignore_file(f, fd);
+        } else if (unasked) {
+                /* Watched like a write-open we were asked about, until its close-write. */
+                if (f->mw && !deleted)
+                        modwatch_add(f->mw, fd);
+                ev.kind = SRC_MODIFIED;
                 (void)f->o.handler(f->o.userdata, &ev);
-        } else if ((m->mask & FAN_MODIFY) && f->mw && modwatch_modified(f->mw, m->fd, m->pid)) {
+        } else if ((mask & FAN_MODIFY) && f->mw && modwatch_modified(f->mw, fd, pid)) {
                 /* A watched file is protected: through a bind mount it is named by our mount. */
                 char ours[PATH_MAX];
-                if (ev.elsewhere && !deleted && our_path(f, m->fd, ours, sizeof(ours)) >= 0 &&
+                if (ev.elsewhere && !deleted && our_path(f, fd, ours, sizeof(ours)) >= 0 &&
                     src_path_protected(f->o.roots, ours)) {
                         snprintf(path, sizeof(path), "%s", ours);
                         ev.elsewhere = false;
@@ -619,13 +712,30 @@ static void handle_data(struct fan *f, const struct fanotify_event_metadata *m, 
                 ev.kind = SRC_MODIFIED;
                 (void)f->o.handler(f->o.userdata, &ev);
         }
+        update_calm(f);
 done:
-        if (perm && m->fd >= 0)
-                respond(f, m->fd, allow);
-        if (m->fd >= 0)
-                close(m->fd);
+        if (perm && !answered && fd >= 0)
+                respond(f, fd, allow);
+        if (fd >= 0)
+                close(fd);
         if (pidfd >= 0)
                 close(pidfd);
+}
+
+/* An event of the DATA group. */
+static void handle_data(struct fan *f, const struct fanotify_event_metadata *m, size_t len) {
+        struct fanrec rec;
+        fanrec_parse(m, len, &rec);
+        int pidfd = rec.has_pidfd ? rec.pidfd : -1;
+        if (m->vers != FANOTIFY_METADATA_VERSION) {
+                f->st.events++;
+                if (m->fd >= 0)
+                        close(m->fd);
+                if (pidfd >= 0)
+                        close(pidfd);
+                return;
+        }
+        handle_event(f, m->mask, m->pid, m->fd, pidfd, rec.has_pidfd, false, false);
 }
 
 /* Directory handle + name of one DFID_NAME record → absolute path. */
@@ -659,7 +769,7 @@ static void handle_name(struct fan *f, const struct fanotify_event_metadata *m, 
         fanrec_parse(m, len, &rec);
         int pidfd = rec.has_pidfd ? rec.pidfd : -1;
 
-        if (!event_usable(f, m, GROUP_NAME))
+        if (m->vers != FANOTIFY_METADATA_VERSION || !event_usable(f, m->mask, GROUP_NAME))
                 goto done;
         /* A new file's name tells nothing its close-write will not: skip resolving it (the
          * most frequent name event). Directories are resolved, to be marked. */
@@ -705,6 +815,7 @@ static void handle_name(struct fan *f, const struct fanotify_event_metadata *m, 
         } else
                 goto done;
         (void)f->o.handler(f->o.userdata, &ev);
+        update_calm(f);
 done:
         if (m->fd >= 0)
                 close(m->fd);
@@ -712,10 +823,33 @@ done:
                 close(pidfd);
 }
 
-/* Are openers waiting for an answer? */
+/* Are openers waiting for an answer (events the responder handed on)? */
 static bool perm_pending(const struct fan *f) {
-        struct pollfd pf = { .fd = f->perm_fd, .events = POLLIN };
-        return f->perm_fd >= 0 && poll(&pf, 1, 0) > 0;
+        struct pollfd pf = { .fd = f->resp ? responder_fd(f->resp) : -1, .events = POLLIN };
+        return f->resp && poll(&pf, 1, 0) > 0;
+}
+
+/* The permission group's events, as the responder handed them on, in their order. */
+static void drain_perm(struct fan *f, int rounds) {
+        struct responder_rec v[TAKE_MAX];
+        if (!f->resp || f->draining[GROUP_PERM])
+                return;
+        f->draining[GROUP_PERM] = true;
+        for (int round = 0; round < rounds; round++) {
+                size_t n = responder_take(f->resp, v, TAKE_MAX);
+                for (size_t i = 0; i < n; i++) {
+                        if (v[i].name) {
+                                handle_name(f, v[i].name, v[i].name_len);
+                                free(v[i].name);
+                        } else
+                                handle_event(f, v[i].mask, v[i].pid, v[i].fd, v[i].pidfd, v[i].has_pidfd, true,
+                                             v[i].answered);
+                        responder_done(f->resp, 1);
+                }
+                if (n < TAKE_MAX)
+                        break;
+        }
+        f->draining[GROUP_PERM] = false;
 }
 
 /* Read up to `rounds` buffers of one group's queue, so one busy group cannot starve the others
@@ -725,9 +859,15 @@ static bool perm_pending(const struct fan *f) {
  * handle_data); a group already being drained is not read again. */
 static int drain(struct fan *f, enum group g, int rounds) {
         /* Aligned for the metadata structs; on the stack, one buffer per drain level. */
-        char buf[PERM_BUF] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
-        int fd = g == GROUP_PERM ? f->perm_fd : g == GROUP_DATA ? f->data_fd : f->name_fd, r = 0;
-        size_t want = g == GROUP_PERM ? PERM_BUF : OTHER_BUF;
+        char buf[OTHER_BUF] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
+        int fd = g == GROUP_DATA ? f->data_fd : f->name_fd, r = 0;
+        size_t want = OTHER_BUF;
+        if (g == GROUP_PERM) {
+                drain_perm(f, rounds);
+                return 0;
+        }
+        if (g == GROUP_NAME && f->resp)
+                return 0; /* the responder reads it, in order with the permission group */
         if (f->draining[g])
                 return 0;
         f->draining[g] = true;
@@ -741,15 +881,26 @@ static int drain(struct fan *f, enum group g, int rounds) {
                 }
                 if (n == 0)
                         break;
-                const struct fanotify_event_metadata *m = (const void *)buf;
-                for (; FAN_EVENT_OK(m, n); m = FAN_EVENT_NEXT(m, n)) {
-                        size_t left = (size_t)n;
-                        if (g == GROUP_NAME)
-                                handle_name(f, m, left);
-                        else
-                                handle_data(f, m, left, g == GROUP_PERM);
+                if (g == GROUP_NAME) {
+                        /* Events with names are 4-byte aligned only: each is copied out first. */
+                        union {
+                                struct fanotify_event_metadata md;
+                                char b[4096];
+                        } u;
+                        for (size_t off = 0; off + sizeof(u.md) <= (size_t)n; off += u.md.event_len) {
+                                memcpy(&u.md, buf + off, sizeof(u.md));
+                                if (u.md.event_len < sizeof(u.md) || off + u.md.event_len > (size_t)n)
+                                        break;
+                                size_t len = u.md.event_len < sizeof(u) ? u.md.event_len : sizeof(u);
+                                memcpy(u.b, buf + off, len);
+                                handle_name(f, &u.md, len);
+                        }
+                } else {
+                        const struct fanotify_event_metadata *m = (const void *)buf;
+                        for (; FAN_EVENT_OK(m, n); m = FAN_EVENT_NEXT(m, n))
+                                handle_data(f, m, (size_t)n);
                 }
-                if (g != GROUP_PERM && !f->draining[GROUP_PERM] && perm_pending(f))
+                if (!f->draining[GROUP_PERM] && perm_pending(f))
                         break;
         }
         f->draining[g] = false;
@@ -928,6 +1079,54 @@ static void choose_mark_kind(struct fan *f) {
                 f->st.mark = FAN_MARK_KIND_INODE;
 }
 
+/* Is path the root of a whole filesystem mounted there (not a bind mount of a directory)? */
+static bool is_fs_root(const char *path) {
+        FILE *in = fopen("/proc/self/mountinfo", "re");
+        if (!in)
+                return false;
+        char line[8192], mp[PATH_MAX], root[PATH_MAX];
+        bool yes = false;
+        size_t n = strlen(path);
+        while (n > 1 && path[n - 1] == '/')
+                n--;
+        while (fgets(line, sizeof(line), in)) /* the last mount there is the one seen */
+                if (proc_parse_mountinfo_line(line, mp, sizeof(mp)) == 0 && strlen(mp) == n &&
+                    strncmp(mp, path, n) == 0)
+                        yes = proc_parse_mountinfo_root(line, root, sizeof(root)) == 0 && strcmp(root, "/") == 0;
+        fclose(in);
+        return yes;
+}
+
+/* Roots that are a whole filesystem get one filesystem mark in the permission group: O(1)
+ * whatever the tree's size, nothing to walk, no directory pinned, and no window for a new
+ * directory (everything on it is asked about from the first moment). Its close-writes then
+ * come through the permission group alone. Where the filesystem mark delivered the probe. */
+static void mark_filesystems(struct fan *f) {
+        if (!f->st.perm || f->st.mark != FAN_MARK_KIND_FILESYSTEM)
+                return;
+        for (unsigned i = 0; i < f->n_roots; i++) {
+                const char *root = f->o.roots[i];
+                if (!is_fs_root(root) ||
+                    fanotify_mark(f->perm_fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, PERM_FS_MASK, AT_FDCWD, root) < 0)
+                        continue;
+                f->root_fs[i] = true;
+                f->st.perm_fs++;
+                (void)fanotify_mark(f->data_fd, FAN_MARK_REMOVE | FAN_MARK_FILESYSTEM, DATA_MASK, AT_FDCWD, root);
+        }
+        /* Ignore marks need every root so (FAN_MARK_FLUSH would drop directory marks too), and
+         * evictable marks (5.19): a mark on a million files must not pin them. Tried on the
+         * first root's own inode, and removed. */
+        if (f->st.perm_fs < f->n_roots || f->no_ignore_marks)
+                return;
+        const char *root = f->o.roots[0];
+        if (fanotify_mark(f->perm_fd, FAN_MARK_ADD | FAN_MARK_EVICTABLE | FAN_MARK_IGNORED_MASK, FAN_OPEN_PERM,
+                          AT_FDCWD, root) == 0) {
+                f->st.ignore_marks = true;
+                (void)fanotify_mark(f->perm_fd, FAN_MARK_REMOVE | FAN_MARK_IGNORED_MASK, FAN_OPEN_PERM, AT_FDCWD,
+                                    root);
+        }
+}
+
 int fan_new(sd_event *loop, const struct fan_opts *o, struct fan **ret) {
         struct fan *f = calloc(1, sizeof(*f));
         int r;
@@ -938,9 +1137,17 @@ int fan_new(sd_event *loop, const struct fan_opts *o, struct fan **ret) {
         f->perm_fd = f->data_fd = f->name_fd = f->mountinfo_fd = -1;
         f->self = getpid();
 
+        for (char *const *root = o->roots; root && *root; root++)
+                f->n_roots++;
+        f->root_fs = calloc(f->n_roots + 1, sizeof(bool));
+        if (!f->root_fs) {
+                r = -ENOMEM;
+                goto fail;
+        }
         r = init_groups(f);
         if (r < 0)
                 goto fail;
+
         for (char *const *root = o->roots; root && *root; root++) {
                 r = add_mnt(f, *root);
                 if (r < 0)
@@ -948,6 +1155,24 @@ int fan_new(sd_event *loop, const struct fan_opts *o, struct fan **ret) {
         }
 
         choose_mark_kind(f);
+        /* From here on its own thread reads the permission group (and the name group, for one
+         * order): openers are answered while the loop walks the tree below. After the probes,
+         * which read the groups themselves. */
+        if (f->st.perm) {
+                r = responder_new(f->perm_fd, f->name_fd, f->self, &f->resp);
+                if (r < 0)
+                        goto fail;
+        }
+        mark_filesystems(f);
+        if (f->st.ignore_marks) {
+                responder_use_ignore_marks(f->resp);
+                uint64_t now;
+                (void)sd_event_now(loop, CLOCK_MONOTONIC, &now);
+                r = sd_event_add_time(loop, &f->ttl_src, CLOCK_MONOTONIC, now + IGNORE_TTL_US, 1000000, on_ttl, f);
+                if (r < 0)
+                        goto fail;
+                (void)sd_event_source_set_enabled(f->ttl_src, SD_EVENT_ON); /* re-armed in on_ttl */
+        }
 
         /* Permission (and, for inode marks, all) marks on every directory. Last, so that our own
          * probe writes above never wait for our own answer. Openers under the directories marked
@@ -967,8 +1192,10 @@ int fan_new(sd_event *loop, const struct fan_opts *o, struct fan **ret) {
                 r = walk_step(f, WALK_STEP_START);
                 if (r < 0)
                         goto fail;
-                if (f->st.perm)
+                if (f->st.perm) {
                         (void)drain(f, GROUP_PERM, DRAIN_ROUNDS);
+                        hold_recheck(f);
+                }
         }
         /* Directories that appear later are walked by the loop, after the groups' events. */
         r = sd_event_add_defer(loop, &f->walk_src, on_walk, f);
@@ -979,7 +1206,7 @@ int fan_new(sd_event *loop, const struct fan_opts *o, struct fan **ret) {
 
         /* Openers wait for PERM: it goes first. */
         if (f->st.perm) {
-                r = sd_event_add_io(loop, &f->perm_src, f->perm_fd, EPOLLIN, on_perm, f);
+                r = sd_event_add_io(loop, &f->perm_src, responder_fd(f->resp), EPOLLIN, on_perm, f);
                 if (r < 0)
                         goto fail;
                 (void)sd_event_source_set_priority(f->perm_src, SD_EVENT_PRIORITY_IMPORTANT - 10);
@@ -993,10 +1220,12 @@ int fan_new(sd_event *loop, const struct fan_opts *o, struct fan **ret) {
          * goes on. Each reads at most 8 buffers per turn: openers wait little, and neither
          * queue outgrows the other (100k file creations overflowed a name group that read less). */
         (void)sd_event_source_set_priority(f->data_src, SD_EVENT_PRIORITY_IMPORTANT);
-        r = sd_event_add_io(loop, &f->name_src, f->name_fd, EPOLLIN, on_name, f);
-        if (r < 0)
-                goto fail;
-        (void)sd_event_source_set_priority(f->name_src, SD_EVENT_PRIORITY_IMPORTANT);
+        if (!f->resp) {
+                r = sd_event_add_io(loop, &f->name_src, f->name_fd, EPOLLIN, on_name, f);
+                if (r < 0)
+                        goto fail;
+                (void)sd_event_source_set_priority(f->name_src, SD_EVENT_PRIORITY_IMPORTANT);
+        }
         if (f->perm_fd >= 0) {
                 r = sd_event_add_time(loop, &f->hold_src, CLOCK_MONOTONIC, 0, 500, on_hold_tick, f);
                 if (r < 0)
@@ -1008,6 +1237,7 @@ int fan_new(sd_event *loop, const struct fan_opts *o, struct fan **ret) {
                 if (r < 0)
                         goto fail;
         }
+        update_calm(f);
         *ret = f;
         return 0;
 fail:
@@ -1024,7 +1254,10 @@ struct fan *fan_free(struct fan *f) {
         sd_event_source_disable_unref(f->walk_src);
         sd_event_source_disable_unref(f->mountinfo_src);
         sd_event_source_disable_unref(f->hold_src);
+        sd_event_source_disable_unref(f->ttl_src);
         modwatch_free(f->mw);
+        /* The responder first: what it had not handed on is allowed. */
+        f->resp = responder_free(f->resp);
         /* Held opens are answered (allowed) before the group goes. */
         for (unsigned i = 0; i < f->n_held; i++) {
                 if (f->perm_fd >= 0)
@@ -1051,6 +1284,7 @@ struct fan *fan_free(struct fan *f) {
                 close(f->name_fd);
         for (unsigned i = 0; i < f->n_mnt; i++)
                 close(f->mnt[i].fd);
+        free(f->root_fs);
         sd_event_unref(f->loop);
         free(f);
         return NULL;
@@ -1061,8 +1295,6 @@ int fan_open_protected(struct fan *f, const char *path) {
                 int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
                 return fd < 0 ? -errno : fd;
         }
-        if (f->no_ignore_marks)
-                return -EOPNOTSUPP;
         int pfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC); /* raises no event */
         if (pfd < 0)
                 return -errno;
@@ -1073,16 +1305,21 @@ int fan_open_protected(struct fan *f, const char *path) {
                 r = -EBADFD;
         snprintf(link, sizeof(link), "/proc/self/fd/%d", pfd);
         /* By the magic link: an O_PATH fd itself is refused as the mark's object. Survives a
-         * modification meanwhile (else cleared: our open would wait for us). */
-        if (r == 0 && fanotify_mark(f->perm_fd, FAN_MARK_ADD | FAN_MARK_IGNORE | FAN_MARK_IGNORED_SURV_MODIFY,
-                                    FAN_OPEN_PERM, AT_FDCWD, link) < 0)
-                r = -errno;
+         * modification meanwhile (else cleared: our open would wait for us). The same kind of
+         * mark as ignore_file()'s (an ignored mask, evictable), so that it joins one already
+         * there rather than being refused; removing it ends that one's ignoring too. */
+        unsigned fl = FAN_MARK_ADD | FAN_MARK_IGNORED_MASK | FAN_MARK_IGNORED_SURV_MODIFY | FAN_MARK_EVICTABLE;
+        if (r == 0 && fanotify_mark(f->perm_fd, fl, FAN_OPEN_PERM, AT_FDCWD, link) < 0 &&
+            (errno != EINVAL || fanotify_mark(f->perm_fd, fl & ~FAN_MARK_EVICTABLE, FAN_OPEN_PERM, AT_FDCWD, link) < 0))
+                r = -errno; /* (evictable marks came in 5.19) */
         if (r == 0) {
                 fd = open(link, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
                 if (fd < 0)
                         r = -errno;
-                (void)fanotify_mark(f->perm_fd, FAN_MARK_REMOVE | FAN_MARK_IGNORE | FAN_MARK_IGNORED_SURV_MODIFY,
-                                    FAN_OPEN_PERM, AT_FDCWD, link);
+                /* The whole mark goes (an ignore_file() one's FAN_MODIFY too): one that
+                 * survives modifications must not stay. */
+                (void)fanotify_mark(f->perm_fd, FAN_MARK_REMOVE | FAN_MARK_IGNORED_MASK, FAN_OPEN_PERM, AT_FDCWD, link);
+                (void)fanotify_mark(f->perm_fd, FAN_MARK_REMOVE, FAN_MODIFY, AT_FDCWD, link);
         }
         close(pfd);
         return r < 0 ? r : fd;
@@ -1090,4 +1327,13 @@ int fan_open_protected(struct fan *f, const char *path) {
 
 void fan_get_stats(const struct fan *f, struct fan_stats *ret) {
         *ret = f->st;
+        if (f->resp) {
+                struct responder_stats rs;
+                responder_get_stats(f->resp, &rs);
+                ret->fast_new = rs.fast_new;
+                ret->fast_other = rs.fast_other;
+                ret->handed = rs.handed;
+                ret->flushes += rs.flushes;
+                ret->unignored = rs.unignored;
+        }
 }

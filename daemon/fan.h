@@ -2,7 +2,8 @@
  *
  * Three groups (fds and pidfds unless said): the permission group gets FAN_OPEN_PERM (when a
  * file's content is sampled before anyone changes it, and the brake answers) and FAN_CLOSE_WRITE
- * from inode marks on each protected directory, in one unlimited queue; the data group gets the
+ * from a filesystem mark where a root is a filesystem's root, else from inode marks on each
+ * protected directory, in one unlimited queue read by its own thread (daemon/responder.c); the data group gets the
  * close-writes of the rest of the filesystem from a filesystem or mount mark (bounded, the
  * protected directories ignore-marked in it); the name group (FAN_REPORT_DFID_NAME, no fds,
  * unlimited) gets create, delete and rename with names. Directories that appear while running get their marks
@@ -18,6 +19,7 @@ struct fan_opts {
         char *const *roots;   /* protected directories, absolute, NULL-terminated */
         bool perm;            /* use FAN_OPEN_PERM for before-state capture and the brake */
         src_handler_t handler;
+        src_calm_t calm;      /* NULL: never calm (every open goes to the pipeline) */
         void *userdata;
 };
 
@@ -37,14 +39,17 @@ struct fan_stats {
         enum fan_mark_kind mark;
         bool pidfd, perm;
         unsigned perm_dirs;
+        unsigned perm_fs;     /* roots that are a filesystem's root: one filesystem mark each */
+        bool ignore_marks;    /* known files are ignore-marked while calm (every root a filesystem) */
+        uint64_t ignored, unignored, flushes; /* ignore marks added, dropped at a write, all dropped */
+        uint64_t fast_new, fast_other, handed; /* the responder's answers; events handed on */
         unsigned unverified;  /* roots where no probe could be written (read-only to us) */
         unsigned walk_failed; /* walks of new directory trees given up (no more marks) */
 };
 void fan_get_stats(const struct fan *f, struct fan_stats *ret);
 /* Open a protected regular file for reading without an event of ours: our own open would wait
  * for our own answer. Through an ignore mark on its inode in the permission group for the time
- * of the open (other openers of that inode are not asked about for those microseconds).
- * -EOPNOTSUPP where the kernel has no ignore marks (FAN_MARK_IGNORE, 6.0). Symlinks are not
- * followed. */
+ * of the open (other openers of that inode are not asked about for those microseconds; an
+ * ignore mark it had before is gone after). Symlinks are not followed. */
 int fan_open_protected(struct fan *f, const char *path);
 const char *fan_mark_kind_name(enum fan_mark_kind k);

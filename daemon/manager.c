@@ -123,7 +123,8 @@ static int start_watching(struct manager *m) {
                 else
                         log_info("Placed %u decoy file(s) named %s", canary_count(m->pipe.canary), m->cfg->canary_name);
         }
-        int r = sources_start(&m->src, m->loop, m->cfg->source, m->roots, m->o.procdir, pipeline_event, &m->pipe);
+        int r = sources_start(&m->src, m->loop, m->cfg->source, m->roots, m->o.procdir, pipeline_event, pipeline_calm,
+                          &m->pipe);
         if (r < 0) {
                 m->pipe.canary = canary_free(m->pipe.canary);
                 return r;
@@ -352,6 +353,7 @@ int manager_run(struct manager *m) {
         r = sd_event_loop(m->loop);
         (void)sd_notify(0, "STOPPING=1");
         m->pipe.sessions = sessions_free(m->pipe.sessions); /* no worker left stopped */
+        sources_log_stats(&m->src);
         stop_watching(m);
         journal_log(LOG_NOTICE, RG_MID_STOP, "ransomguard stopped: %" PRIu64 " writes judged, %" PRIu64 " detection(s)",
                     m->pipe.st.written, m->pipe.st.detections);

@@ -140,8 +140,27 @@ static uint64_t pidfd_ino(const struct pipeline *p, const struct src_event *ev) 
         return p->pidfs && ev->pidfd >= 0 && fstat(ev->pidfd, &st) == 0 ? (uint64_t)st.st_ino : 0;
 }
 
+static struct score_entry *identify(struct pipeline *p, const struct src_event *ev, uint64_t now);
+
+/* A process gone before we read its event (one process per file, each reaped before its
+ * close-write or unlink is read; an open the responder allowed before we saw it): its first
+ * forker still alive stands for it, from the kernel's fork events. */
+static struct score_entry *gone_forker(struct pipeline *p, const struct src_event *ev, uint64_t now) {
+        static unsigned depth;
+        struct proc_info pi;
+        if (depth > 4 || policy_gone_forker(p->policy, ev->pid, &pi) < 0)
+                return NULL;
+        log_debug("pid %d is gone: its event is its forker's, pid %d (%s)", (int)ev->pid, (int)pi.pid, pi.comm);
+        struct src_event fev = { .kind = ev->kind, .pid = pi.pid, .pidfd = -1, .fd = -1 };
+        depth++;
+        struct score_entry *e = identify(p, &fev, now);
+        depth--;
+        return e;
+}
+
 /* The process behind an event, tracked with its family root. NULL when it is gone and was
- * never seen, or when it is one we never judge (ourselves, allowlisted). */
+ * never seen (and no forker of it is known), or when it is one we never judge (ourselves,
+ * allowlisted). */
 static struct score_entry *identify(struct pipeline *p, const struct src_event *ev, uint64_t now) {
         struct proc_info pi, root;
         pid_t pid = ev->pid;
@@ -160,10 +179,10 @@ static struct score_entry *identify(struct pipeline *p, const struct src_event *
          * permission events, read while it waited) still counts, but /proc may already show
          * another process under that pid, so nothing new is created. */
         if (ev->gone)
-                return e && e->root_pid && !e->allowed ? e : NULL;
+                return e && e->root_pid ? (e->allowed ? NULL : e) : gone_forker(p, ev, now);
         /* Hot path: one read of /proc/PID/stat tells a known process. */
-        if (proc_read_stat(p->procdir, pid, &pi) < 0)
-                return e && e->root_pid && !e->allowed ? e : NULL; /* exited meanwhile */
+        if (proc_read_stat(p->procdir, pid, &pi) < 0) /* exited meanwhile */
+                return e && e->root_pid ? (e->allowed ? NULL : e) : gone_forker(p, ev, now);
         if (known && e->start_time == pi.start_time) {
                 score_touch(p->scores, e, now);
                 if (ino && (ev->pidfd < 0 || pidfd_send_signal(ev->pidfd, 0, NULL, 0) == 0))
@@ -198,6 +217,13 @@ static struct score_entry *identify(struct pipeline *p, const struct src_event *
 
 static struct score_entry *identify_checked(struct pipeline *p, const struct src_event *ev, uint64_t now);
 
+bool pipeline_calm(void *userdata) {
+        struct pipeline *p = userdata;
+        if (!p->dopts.can_deny || (p->blocks && blocks_count(p->blocks)))
+                return false;
+        return !p->t_alert || util_now_ms() - p->t_alert > p->cfg->window_ms;
+}
+
 /* Is an action due on e's family? Then the incident: act and report. */
 static void maybe_act(struct pipeline *p, struct score_entry *e, uint64_t now) {
         struct score_entry *d = score_family_entry(p->scores, e);
@@ -207,7 +233,10 @@ static void maybe_act(struct pipeline *p, struct score_entry *e, uint64_t now) {
                 return;
         note_carry(p, e, d, now);
         note_account(p, e, now);
-        if (!decide_due(&p->dopts, pipeline_decision_score(p, e, d, now), d->acted, d->t_acted, now))
+        double s = pipeline_decision_score(p, e, d, now);
+        if (s >= p->cfg->suspicious)
+                p->t_alert = now; /* every open is asked about again (pipeline_calm) */
+        if (!decide_due(&p->dopts, s, d->acted, d->t_acted, now))
                 return;
         score_acted(p->scores, e, now);
         p->st.detections++;
@@ -276,11 +305,15 @@ static bool state_of_this_file(int64_t born, const struct sample *s) {
  * writer would even own it). Only for the same file under the same name: an inode number
  * reused by a new file under another name starts afresh. */
 static void keep_state(struct pipeline *p, const struct stat *st, const char *path, const struct sample *s) {
-        if (s->size == 0 && path) {
-                const struct sample *known = fcache_get_ino(p->files, st->st_dev, st->st_ino);
-                if (known && known->size > 0 && fcache_get_path(p->files, path) == known)
-                        return;
-        }
+        const struct sample *known = fcache_get_ino(p->files, st->st_dev, st->st_ino);
+        const struct sample *named = path ? fcache_get_path(p->files, path) : NULL;
+        if (s->size == 0 && known && known->size > 0 && named == known)
+                return;
+        /* The name is another file's, with content, in what we know: this one was renamed over
+         * it a moment ago (the name read now is the newest), and that rename, not read yet, is
+         * judged against the other's state. The name is left to it until then. */
+        if (named && named != known && named->size > 0)
+                path = NULL;
         (void)fcache_put(p->files, st->st_dev, st->st_ino, path, s);
 }
 
@@ -316,7 +349,7 @@ static bool born_lately(struct pipeline *p, int fd) {
         return age_ms >= 0 && age_ms <= (int64_t)p->cfg->window_ms;
 }
 
-static void on_written(struct pipeline *p, const struct src_event *ev, uint64_t now, bool modified) {
+static int on_written(struct pipeline *p, const struct src_event *ev, uint64_t now, bool modified) {
         int fd = ev->fd, own_fd = -1;
         struct sample after, before_copy, pseudo;
         const struct sample *before = NULL;
@@ -325,7 +358,7 @@ static void on_written(struct pipeline *p, const struct src_event *ev, uint64_t 
         if (fd < 0) {
                 own_fd = fd = open(ev->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
                 if (fd < 0)
-                        return; /* vanished: nothing left to judge */
+                        return 0; /* vanished: nothing left to judge */
         }
         struct stat st;
         int r = fstat(fd, &st) < 0 ? -errno : 0;
@@ -340,7 +373,7 @@ static void on_written(struct pipeline *p, const struct src_event *ev, uint64_t 
         if (r < 0) {
                 if (r != -EBADFD && r != -ENOENT)
                         log_debug("Failed to sample %s: %s, ignoring", ev->path, strerror(-r));
-                return;
+                return 0;
         }
         p->st.written++;
         const char *decoy = canary_match(p->canary, ev->path, NULL, &st);
@@ -381,8 +414,11 @@ static void on_written(struct pipeline *p, const struct src_event *ev, uint64_t 
         if (v != JUDGE_NONE)
                 log_debug("%s by pid %d: %s (%s)%s", ev->path, (int)ev->pid, judge_verdict_name(v), reason,
                           own ? ", its own file" : "");
+        /* Judged, and nothing wrong: its state is what we hold, its next opens need not wait
+         * for us while all is calm (the source says when it is written again). */
+        int ret = !modified && v == JUDGE_NONE && path && after.size > 0 && pipeline_calm(p) ? SRC_IGNORE : 0;
         if (!e)
-                return;
+                return ret;
         /* A write-open of someone else's file judged: one less in flight (hold_open). */
         struct score_entry *d = score_family_entry(p->scores, e);
         if (d->inflight && s && before_copy.size > 0 && !own && !modified)
@@ -391,6 +427,7 @@ static void on_written(struct pipeline *p, const struct src_event *ev, uint64_t 
         if (score_written(p->scores, e, ev->path, v, &after, created, now, &pair) > 0)
                 judge_pair(p, e, &pair, now);
         maybe_act(p, e, now);
+        return ret && pipeline_calm(p) ? ret : 0;
 }
 
 /* A server's worker serving a client that is blocked (blocks.c): its opens are denied. Needs
@@ -499,6 +536,11 @@ static int on_open(struct pipeline *p, const struct src_event *ev, uint64_t now)
          * while the worker waits in it, so evidence and blocks go to that user. */
         if (e && e->client.is_worker)
                 (void)proc_fsuid(p->procdir, e->pid, &e->client.uid);
+        /* Allowed by the source already (the file is brand new and empty): the opener and the
+         * file's state are noted, nothing is decided. */
+        bool writes = false;
+        if (ev->answered)
+                goto books;
         if (e && client_blocked(p, e, now))
                 return -EPERM;
         /* The brake: a family above "suspicious" may not open protected files until its verdict
@@ -518,27 +560,40 @@ static int on_open(struct pipeline *p, const struct src_event *ev, uint64_t now)
                         floor = denied <= dmg ? dmg : 0;
                 }
                 score_braked(p->scores, e, floor, now);
+                p->t_alert = now;
                 maybe_act(p, e, now);
                 return -EPERM;
         }
         /* Flags from /proc/PID/syscall while the opener waits (a held open was found writing). */
-        bool writes = e && at_risk(p, e, ev->fd, &st, now) &&
-                      (ev->held_since_ms || proc_open_mode(p->procdir, ev->pid) != PROC_OPEN_READ);
+        writes = e && at_risk(p, e, ev->fd, &st, now) &&
+                 (ev->held_since_ms || proc_open_mode(p->procdir, ev->pid) != PROC_OPEN_READ);
         if (writes && hold_open(p, ev, e, now))
                 return -EAGAIN;
+books:;
         const struct sample *known = fcache_get_ino(p->files, st.st_dev, st.st_ino);
         int64_t mt = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
         struct sample s;
-        if (known && known->size == (uint64_t)st.st_size && known->mtime_ns == mt &&
-            state_of_this_file(born_ns(ev->fd), known)) {
+        if (ev->answered) {
+                /* Empty when it was answered; what it holds now was written since, by the
+                 * opener or another: that is what its close-write is judged for. */
+                static const uint8_t none[1];
+                sample_buf(none, 0, &p->sopts, &s);
+                int64_t born = born_ns(ev->fd);
+                s.btime_ns = s.mtime_ns = born > 0 ? born : 0;
+                keep_state(p, &st, ev->path, &s);
+        } else if (known && known->size == (uint64_t)st.st_size && known->mtime_ns == mt &&
+                   state_of_this_file(born_ns(ev->fd), known)) {
                 s = *known;
-                (void)fcache_put(p->files, st.st_dev, st.st_ino, ev->path, &s); /* the name may be new */
+                keep_state(p, &st, ev->path, &s); /* the name may be new */
         } else if (sample_fd(ev->fd, &p->sopts, &s) == 0)
                 keep_state(p, &st, ev->path, &s);
         if (e) /* who could have taken its content in (an encrypted archive pairs only with those) */
                 (void)fcache_set_reader(p->files, st.st_dev, st.st_ino, family_id(p, e), now);
         /* Judged while it is written too, not only at its close: a program that opens every file
          * first and closes them at the end would otherwise be judged after the damage is done. */
+        /* (A file read is not ignore-marked: a reader's next open may be for writing, and an
+         * attacker would read every file first to have its write-opens pass unasked, beyond the
+         * brake and the hold; seen: 234 of 234 files held open.) */
         return writes ? SRC_WATCH : 0;
 }
 
@@ -688,10 +743,9 @@ int pipeline_event(void *userdata, const struct src_event *ev) {
         case SRC_OPEN:
                 return on_open(p, ev, now);
         case SRC_WRITTEN:
-                on_written(p, ev, now, false);
-                break;
+                return on_written(p, ev, now, false);
         case SRC_MODIFIED: /* while it is written: judged like its close-write, only sooner */
-                on_written(p, ev, now, true);
+                (void)on_written(p, ev, now, true);
                 break;
         case SRC_DELETED:
                 on_deleted(p, ev, now);

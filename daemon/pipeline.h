@@ -57,11 +57,16 @@ struct pipeline {
         struct procev *procev;   /* fork events, read before a new process's family is found */
         uint64_t sample_key;     /* where files are sampled (lib/sample), random per start */
         struct account acct;     /* damage per user (root: per cgroup) over all families */
+        uint64_t t_alert;        /* when a family was last found at or above "suspicious" */
         struct pipeline_stats st;
 };
 
 /* The src_handler_t of every source; userdata is the struct pipeline. */
 int pipeline_event(void *userdata, const struct src_event *ev);
+
+/* The src_calm_t of every source: no family was at or above "suspicious" within the window and
+ * no client is blocked. */
+bool pipeline_calm(void *userdata);
 
 /* Does this kernel give every process's pidfd its own inode? */
 bool pipeline_pidfs_unique(void);

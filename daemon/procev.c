@@ -53,11 +53,13 @@ void procev_drain(struct procev *p) {
                         if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*m) + sizeof(struct proc_event)) ||
                             m->id.idx != CN_IDX_PROC || m->id.val != CN_VAL_PROC)
                                 continue;
-                        const struct proc_event *ev = (const struct proc_event *)m->data;
+                        /* Copied out: the event sits 4 bytes off an 8-byte boundary in the message. */
+                        struct proc_event ev;
+                        memcpy(&ev, m->data, sizeof(ev));
                         /* A new process, not a thread: its pid is its tgid. */
-                        if (ev->what == PROC_EVENT_FORK && ev->event_data.fork.child_pid == ev->event_data.fork.child_tgid)
-                                ancestry_fork(p->a, ev->event_data.fork.parent_tgid, ev->event_data.fork.child_tgid,
-                                              ev->timestamp_ns + off);
+                        if (ev.what == PROC_EVENT_FORK && ev.event_data.fork.child_pid == ev.event_data.fork.child_tgid)
+                                ancestry_fork(p->a, ev.event_data.fork.parent_tgid, ev.event_data.fork.child_tgid,
+                                              ev.timestamp_ns + off);
                 }
         }
 }

@@ -38,6 +38,10 @@ struct src_event {
          * answered with allow unless the pipeline says -EPERM. */
         uint64_t held_since_ms;
         bool hold_expired;
+        /* SRC_OPEN already allowed by the source (daemon/responder.c: it could destroy nothing):
+         * the pipeline keeps its books (the opener, the file's before state); what it returns is
+         * not an answer, except SRC_IGNORE. */
+        bool answered;
 };
 
 /* The longest a source keeps an open waiting for the pipeline, whatever it says. */
@@ -47,10 +51,21 @@ struct src_event {
  * (SRC_MODIFIED) until its close-write, at a bounded rate (daemon/modwatch.h). */
 #define SRC_WATCH 1
 
-/* Returns 0 (or SRC_WATCH) to allow, -EPERM to deny an SRC_OPEN (ignored for other kinds), -EAGAIN to hold it:
+/* An SRC_WRITTEN answered with this: the pipeline holds the file's state as it is now; its next
+ * opens need not be asked about for a while (the source's choice) until it is modified (the
+ * source says when, with SRC_MODIFIED), as long as the pipeline stays calm (src_calm_t). A
+ * source may not do it. */
+#define SRC_IGNORE 2
+
+/* Returns 0 (or SRC_WATCH, SRC_IGNORE) to allow, -EPERM to deny an SRC_OPEN (ignored for other kinds), -EAGAIN to hold it:
  * the source keeps the opener waiting and asks again after the next events it reads and every
  * few ms (a source that cannot hold treats it as 0). Must not block. */
 typedef int (*src_handler_t)(void *userdata, const struct src_event *ev);
+
+/* Calm: no family is under suspicion and no client is blocked, so an open that can destroy
+ * nothing may be allowed before the pipeline sees it, and files need not be asked about. Asked
+ * after each event; when it turns false the source asks about every open again at once. */
+typedef bool (*src_calm_t)(void *userdata);
 
 /* Is path equal to or below one of roots (NULL-terminated)? */
 bool src_path_protected(char *const *roots, const char *path);

@@ -19,11 +19,13 @@ struct sources {
 /* Start watching roots (NULL-terminated; the sources keep pointers into it until stopped) with
  * the source `which`, falling back to inotify for CONFIG_SOURCE_AUTO. Logs what it uses. */
 int sources_start(struct sources *s, sd_event *loop, enum config_source which, char *const *roots,
-                  const char *procdir, src_handler_t handler, void *userdata);
+                  const char *procdir, src_handler_t handler, src_calm_t calm, void *userdata);
 /* Open a regular file under a protected path for reading, ourselves, without following a
  * symlink: an fd, or -errno. With fanotify permission events a plain open would wait for our
  * own answer (fan_open_protected); never blocks. For the pipeline (struct pipeline.open_file). */
 int sources_open_protected(void *s, const char *path);
 /* Stop watching: pending permission events are answered (allowed) by the kernel. */
+/* What the source saw and did, into the log (at the stop). */
+void sources_log_stats(struct sources *s);
 void sources_stop(struct sources *s);
 

@@ -219,6 +219,28 @@ static int ancestor_alive(pid_t pid, uint64_t t_ns, void *ud) {
         return 1;
 }
 
+
+int policy_gone_forker(const struct policy *p, pid_t pid, struct proc_info *ret) {
+        if (!p->ancestry || pid <= 1)
+                return -ENOENT;
+        /* Another process has the pid now: the newest fork of it may be that one's. */
+        if (proc_alive(p->procdir, pid))
+                return -ESRCH;
+        uint64_t t_fork;
+        pid_t f = ancestry_parent(p->ancestry, pid, &t_fork);
+        /* Its forker, the very one (started no later than the fork), and only one where a
+         * child is in the forker's family whatever the child: not init, a kernel thread, an
+         * allowed or protected program (our own ancestors), nor a session leader on a terminal
+         * (a shell's jobs are families of their own). A forker that is gone too is no guess
+         * to make: a family boundary may lie between (a file made by the one and unlinked by
+         * the other would look like someone else's destroyed). */
+        if (f <= 1 || proc_read(p->procdir, f, ret) < 0 || ret->start_time > ns_to_ticks(p, t_fork) + 1)
+                return -ENOENT;
+        if (ret->kthread || is_protected(p, ret) || policy_allowed(p, ret) || (ret->tty != 0 && ret->pid == ret->sid))
+                return -EPERM;
+        return 0;
+}
+
 int policy_family_root(const struct policy *p, const struct proc_info *pi, struct proc_info *ret,
                        struct block_client *ret_client) {
         struct proc_info cur = *pi, parent;

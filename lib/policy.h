@@ -70,6 +70,12 @@ bool policy_may_act(const struct policy *p, const struct proc_info *pi, const ch
  * A server's per-connection worker (policy_serves_a_client) is the top of its family too, and
  * then *ret_client (may be NULL) says whom it serves; else ret_client->is_worker is false.
  * *ret is pi itself when nothing qualifies. */
+/* A process that exited before we could read it (an event read after it was reaped): the
+ * process that forked it, still alive, from p->ancestry, in *ret. -ENOENT when that is not
+ * known or gone too, -ESRCH when another process holds its pid now (its newest fork event may be
+ * that one's), -EPERM when a child of it need not be of its family (init, kernel threads,
+ * allowed or protected programs, a session leader on a terminal). */
+int policy_gone_forker(const struct policy *p, pid_t pid, struct proc_info *ret);
 int policy_family_root(const struct policy *p, const struct proc_info *pi, struct proc_info *ret,
                        struct block_client *ret_client);
 

@@ -383,9 +383,10 @@ pid_t proc_find_holder(const char *procdir, const char *path, pid_t skip) {
         return writer ? writer : reader;
 }
 
-int proc_parse_mountinfo_line(const char *line, char *buf, size_t len) {
+/* Field `want` (4: root within the filesystem, 5: mount point) of a mountinfo line, unescaped. */
+static int mountinfo_field(const char *line, int want, char *buf, size_t len) {
         const char *p = line;
-        for (int field = 1; field < 5; field++) {
+        for (int field = 1; field < want; field++) {
                 while (*p && *p != ' ' && *p != '\n')
                         p++;
                 if (*p != ' ')
@@ -407,6 +408,14 @@ int proc_parse_mountinfo_line(const char *line, char *buf, size_t len) {
         }
         buf[o] = '\0';
         return 0;
+}
+
+int proc_parse_mountinfo_line(const char *line, char *buf, size_t len) {
+        return mountinfo_field(line, 5, buf, len);
+}
+
+int proc_parse_mountinfo_root(const char *line, char *buf, size_t len) {
+        return mountinfo_field(line, 4, buf, len);
 }
 
 static int hexval(char c) {

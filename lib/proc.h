@@ -51,6 +51,8 @@ bool proc_alive(const char *procdir, pid_t pid);
 /* The mount point (5th field) of one /proc/PID/mountinfo line, its octal escapes (\040 …)
  * decoded. -EINVAL for a malformed line, -ENAMETOOLONG when it does not fit. */
 int proc_parse_mountinfo_line(const char *line, char *buf, size_t len);
+/* ... and its 4th field: the directory of the filesystem mounted there ("/": the whole of it). */
+int proc_parse_mountinfo_root(const char *line, char *buf, size_t len);
 
 /* One line of /proc/PID/net/tcp or tcp6. -EINVAL for the header or a malformed line. */
 struct proc_tcp {

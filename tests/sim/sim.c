@@ -2,6 +2,7 @@
  * /tmp or /var/tmp so the integration tests and the benchmark can measure the daemon.
  * This file: arguments, the per-file loop with pacing, the multiproc workers. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -124,6 +125,8 @@ static void help(void) {
                "      --per-family N     spread: files per worker (default 2)\n"
                "  -p, --pattern P        intermittent: coarse (default) or fine\n"
                "      --no-rename        in-place modes: leave the names alone\n"
+               "      --preread          first read every file once (cat -like), then attack: files\n"
+               "                         whose state the daemon holds are not asked about again\n"
                "      --fsync            fsync each file after writing it\n"
                "  -l, --log FILE         progress log (default stdout), opened O_APPEND\n"
                "  -v, --verbose          also report skipped symlinks and other filesystems\n"
@@ -192,7 +195,26 @@ static bool valid_ext(const char *e) {
         return true;
 }
 
-enum { ARG_NO_RENAME = 0x100, ARG_FSYNC, ARG_PER_FAMILY };
+enum { ARG_NO_RENAME = 0x100, ARG_FSYNC, ARG_PER_FAMILY, ARG_PREREAD };
+
+/* Read every file once, whole, the way cat or a backup would: an attacker who knows that the
+ * daemon stops asking about files it has read wants them all read first. */
+static void preread(const struct sim_target *t, const struct sim_tree *tree) {
+        char buf[65536];
+        for (size_t i = 0; i < tree->n_files; i++) {
+                int dfd;
+                if (sim_open_dir(t, tree->dirs[tree->files[i].dir], &dfd) < 0)
+                        continue;
+                int fd = openat(dfd, tree->files[i].name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+                close(dfd);
+                if (fd < 0)
+                        continue;
+                while (read(fd, buf, sizeof(buf)) > 0)
+                        ;
+                close(fd);
+        }
+        usleep(200000); /* the daemon has read them all by now */
+}
 
 /* 0 to run, 1 when --help/--version was handled, -EINVAL after a message. */
 static int parse_args(int argc, char **argv, struct sim_opts *o) {
@@ -205,6 +227,7 @@ static int parse_args(int argc, char **argv, struct sim_opts *o) {
                 { "pattern", required_argument, NULL, 'p' },  { "log", required_argument, NULL, 'l' },
                 { "no-rename", no_argument, NULL, ARG_NO_RENAME }, { "fsync", no_argument, NULL, ARG_FSYNC },
                 { "per-family", required_argument, NULL, ARG_PER_FAMILY },
+                { "preread", no_argument, NULL, ARG_PREREAD },
                 { "verbose", no_argument, NULL, 'v' },        { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },        {}
         };
@@ -311,6 +334,9 @@ static int parse_args(int argc, char **argv, struct sim_opts *o) {
                         break;
                 case ARG_FSYNC:
                         o->fsync = true;
+                        break;
+                case ARG_PREREAD:
+                        o->preread = true;
                         break;
                 case 'v':
                         o->verbose = true;
@@ -568,6 +594,8 @@ int main(int argc, char **argv) {
         if (o.max_files > 0)
                 sim_tree_truncate(&tree, (size_t) o.max_files);
 
+        if (o.preread)
+                preread(&target, &tree);
         r = sim_ctx_init(&ctx, &o, &target, &tree, log_fd);
         if (r < 0) {
                 errno = -r;

@@ -94,6 +94,7 @@ struct sim_opts {
         bool interval_set;         /* --interval given (spread: pause between families) */
         bool no_rename;
         bool fsync;
+        bool preread;              /* read every file once before the attack (known to the daemon) */
         bool verbose;
         const char *log_path;      /* NULL = stdout */
 };

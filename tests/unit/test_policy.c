@@ -469,6 +469,46 @@ START_TEST(test_root_follows_double_fork) {
 }
 END_TEST
 
+/* An event of a process gone before it was read stands for the process that forked it, when
+ * that one is alive and a child of it is of its family whatever the child (a worker per file,
+ * reaped before its close-write was read). Never when another process holds the pid now, when
+ * the forker is gone too or started after the fork (a reused pid), when nothing is known, or when
+ * the forker is a session leader on a terminal (its jobs are families of their own). */
+START_TEST(test_gone_forker) {
+        struct config *c = cfg_with_allow();
+        struct policy p = mkpolicy(c);
+        struct proc_info pi;
+        fake_tty = 0;
+        fake_proc(120, "spawner", 100, 100, 0, "/bin/sh", CG_USER); /* tick 5120 */
+        fake_tty = 34816;
+        fake_proc(150, "login shell", 100, 150, 0, "/bin/bash", CG_USER);
+        ck_assert_int_eq(policy_gone_forker(&p, 140, &pi), -ENOENT); /* no fork events */
+        static struct ancestry a;
+        memset(&a, 0, sizeof(a));
+        p.ancestry = &a;
+        p.ticks_per_s = 100;
+        ck_assert_int_eq(policy_gone_forker(&p, 140, &pi), -ENOENT); /* none of its fork */
+        ancestry_fork(&a, 120, 140, 51250000000ull);
+        ck_assert_int_eq(policy_gone_forker(&p, 140, &pi), 0);
+        ck_assert_int_eq(pi.pid, 120);
+        /* Forked by 141, itself gone: no guess across what may be a family boundary. */
+        ancestry_fork(&a, 120, 141, 51250000000ull);
+        ancestry_fork(&a, 141, 142, 51260000000ull);
+        ck_assert_int_eq(policy_gone_forker(&p, 142, &pi), -ENOENT);
+        /* 120 forked 140 before it started: that was another holder of pid 120. */
+        ancestry_fork(&a, 120, 140, 51000000000ull);
+        ck_assert_int_eq(policy_gone_forker(&p, 140, &pi), -ENOENT);
+        /* A login shell's child is a job of its own. */
+        ancestry_fork(&a, 150, 143, 52000000000ull);
+        ck_assert_int_eq(policy_gone_forker(&p, 143, &pi), -EPERM);
+        /* Someone has pid 140 now: its newest fork event may be that one's. */
+        ancestry_fork(&a, 120, 140, 51250000000ull);
+        fake_proc(140, "new holder", 100, 100, 0, "/bin/sh", CG_USER);
+        ck_assert_int_eq(policy_gone_forker(&p, 140, &pi), -ESRCH);
+        config_free(c);
+}
+END_TEST
+
 START_TEST(test_root_stops_at_pid1_and_kthreads) {
         struct config *c = cfg_with_allow();
         struct policy p = mkpolicy(c);
@@ -543,6 +583,7 @@ static Suite *policy_suite(void) {
         tcase_add_test(tc, test_root_stops_at_allowlisted);
         tcase_add_test(tc, test_root_stops_at_pid1_and_kthreads);
         tcase_add_test(tc, test_root_follows_double_fork);
+        tcase_add_test(tc, test_gone_forker);
         tcase_add_test(tc, test_root_cycle_terminates);
         tcase_add_test(tc, test_root_deep_chain);
         tcase_add_test(tc, test_root_of_gone_parent_info);

@@ -784,6 +784,13 @@ START_TEST(test_mountinfo_line) {
         ck_assert_int_eq(proc_parse_mountinfo_line("1 2 0:1 / /nul\\000x rw", b, sizeof(b)), -EINVAL);
         char s2[8];
         ck_assert_int_eq(proc_parse_mountinfo_line("1 2 0:1 / /much/too/long rw", s2, sizeof(s2)), -ENAMETOOLONG);
+        /* The 4th field: "/" where the whole filesystem is mounted, a directory for a bind mount. */
+        ck_assert_int_eq(proc_parse_mountinfo_root("36 35 98:0 / /srv/share rw - ext4 /dev/sdb1 rw", b, sizeof(b)), 0);
+        ck_assert_str_eq(b, "/");
+        ck_assert_int_eq(proc_parse_mountinfo_root("36 35 98:0 /srv/a\\040b /mnt/x rw - ext4 /dev/sda1 rw", b, sizeof(b)), 0);
+        ck_assert_str_eq(b, "/srv/a b");
+        ck_assert_int_eq(proc_parse_mountinfo_root("36 35 98:0", b, sizeof(b)), -EINVAL);
+        ck_assert_int_eq(proc_parse_mountinfo_root("36 35 98:0 rel /mnt rw", b, sizeof(b)), -EINVAL);
 }
 END_TEST
 

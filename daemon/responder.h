@@ -1,0 +1,55 @@
+/* responder — the thread that answers the permission group, so that no open ever waits behind
+ * judging. It reads the group's queue (and the name group's, so that both come in one order),
+ * answers at once the opens that cannot destroy anything (lib/fastpath) while the pipeline says
+ * all is calm and keeps up, and hands every other event, in the order read, to the event loop
+ * through a bounded queue (an eventfd tells the loop). The loop answers those. The fds stay the
+ * loop's: the thread only reads the groups and writes answers; it opens nothing, and closes
+ * only what it answered and will not hand on. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* One event handed to the loop. fd and pidfd are the loop's to close. */
+struct responder_rec {
+        uint64_t mask;
+        pid_t pid;
+        int fd;           /* -1 for an overflow record */
+        int pidfd;        /* -1: none; with has_pidfd, -1 is FAN_NOPIDFD (the process had exited) */
+        bool has_pidfd;
+        bool answered;    /* an open already allowed here: the loop keeps its books only */
+        uint8_t fast;     /* enum fastpath: why it was answered */
+        void *name;       /* an event of the name group: its bytes (malloc'd, the loop's to free) */
+        size_t name_len;
+};
+
+struct responder_stats {
+        uint64_t events;        /* read from the group */
+        uint64_t fast_new, fast_other, handed; /* answered here by kind; handed to the loop */
+        uint64_t waits_full;    /* times the queue to the loop was full and the thread waited */
+        uint64_t slow;          /* opens handed on because not calm or the loop lagged */
+        uint64_t flushes;       /* ignore marks dropped for a writer that ran ahead */
+        uint64_t unignored;     /* ignore marks dropped at a file's first unasked write */
+};
+
+struct responder;
+
+/* Start the thread on perm_fd (non-blocking), and name_fd (-1: none), whose events it hands on
+ * in order with the permission group's. self: our pid, whose events are allowed at once. */
+int responder_new(int perm_fd, int name_fd, pid_t self, struct responder **ret);
+/* Stop and join the thread; what it had not handed on is allowed and closed. NULL. */
+struct responder *responder_free(struct responder *r);
+/* Readable when records wait (the loop watches it; responder_take clears it). */
+int responder_fd(const struct responder *r);
+/* Up to n records, oldest first; 0 when none. */
+size_t responder_take(struct responder *r, struct responder_rec *v, size_t n);
+/* The loop has handled n more of the records it took (they count as its lag until then). */
+void responder_done(struct responder *r, size_t n);
+/* The loop ignore-marks files (daemon/fan.c): the thread drops them all when an unasked write
+ * comes while the loop lags. */
+void responder_use_ignore_marks(struct responder *r);
+/* May the loop add ignore marks now? Not after such a drop until it has caught up. */
+bool responder_may_ignore(struct responder *r);
+/* Answer the fast cases here (true) or hand every open to the loop (false). */
+void responder_set_fast(struct responder *r, bool on);
+void responder_get_stats(struct responder *r, struct responder_stats *ret);
