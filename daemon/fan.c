@@ -1335,5 +1335,6 @@ void fan_get_stats(const struct fan *f, struct fan_stats *ret) {
                 ret->handed = rs.handed;
                 ret->flushes += rs.flushes;
                 ret->unignored = rs.unignored;
+                ret->realtime = rs.realtime;
         }
 }

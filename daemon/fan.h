@@ -40,7 +40,8 @@ struct fan_stats {
         bool pidfd, perm;
         unsigned perm_dirs;
         unsigned perm_fs;     /* roots that are a filesystem's root: one filesystem mark each */
-        bool ignore_marks;    /* known files are ignore-marked while calm (every root a filesystem) */
+        bool ignore_marks;    /* new files are ignore-marked while calm (every root a filesystem) */
+        bool realtime;        /* the responder thread runs SCHED_FIFO */
         uint64_t ignored, unignored, flushes; /* ignore marks added, dropped at a write, all dropped */
         uint64_t fast_new, fast_other, handed; /* the responder's answers; events handed on */
         unsigned unverified;  /* roots where no probe could be written (read-only to us) */

@@ -414,9 +414,12 @@ static int on_written(struct pipeline *p, const struct src_event *ev, uint64_t n
         if (v != JUDGE_NONE)
                 log_debug("%s by pid %d: %s (%s)%s", ev->path, (int)ev->pid, judge_verdict_name(v), reason,
                           own ? ", its own file" : "");
-        /* Judged, and nothing wrong: its state is what we hold, its next opens need not wait
-         * for us while all is calm (the source says when it is written again). */
-        int ret = !modified && v == JUDGE_NONE && path && after.size > 0 && pipeline_calm(p) ? SRC_IGNORE : 0;
+        /* A new file judged, nothing wrong: its state is its first content, its next opens need
+         * not wait for us while all is calm (the source says when it is written again). Never
+         * someone's existing file written back unchanged: an attacker would open every file for
+         * writing and close it, to write them all unasked later. */
+        int ret = !modified && v == JUDGE_NONE && path && after.size > 0 && seen_empty && pipeline_calm(p) ? SRC_IGNORE
+                                                                                                          : 0;
         if (!e)
                 return ret;
         /* A write-open of someone else's file judged: one less in flight (hold_open). */

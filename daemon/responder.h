@@ -30,6 +30,7 @@ struct responder_stats {
         uint64_t slow;          /* opens handed on because not calm or the loop lagged */
         uint64_t flushes;       /* ignore marks dropped for a writer that ran ahead */
         uint64_t unignored;     /* ignore marks dropped at a file's first unasked write */
+        bool realtime;          /* the thread runs SCHED_FIFO */
 };
 
 struct responder;

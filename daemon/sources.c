@@ -22,10 +22,11 @@ static int start_fanotify(struct sources *s, sd_event *loop, char *const *roots,
         s->name = "fanotify";
         s->can_deny = st.perm;
         log_info("Watching with fanotify: %s marks, %u root(s) marked as a whole filesystem, %u directories "
-                 "with permission marks, pidfds %s, before-state capture %s, known files ignore-marked %s",
+                 "with permission marks, pidfds %s, before-state capture %s, new files ignore-marked %s, "
+                 "answering thread %s",
                  fan_mark_kind_name(st.mark), st.perm_fs, st.perm_dirs, st.pidfd ? "yes" : "no",
                  st.perm ? "yes" : "no (no permission events on this kernel)",
-                 st.ignore_marks ? "yes" : "no");
+                 st.ignore_marks ? "yes" : "no", !st.perm ? "none" : st.realtime ? "realtime" : "not realtime");
         if (st.unverified)
                 log_notice("%u protected path(s) are read-only to the daemon: the marks were not "
                            "verified with a probe file (under systemd, add them to ReadWritePaths=)",

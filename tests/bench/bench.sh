@@ -240,6 +240,118 @@ if want throughput; then
         tp_json="{\"files\":$TP_FILES,\"s_without\":$base_s,\"s_with\":$with_s,\"files_per_s_with\":$eps,\"writes_judged\":${judged:-0},\"overflow_messages\":$overflows}"
 fi
 
+# Storms (issue 13), each as with/without in alternating rounds on a new ext4, medians of
+# STORM_ROUNDS: STORM_FILES × 4 KiB created; read back right after (the same daemon); read
+# after the daemon was restarted (it knows none of them: every open is sampled first); the full
+# corpus copied in with cp -a and unpacked with tar x. "fs" rows protect the filesystem's root
+# (one filesystem mark), "subtree" rows a directory on it (per-directory marks). The daemon's
+# CPU seconds over the "with" rounds of each row.
+STORM_FILES=${RG_BENCH_STORM_FILES:-20000} STORM_ROUNDS=${RG_BENCH_STORM_ROUNDS:-3}
+JSON_STORMS=()
+daemon_ticks() { [ -n "$DPID" ] && awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$DPID/stat" 2>/dev/null || echo 0; }
+timed() { local t0 t1; t0=$(now); "$@" > /dev/null 2>&1 || { echo FAIL; return; }; t1=$(now); awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'; }
+storm_once() { # with|without, row, protected dir → seconds in STORM_T; adds the daemon's ticks to STORM_TICKS
+        local with=$1 row=$2 prot=$3 t
+        newfs
+        mkdir -p "$BASE/run/w"
+        [ "$with" = with ] && start_daemon "$prot" && STORM_T0=$(daemon_ticks)
+        case $row in
+        create*) t=$("$WRITER" "$BASE/run/w" "$STORM_FILES" 4096) ;;
+        read_back*) "$WRITER" "$BASE/run/w" "$STORM_FILES" 4096 > /dev/null
+                t=$("$WRITER" "$BASE/run/w" "$STORM_FILES" 4096 read) ;;
+        read_old*) "$WRITER" "$BASE/run/w" "$STORM_FILES" 4096 > /dev/null
+                if [ "$with" = with ]; then
+                        STORM_TICKS=$((STORM_TICKS + $(daemon_ticks) - STORM_T0)); stop_daemon; start_daemon "$prot"; STORM_T0=$(daemon_ticks)
+                fi
+                t=$("$WRITER" "$BASE/run/w" "$STORM_FILES" 4096 read) ;;
+        cp_a*) t=$(timed cp -a "$BASE/master-$SIZE" "$BASE/run/w/copy") ;;
+        tar_x*) t=$(timed tar -xf "$BASE/corpus.tar" -C "$BASE/run/w") ;;
+        esac
+        if [ "$with" = with ]; then
+                sleep 0.5
+                STORM_TICKS=$((STORM_TICKS + $(daemon_ticks) - STORM_T0))
+                grep -q "Ransomware behaviour" "$BASE/daemon.log" && STORM_ACTED=$((STORM_ACTED + 1))
+                grep -q "Event queue overflowed" "$BASE/daemon.log" && STORM_OVERFLOWS=$((STORM_OVERFLOWS + 1))
+                stop_daemon
+        fi
+        STORM_T=$t
+}
+storm() { # row, protected dir
+        local row=$1 prot=$2 with=() without=() i
+        want "$row" || want storms || return 0
+        STORM_TICKS=0 STORM_ACTED=0 STORM_OVERFLOWS=0
+        for i in $(seq 1 "$STORM_ROUNDS"); do
+                for w in $([ $((i % 2)) = 1 ] && echo "with without" || echo "without with"); do
+                        storm_once "$w" "$row" "$prot"
+                        if [ "$w" = with ]; then with+=("$STORM_T"); else without+=("$STORM_T"); fi
+                done
+        done
+        local mw mo ratio cpu
+        mw=$(printf '%s\n' "${with[@]}" | grep -v FAIL | median)
+        mo=$(printf '%s\n' "${without[@]}" | grep -v FAIL | median)
+        ratio=$(awk -v a="$mw" -v b="$mo" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "nan" }')
+        cpu=$(awk -v t="$STORM_TICKS" -v hz="$HZ" -v n="$STORM_ROUNDS" 'BEGIN { printf "%.2f", t / hz / n }')
+        printf '%-22s %10s %10s %8s %9s %6s %9s\n' "$row" "$mw" "$mo" "$ratio" "$cpu" "$STORM_ACTED" "$STORM_OVERFLOWS" >> "$BASE/storms"
+        JSON_STORMS+=("{\"row\":\"$row\",\"median_s_with\":$mw,\"median_s_without\":$mo,\"ratio\":$ratio,\"daemon_cpu_s_per_round\":$cpu,\"acted_rounds\":$STORM_ACTED,\"overflow_rounds\":$STORM_OVERFLOWS}")
+        echo "bench: storm $row: $mw s with, $mo s without, ratio $ratio, daemon $cpu CPU s" >&2
+}
+printf '\n%-22s %10s %10s %8s %9s %6s %9s\n' "storm ($STORM_FILES files)" "with (s)" "without" "ratio" "cpu s" "acted" "overflows" > "$BASE/storms"
+if want storms || want tar_x_fs || want tar_x_subtree; then
+        tar -cf "$BASE/corpus.tar" -C "$BASE/master-$SIZE" .
+fi
+storm create_fs "$BASE/run"
+storm read_back_fs "$BASE/run"
+storm read_old_fs "$BASE/run"
+storm create_subtree "$BASE/run/w"
+storm read_back_subtree "$BASE/run/w"
+storm cp_a_fs "$BASE/run"
+storm tar_x_fs "$BASE/run"
+storm cp_a_subtree "$BASE/run/w"
+[ "$(wc -l < "$BASE/storms")" -gt 2 ] && cat "$BASE/storms" >> "$BASE/table"
+
+# A million directories (RG_BENCH_DIRS) on their own filesystem, cold cache: time from the start
+# to "started", and the kernel's slab memory it added (/proc/slabinfo: ext4 inodes and dentries
+# pinned by marks; /proc/meminfo Slab: all), with the filesystem's root protected (one mark) and
+# with a directory holding the whole tree protected (a mark per directory).
+DIRS=${RG_BENCH_DIRS:-1000000}
+dirs_json=null
+slab_kib() { awk '$1 == "ext4_inode_cache" || $1 == "dentry" { s += $3 * $4 } END { printf "%d", s / 1024 }' /proc/slabinfo; }
+meminfo_slab() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
+dirs_start() { # protected dir → "seconds slab_kib_added meminfo_slab_kib_added"
+        sync; echo 3 > /proc/sys/vm/drop_caches; sleep 1
+        local s0 m0 t0 t1
+        s0=$(slab_kib) m0=$(meminfo_slab) t0=$(now)
+        "$RGD" -c "$TOP/conf/ransomguard.json" --protect "$1" > "$BASE/daemon.log" 2>&1 &
+        DPID=$!
+        until grep -q "started: protecting" "$BASE/daemon.log"; do
+                kill -0 "$DPID" 2>/dev/null || break
+                sleep 0.01
+        done
+        t1=$(now)
+        echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }') $(( $(slab_kib) - s0 )) $(( $(meminfo_slab) - m0 ))"
+        stop_daemon
+}
+if want million_dirs; then
+        mountpoint -q "$BASE/run" && umount "$BASE/run"
+        rm -f "$IMG"
+        truncate -s $(( DIRS * 3 / 1024 + 512 ))M "$IMG"
+        mkfs.ext4 -q -F -b 1024 -N $(( DIRS + DIRS / 10 + 1000 )) -E lazy_itable_init=0,lazy_journal_init=0 "$IMG"
+        mount -o loop "$IMG" "$BASE/run"
+        mkdir -p "$BASE/run/tree"
+        for i in $(seq 0 $(( (DIRS - 1) / 1000 ))); do
+                mkdir "$BASE/run/tree/d$i" && (cd "$BASE/run/tree/d$i" && mkdir $(seq -f 'e%g' 0 999))
+        done
+        ndirs=$(find "$BASE/run/tree" -type d | wc -l)
+        set -- $(dirs_start "$BASE/run")
+        fs_s=$1 fs_slab=$2 fs_all=$3
+        set -- $(dirs_start "$BASE/run/tree")
+        dir_s=$1 dir_slab=$2 dir_all=$3
+        printf '\n%d directories, cold cache: filesystem mark ready in %s s (+%d KiB inodes/dentries, +%d KiB slab); per-directory marks ready in %s s (+%d KiB, +%d KiB)\n' \
+                "$ndirs" "$fs_s" "$fs_slab" "$fs_all" "$dir_s" "$dir_slab" "$dir_all" >> "$BASE/table"
+        dirs_json="{\"dirs\":$ndirs,\"filesystem_mark\":{\"s_to_ready\":$fs_s,\"slab_kib\":$fs_slab,\"all_slab_kib\":$fs_all},\"directory_marks\":{\"s_to_ready\":$dir_s,\"slab_kib\":$dir_slab,\"all_slab_kib\":$dir_all}}"
+        echo "bench: million_dirs: fs $fs_s s +$fs_slab KiB; per-dir $dir_s s +$dir_slab KiB" >&2
+fi
+
 # Permission answers under hostile load: while each load runs, rg-opener opens a protected file
 # every millisecond and records how long open() took (our answer plus the kernel's cost). The
 # protected tree is $BASE/run/p; "elsewhere" is $BASE/run/other, on the same filesystem.
@@ -422,6 +534,7 @@ mkdir -p "$(dirname "$OUT")"
         printf '"benign":[%s],\n' "$(IFS=,; echo "${JSON_BENIGN[*]:-}")"
         printf '"answers":[%s],\n' "$(IFS=,; echo "${JSON_ANSWERS[*]:-}")"
         printf '"smb":[%s],\n' "$(IFS=,; echo "${JSON_SMB[*]:-}")"
+        printf '"storms":[%s],"million_dirs":%s,\n' "$(IFS=,; echo "${JSON_STORMS[*]:-}")" "$dirs_json"
         printf '"throughput":%s,"daemon_cpu_s":%s,"daemon_peak_rss_kib":%d}\n' "$tp_json" "$cpu" "$PEAK_KB"
 } > "$OUT"
 cp "$BASE/table" "${OUT%.json}.txt"

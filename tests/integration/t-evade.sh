@@ -42,7 +42,8 @@ attack() {
         sleep 0.3
         damaged=$(sim_damaged "$WORK/$mode.log")
         echo "MEASURED: mode=$mode files_damaged=$damaged of $total exit=$rc"
-        check "$mode: acted on (exit $rc, $(($(alerts) - a0)) alert(s))" [ "$rc" -eq 137 ] && [ "$(alerts)" -gt "$a0" ]
+        local n_alerts=$(($(alerts) - a0))
+        check "$mode: acted on (exit $rc, $n_alerts alert(s))" bash -c "[ $rc -eq 137 ] && [ $n_alerts -gt 0 ]"
         check "$mode: at most $max files damaged ($damaged)" [ "$damaged" -le "$max" ]
 }
 

@@ -91,7 +91,7 @@ smbc attack --mode newfile --url "$(smb_url alice2)" --user rgtsmba --password p
         --log "$WORK/newfile.log" > "$WORK/attack2.out" 2>&1
 n=$(sim_damaged "$WORK/newfile.log")
 echo "newfile + delete: $n files damaged; $(grep '^# done' "$WORK/newfile.log")"
-check "newfile-plus-delete over SMB stopped after at most 2 files ($n)" [ "$n" -ge 1 ] && [ "$n" -le 2 ]
+check "newfile-plus-delete over SMB stopped after at most 2 files ($n)" bash -c "[ $n -ge 1 ] && [ $n -le 2 ]"
 check "one more alert for it" [ "$(grep -c "Ransomware behaviour" "$WORK/daemon.log")" -eq $((alerts0 + 1)) ]
 check "the main smbd still runs" kill -0 "$SMB_PID"
 wait "$bob"
