@@ -26,6 +26,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "fanrec.h"
+#include "fastpath.h"
 #include "modwatch.h"
 #include "responder.h"
 #include "journal.h"
@@ -176,6 +177,7 @@ static int fd_path(int fd, char *buf, size_t len, bool *ret_deleted) {
 
 static int drain(struct fan *f, enum group g, int rounds);
 static void drain_perm(struct fan *f, int rounds);
+static void update_calm(struct fan *f);
 
 static int mark_dir_fd(struct fan *f, int dfd) {
         /* A huge tree takes a while: tell systemd we are still starting. */
@@ -512,6 +514,7 @@ static void hold_recheck(struct fan *f) {
                 f->held[i] = f->held[--f->n_held];
         }
         f->rechecking = false;
+        update_calm(f); /* a recheck may brake or act */
         hold_arm(f);
 }
 
@@ -571,25 +574,35 @@ static int our_path(struct fan *f, int fd, char *buf, size_t len) {
  * FAN_MARK_FLUSH drops them all at once: when calm ends, when a writer runs ahead of the loop
  * (responder.c), and every IGNORE_TTL_US. Never for a file only read: see pipeline.c on_open. */
 static void ignore_file(struct fan *f, int fd) {
-        if (!f->st.ignore_marks || !f->calm || (f->resp && !responder_may_ignore(f->resp)))
+        if (!f->st.ignore_marks || !f->calm || !f->resp)
                 return;
-        if (fanotify_mark(f->perm_fd, FAN_MARK_ADD | FAN_MARK_EVICTABLE, FAN_MODIFY, fd, NULL) < 0)
-                return;
-        if (fanotify_mark(f->perm_fd, FAN_MARK_ADD | FAN_MARK_EVICTABLE | FAN_MARK_IGNORED_MASK, FAN_OPEN_PERM, fd,
-                          NULL) < 0) {
-                (void)fanotify_mark(f->perm_fd, FAN_MARK_REMOVE, FAN_MODIFY, fd, NULL);
-                return;
+        responder_marks_lock(f->resp);
+        if (responder_may_ignore(f->resp) &&
+            fanotify_mark(f->perm_fd, FAN_MARK_ADD | FAN_MARK_EVICTABLE, FAN_MODIFY, fd, NULL) == 0) {
+                /* Its first write is reported by the data group too, whose marks no drop of the
+                 * permission group's touches: a writer that opened many such files unasked
+                 * before the drop is still seen writing each of them. */
+                if (fanotify_mark(f->data_fd, FAN_MARK_ADD | FAN_MARK_EVICTABLE, FAN_MODIFY, fd, NULL) == 0 &&
+                    fanotify_mark(f->perm_fd, FAN_MARK_ADD | FAN_MARK_EVICTABLE | FAN_MARK_IGNORED_MASK, FAN_OPEN_PERM,
+                                  fd, NULL) == 0)
+                        f->st.ignored++;
+                else {
+                        (void)fanotify_mark(f->perm_fd, FAN_MARK_REMOVE, FAN_MODIFY, fd, NULL);
+                        (void)fanotify_mark(f->data_fd, FAN_MARK_REMOVE, FAN_MODIFY, fd, NULL);
+                }
         }
-        f->st.ignored++;
+        responder_marks_unlock(f->resp);
 }
 
 static void flush_ignored(struct fan *f) {
-        if (f->st.ignored == f->ignored_at_flush)
+        if (f->st.ignored == f->ignored_at_flush || !f->resp)
                 return;
+        responder_marks_lock(f->resp);
         if (fanotify_mark(f->perm_fd, FAN_MARK_FLUSH, 0, AT_FDCWD, "/") == 0) {
                 f->st.flushes++;
                 f->ignored_at_flush = f->st.ignored;
         }
+        responder_marks_unlock(f->resp);
 }
 
 static int on_ttl(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -613,7 +626,7 @@ static void update_calm(struct fan *f) {
 /* An event of the PERM or DATA group (from_perm: which); answered: an open the responder
  * allowed already. Owns fd and pidfd. */
 static void handle_event(struct fan *f, uint64_t mask, pid_t pid, int fd, int pidfd, bool has_pidfd, bool from_perm,
-                         bool answered) {
+                         int answered) {
         bool perm = mask & FAN_OPEN_PERM;
         bool allow = true;
         char path[PATH_MAX];
@@ -659,7 +672,8 @@ static void handle_event(struct fan *f, uint64_t mask, pid_t pid, int fd, int pi
 
         struct src_event ev = { .pid = pid, .pidfd = pidfd >= 0 ? pidfd : -1, .fd = fd, .path = path,
                                 .gone = f->st.pidfd && has_pidfd && pidfd == FAN_NOPIDFD,
-                                .elsewhere = elsewhere, .answered = answered };
+                                .elsewhere = elsewhere, .answered = answered != FASTPATH_NO,
+                                .answered_new = answered == FASTPATH_NEW };
         int r;
         if (perm) {
                 f->st.perm_events++;
@@ -671,8 +685,8 @@ static void handle_event(struct fan *f, uint64_t mask, pid_t pid, int fd, int pi
                 ev.kind = SRC_OPEN;
                 r = f->o.handler(f->o.userdata, &ev);
                 if (answered) {
-                        if (r == SRC_IGNORE)
-                                ignore_file(f, fd);
+                        if (answered == FASTPATH_READ && f->resp)
+                                responder_known(f->resp, fd);
                         perm = false; /* answered already */
                         goto done;
                 }
@@ -686,8 +700,8 @@ static void handle_event(struct fan *f, uint64_t mask, pid_t pid, int fd, int pi
                 allow = r != -EPERM;
                 if (r == SRC_WATCH && f->mw) /* answered below: watched before it can write */
                         modwatch_add(f->mw, fd);
-                else if (r == SRC_IGNORE)
-                        ignore_file(f, fd);
+                else if (allow && f->resp) /* its state is held now: its reads may be answered at once */
+                        responder_known(f->resp, fd);
         } else if (mask & FAN_CLOSE_WRITE) {
                 if (f->mw && modwatch_count(f->mw))
                         modwatch_closed(f->mw, fd);
@@ -695,9 +709,21 @@ static void handle_event(struct fan *f, uint64_t mask, pid_t pid, int fd, int pi
                 r = f->o.handler(f->o.userdata, &ev);
                 if (r == SRC_IGNORE && from_perm)
                         ignore_file(f, fd);
+                if (from_perm && f->resp && !deleted)
+                        responder_known(f->resp, fd);
         } else if (unasked) {
                 /* Watched like a write-open we were asked about, until its close-write. */
                 if (f->mw && !deleted)
+                        modwatch_add(f->mw, fd);
+                ev.kind = SRC_MODIFIED;
+                (void)f->o.handler(f->o.userdata, &ev);
+        } else if ((mask & FAN_MODIFY) && !from_perm && f->st.ignore_marks && f->mw && !modwatch_watched(f->mw, fd)) {
+                /* The data group's mark of a file ignore-marked in the permission group (the
+                 * only other FAN_MODIFY marks there are modwatch's): written through an open we
+                 * were not asked about, maybe opened before every ignore mark was dropped.
+                 * Judged now, and watched from here on like any write-open. */
+                (void)fanotify_mark(f->data_fd, FAN_MARK_REMOVE, FAN_MODIFY, fd, NULL);
+                if (!deleted)
                         modwatch_add(f->mw, fd);
                 ev.kind = SRC_MODIFIED;
                 (void)f->o.handler(f->o.userdata, &ev);
@@ -735,7 +761,7 @@ static void handle_data(struct fan *f, const struct fanotify_event_metadata *m, 
                         close(pidfd);
                 return;
         }
-        handle_event(f, m->mask, m->pid, m->fd, pidfd, rec.has_pidfd, false, false);
+        handle_event(f, m->mask, m->pid, m->fd, pidfd, rec.has_pidfd, false, FASTPATH_NO);
 }
 
 /* Directory handle + name of one DFID_NAME record → absolute path. */
@@ -843,8 +869,9 @@ static void drain_perm(struct fan *f, int rounds) {
                                 free(v[i].name);
                         } else
                                 handle_event(f, v[i].mask, v[i].pid, v[i].fd, v[i].pidfd, v[i].has_pidfd, true,
-                                             v[i].answered);
+                                             v[i].answered ? v[i].fast : FASTPATH_NO);
                         responder_done(f->resp, 1);
+                        update_calm(f); /* whatever path the event took (held, answered, ignored) */
                 }
                 if (n < TAKE_MAX)
                         break;
@@ -1159,7 +1186,7 @@ int fan_new(sd_event *loop, const struct fan_opts *o, struct fan **ret) {
          * order): openers are answered while the loop walks the tree below. After the probes,
          * which read the groups themselves. */
         if (f->st.perm) {
-                r = responder_new(f->perm_fd, f->name_fd, f->self, &f->resp);
+                r = responder_new(f->perm_fd, f->name_fd, f->self, o->procdir ? o->procdir : "/proc", &f->resp);
                 if (r < 0)
                         goto fail;
         }
@@ -1309,6 +1336,9 @@ int fan_open_protected(struct fan *f, const char *path) {
          * mark as ignore_file()'s (an ignored mask, evictable), so that it joins one already
          * there rather than being refused; removing it ends that one's ignoring too. */
         unsigned fl = FAN_MARK_ADD | FAN_MARK_IGNORED_MASK | FAN_MARK_IGNORED_SURV_MODIFY | FAN_MARK_EVICTABLE;
+        /* The responder must not drop it before our open: that open would wait for it. */
+        if (f->resp)
+                responder_marks_lock(f->resp);
         if (r == 0 && fanotify_mark(f->perm_fd, fl, FAN_OPEN_PERM, AT_FDCWD, link) < 0 &&
             (errno != EINVAL || fanotify_mark(f->perm_fd, fl & ~FAN_MARK_EVICTABLE, FAN_OPEN_PERM, AT_FDCWD, link) < 0))
                 r = -errno; /* (evictable marks came in 5.19) */
@@ -1321,6 +1351,8 @@ int fan_open_protected(struct fan *f, const char *path) {
                 (void)fanotify_mark(f->perm_fd, FAN_MARK_REMOVE | FAN_MARK_IGNORED_MASK, FAN_OPEN_PERM, AT_FDCWD, link);
                 (void)fanotify_mark(f->perm_fd, FAN_MARK_REMOVE, FAN_MODIFY, AT_FDCWD, link);
         }
+        if (f->resp)
+                responder_marks_unlock(f->resp);
         close(pfd);
         return r < 0 ? r : fd;
 }
@@ -1331,6 +1363,7 @@ void fan_get_stats(const struct fan *f, struct fan_stats *ret) {
                 struct responder_stats rs;
                 responder_get_stats(f->resp, &rs);
                 ret->fast_new = rs.fast_new;
+                ret->fast_read = rs.fast_read;
                 ret->fast_other = rs.fast_other;
                 ret->handed = rs.handed;
                 ret->flushes += rs.flushes;

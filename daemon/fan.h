@@ -18,6 +18,7 @@ enum fan_mark_kind { FAN_MARK_KIND_NONE, FAN_MARK_KIND_FILESYSTEM, FAN_MARK_KIND
 struct fan_opts {
         char *const *roots;   /* protected directories, absolute, NULL-terminated */
         bool perm;            /* use FAN_OPEN_PERM for before-state capture and the brake */
+        const char *procdir;  /* where openers' flags are read (the responder's fast reads) */
         src_handler_t handler;
         src_calm_t calm;      /* NULL: never calm (every open goes to the pipeline) */
         void *userdata;
@@ -43,7 +44,7 @@ struct fan_stats {
         bool ignore_marks;    /* new files are ignore-marked while calm (every root a filesystem) */
         bool realtime;        /* the responder thread runs SCHED_FIFO */
         uint64_t ignored, unignored, flushes; /* ignore marks added, dropped at a write, all dropped */
-        uint64_t fast_new, fast_other, handed; /* the responder's answers; events handed on */
+        uint64_t fast_new, fast_read, fast_other, handed; /* the responder's answers; events handed on */
         unsigned unverified;  /* roots where no probe could be written (read-only to us) */
         unsigned walk_failed; /* walks of new directory trees given up (no more marks) */
 };

@@ -151,6 +151,11 @@ bool modwatch_modified(struct modwatch *w, int fd, pid_t pid) {
         return false;
 }
 
+bool modwatch_watched(struct modwatch *w, int fd) {
+        struct stat st;
+        return find(w, fd, &st) != NULL;
+}
+
 void modwatch_closed(struct modwatch *w, int fd) {
         struct stat st;
         struct entry *x = find(w, fd, &st);

@@ -25,5 +25,7 @@ void modwatch_add(struct modwatch *w, int fd);
 bool modwatch_modified(struct modwatch *w, int fd, pid_t pid);
 /* A close-write of fd: one open less; the mark goes with the last. */
 void modwatch_closed(struct modwatch *w, int fd);
+/* Is fd's file watched? */
+bool modwatch_watched(struct modwatch *w, int fd);
 unsigned modwatch_count(const struct modwatch *w);
 uint64_t modwatch_evicted(const struct modwatch *w); /* watches given up for newer ones: the table was full */

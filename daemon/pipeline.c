@@ -143,8 +143,8 @@ static uint64_t pidfd_ino(const struct pipeline *p, const struct src_event *ev) 
 static struct score_entry *identify(struct pipeline *p, const struct src_event *ev, uint64_t now);
 
 /* A process gone before we read its event (one process per file, each reaped before its
- * close-write or unlink is read; an open the responder allowed before we saw it): its first
- * forker still alive stands for it, from the kernel's fork events. */
+ * close-write or unlink is read; an open the responder allowed before we saw it): the process
+ * that forked it stands for it, from the kernel's fork events, where lib/policy finds that safe. */
 static struct score_entry *gone_forker(struct pipeline *p, const struct src_event *ev, uint64_t now) {
         static unsigned depth;
         struct proc_info pi;
@@ -307,7 +307,9 @@ static bool state_of_this_file(int64_t born, const struct sample *s) {
 static void keep_state(struct pipeline *p, const struct stat *st, const char *path, const struct sample *s) {
         const struct sample *known = fcache_get_ino(p->files, st->st_dev, st->st_ino);
         const struct sample *named = path ? fcache_get_path(p->files, path) : NULL;
-        if (s->size == 0 && known && known->size > 0 && named == known)
+        /* (The same file by its birth time, whatever its name now: an inode number reused by a
+         * new file starts afresh.) */
+        if (s->size == 0 && known && known->size > 0 && state_of_this_file(s->btime_ns ? s->btime_ns : -1, known))
                 return;
         /* The name is another file's, with content, in what we know: this one was renamed over
          * it a moment ago (the name read now is the newest), and that rename, not read yet, is
@@ -576,7 +578,7 @@ books:;
         const struct sample *known = fcache_get_ino(p->files, st.st_dev, st.st_ino);
         int64_t mt = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
         struct sample s;
-        if (ev->answered) {
+        if (ev->answered_new) {
                 /* Empty when it was answered; what it holds now was written since, by the
                  * opener or another: that is what its close-write is judged for. */
                 static const uint8_t none[1];

@@ -40,8 +40,9 @@ struct src_event {
         bool hold_expired;
         /* SRC_OPEN already allowed by the source (daemon/responder.c: it could destroy nothing):
          * the pipeline keeps its books (the opener, the file's before state); what it returns is
-         * not an answer, except SRC_IGNORE. */
-        bool answered;
+         * not an answer. answered_new: the file was brand new and empty then (else: a read of a
+         * file whose state the pipeline held as it was). */
+        bool answered, answered_new;
 };
 
 /* The longest a source keeps an open waiting for the pipeline, whatever it says. */
@@ -52,9 +53,10 @@ struct src_event {
 #define SRC_WATCH 1
 
 /* An SRC_WRITTEN answered with this: the pipeline holds the file's state as it is now; its next
- * opens need not be asked about for a while (the source's choice) until it is modified (the
- * source says when, with SRC_MODIFIED), as long as the pipeline stays calm (src_calm_t). A
- * source may not do it. */
+ * opens need not be asked about for a while (the source's choice), as long as the pipeline stays
+ * calm (src_calm_t). The source reports the first write through such an unasked open
+ * (SRC_MODIFIED; a write through a shared mapping raises none: that file is judged at its
+ * close-write). A source may not do it. */
 #define SRC_IGNORE 2
 
 /* Returns 0 (or SRC_WATCH, SRC_IGNORE) to allow, -EPERM to deny an SRC_OPEN (ignored for other kinds), -EAGAIN to hold it:

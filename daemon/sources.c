@@ -12,7 +12,7 @@
 
 static int start_fanotify(struct sources *s, sd_event *loop, char *const *roots, const char *procdir,
                           src_handler_t handler, src_calm_t calm, void *userdata) {
-        struct fan_opts fo = { .roots = roots, .perm = true, .handler = handler, .calm = calm,
+        struct fan_opts fo = { .roots = roots, .perm = true, .procdir = procdir, .handler = handler, .calm = calm,
                                .userdata = userdata };
         int r = fan_new(loop, &fo, &s->fan);
         if (r < 0)
@@ -73,10 +73,10 @@ void sources_log_stats(struct sources *s) {
         struct fan_stats st;
         fan_get_stats(s->fan, &st);
         log_info("fanotify: %" PRIu64 " events, %" PRIu64 " opens asked about (%" PRIu64 " denied, %" PRIu64
-                 " held); answered at once: %" PRIu64 " new files, %" PRIu64 " others; %" PRIu64
+                 " held); answered at once: %" PRIu64 " new files, %" PRIu64 " reads of known files, %" PRIu64 " others; %" PRIu64
                  " ignore marks (%" PRIu64 " dropped at a write, all dropped %" PRIu64 " time(s)), %" PRIu64
                  " overflow(s)",
-                 st.events, st.perm_events, st.denied, st.held, st.fast_new, st.fast_other, st.ignored, st.unignored,
+                 st.events, st.perm_events, st.denied, st.held, st.fast_new, st.fast_read, st.fast_other, st.ignored, st.unignored,
                  st.flushes, st.overflows);
 }
 

@@ -236,7 +236,12 @@ int policy_gone_forker(const struct policy *p, pid_t pid, struct proc_info *ret)
          * the other would look like someone else's destroyed). */
         if (f <= 1 || proc_read(p->procdir, f, ret) < 0 || ret->start_time > ns_to_ticks(p, t_fork) + 1)
                 return -ENOENT;
-        if (ret->kthread || is_protected(p, ret) || policy_allowed(p, ret) || (ret->tty != 0 && ret->pid == ret->sid))
+        /* Nor where a child may well be a family of its own: a child of init's (a service's
+         * main process: its workers, a server's per-client ones, are families of their own), a
+         * session leader (a shell, tmux, a login: its jobs), anything on a terminal, or a
+         * configured worker parent. The dead worker's events are then nobody's, as before. */
+        if (ret->kthread || is_protected(p, ret) || policy_allowed(p, ret) || ret->ppid <= 1 || ret->pid == ret->sid ||
+            ret->tty != 0 || is_worker_parent(p, ret))
                 return -EPERM;
         return 0;
 }

@@ -73,8 +73,9 @@ bool policy_may_act(const struct policy *p, const struct proc_info *pi, const ch
 /* A process that exited before we could read it (an event read after it was reaped): the
  * process that forked it, still alive, from p->ancestry, in *ret. -ENOENT when that is not
  * known or gone too, -ESRCH when another process holds its pid now (its newest fork event may be
- * that one's), -EPERM when a child of it need not be of its family (init, kernel threads,
- * allowed or protected programs, a session leader on a terminal). */
+ * that one's), -EPERM when a child of it need not be of its family (kernel threads, allowed or
+ * protected programs, children of init, session leaders, anything on a terminal, configured
+ * worker parents). */
 int policy_gone_forker(const struct policy *p, pid_t pid, struct proc_info *ret);
 int policy_family_root(const struct policy *p, const struct proc_info *pi, struct proc_info *ret,
                        struct block_client *ret_client);

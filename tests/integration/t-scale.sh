@@ -71,7 +71,7 @@ for m in inplace multiproc hold_open exchange; do
         start_daemon "$CONF" --protect "$FS" || { fail "daemon restarts"; break; }
         case $m in
         inplace) attack just_copied_inplace 4 --mode inplace ;; # their opens are not asked about: the first unasked write ends that
-        multiproc) attack preread_multiproc_8 4 --mode multiproc --workers 8 --preread ;;
+        multiproc) attack preread_multiproc_8 8 --mode multiproc --workers 8 --preread ;; # one unasked first write per worker
         hold_open) attack preread_hold_open $((total - 1)) --mode hold_open --preread ;;
         exchange) attack preread_exchange 3 --mode exchange --preread ;;
         esac

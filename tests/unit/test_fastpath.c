@@ -35,12 +35,35 @@ START_TEST(test_content) {
 }
 END_TEST
 
+START_TEST(test_read_of_known) {
+        struct fastpath_known held = { .dev = 8, .ino = 12, .size = 4096, .mtime_ns = 1000, .btime_ns = 500 };
+        struct fastpath_known now = held;
+        ck_assert_int_eq(fastpath_read(&held, &now, true), FASTPATH_READ);
+        /* The opener may write: the loop answers. */
+        ck_assert_int_eq(fastpath_read(&held, &now, false), FASTPATH_NO);
+        /* Changed since it was held (size, mtime), another file in the slot (ino, dev), a new
+         * file under a reused inode number (birth time), or nothing held. */
+        now.size = 4097;
+        ck_assert_int_eq(fastpath_read(&held, &now, true), FASTPATH_NO);
+        now = held, now.mtime_ns = 1001;
+        ck_assert_int_eq(fastpath_read(&held, &now, true), FASTPATH_NO);
+        now = held, now.ino = 13;
+        ck_assert_int_eq(fastpath_read(&held, &now, true), FASTPATH_NO);
+        now = held, now.dev = 9;
+        ck_assert_int_eq(fastpath_read(&held, &now, true), FASTPATH_NO);
+        now = held, now.btime_ns = 501;
+        ck_assert_int_eq(fastpath_read(&held, &now, true), FASTPATH_NO);
+        ck_assert_int_eq(fastpath_read(NULL, &held, true), FASTPATH_NO);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("fastpath");
         TCase *tc = tcase_create("fastpath");
         tcase_add_test(tc, test_not_a_file);
         tcase_add_test(tc, test_new_file);
         tcase_add_test(tc, test_content);
+        tcase_add_test(tc, test_read_of_known);
         suite_add_tcase(s, tc);
         return run_suite(s);
 }
