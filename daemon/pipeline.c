@@ -311,12 +311,34 @@ static void keep_state(struct pipeline *p, const struct stat *st, const char *pa
          * new file starts afresh.) */
         if (s->size == 0 && known && known->size > 0 && state_of_this_file(s->btime_ns ? s->btime_ns : -1, known))
                 return;
-        /* The name is another file's, with content, in what we know: this one was renamed over
-         * it a moment ago (the name read now is the newest), and that rename, not read yet, is
-         * judged against the other's state. The name is left to it until then. */
-        if (named && named != known && named->size > 0)
-                path = NULL;
+        /* The name was another file's, with content, in what we know: this one was renamed over
+         * it a moment ago (the name read now is the newest), or that file is gone and we never
+         * read of it (an unlink whose directory was gone by then). The name goes to this one; the
+         * other's state is kept aside a while, for the rename that did it, if it comes. */
+        if (named && named != known && named->size > 0) {
+                unsigned i = p->n_displaced++ % PIPELINE_DISPLACED;
+                p->displaced[i].path_h = util_fnv1a_str(path, PATH_MAX);
+                p->displaced[i].t_ms = util_now_ms();
+                p->displaced[i].owner = fcache_owner_path(p->files, path, NULL);
+                p->displaced[i].s = *named;
+        }
         (void)fcache_put(p->files, st->st_dev, st->st_ino, path, s);
+}
+
+/* The state that had this name before the file renamed there took it (keep_state), when that
+ * happened within DISPLACED_MS: the newest such, or NULL. */
+#define DISPLACED_MS 10000
+static const struct sample *displaced_state(struct pipeline *p, const char *path, uint64_t *ret_owner) {
+        uint64_t h = util_fnv1a_str(path, PATH_MAX), now = util_now_ms();
+        unsigned n = p->n_displaced < PIPELINE_DISPLACED ? p->n_displaced : PIPELINE_DISPLACED;
+        for (unsigned k = 1; k <= n; k++) {
+                unsigned i = (p->n_displaced - k) % PIPELINE_DISPLACED;
+                if (p->displaced[i].path_h == h && now - p->displaced[i].t_ms <= DISPLACED_MS) {
+                        *ret_owner = p->displaced[i].owner;
+                        return &p->displaced[i].s;
+                }
+        }
+        return NULL;
 }
 
 /* The family an event's process belongs to, as an owner of files (fcache_set_owner). */
@@ -680,6 +702,15 @@ static void on_renamed(struct pipeline *p, const struct src_event *ev, uint64_t 
         const struct sample *over = ev->is_dir ? NULL : state_of(p, ev->path2, &over_s, &over_owner);
         const struct sample *from = ev->is_dir ? NULL : state_of(p, ev->path, &from_s, &from_owner);
         struct stat st;
+        /* The new name already maps to the file renamed there (its create or close-write was
+         * read after the rename happened): what it replaced is the state displaced then. */
+        const struct sample *d;
+        if (over && fstatat(AT_FDCWD, ev->path2, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            fcache_get_ino(p->files, st.st_dev, st.st_ino) == fcache_get_path(p->files, ev->path2) &&
+            (d = displaced_state(p, ev->path2, &over_owner))) {
+                over_s = *d;
+                over = &over_s;
+        }
         /* RENAME_EXCHANGE: both names still there (reported as two renames, one each way):
          * each name is judged for what it holds now against what it had; the second report
          * finds nothing changed. */

@@ -35,6 +35,8 @@ struct pipeline_stats {
         uint64_t t_block_log;
 };
 
+#define PIPELINE_DISPLACED 64
+
 struct pipeline {
         sd_event *loop;          /* for children that must be reaped later */
         const struct config *cfg;
@@ -58,6 +60,13 @@ struct pipeline {
         uint64_t sample_key;     /* where files are sampled (lib/sample), random per start */
         struct account acct;     /* damage per user (root: per cgroup) over all families */
         uint64_t t_alert;        /* when a family was last found at or above "suspicious" */
+        /* Names whose state was taken over by another file before the rename that did it was
+         * read (the newest few): that rename is judged against the state displaced. */
+        struct {
+                uint64_t path_h, t_ms, owner;
+                struct sample s;
+        } displaced[PIPELINE_DISPLACED];
+        unsigned n_displaced;
         struct pipeline_stats st;
 };
 

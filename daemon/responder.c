@@ -103,6 +103,14 @@ static bool push(struct responder *r, const struct responder_rec *rec) {
         return ok;
 }
 
+static struct fastpath_known known_of(const struct statx *stx) {
+        return (struct fastpath_known){
+                .dev = makedev(stx->stx_dev_major, stx->stx_dev_minor), .ino = stx->stx_ino, .size = stx->stx_size,
+                .mtime_ns = (int64_t)stx->stx_mtime.tv_sec * 1000000000 + stx->stx_mtime.tv_nsec,
+                .btime_ns = (int64_t)stx->stx_btime.tv_sec * 1000000000 + stx->stx_btime.tv_nsec,
+        };
+}
+
 /* May this open be allowed now, before the loop sees it? Anything but a regular file always
  * (the pipeline never judges it); a file only while calm and the loop keeps up. */
 static enum fastpath fast_kind(struct responder *r, const struct responder_rec *rec) {
@@ -141,11 +149,7 @@ static enum fastpath fast_kind(struct responder *r, const struct responder_rec *
         /* A file with content whose state the loop holds as it is: a read needs nothing before
          * its answer (the loop keeps its books afterwards). Its flags from /proc while the
          * opener waits; a write-open waits for the loop. */
-        struct fastpath_known held, now = {
-                .dev = makedev(stx.stx_dev_major, stx.stx_dev_minor), .ino = stx.stx_ino, .size = stx.stx_size,
-                .mtime_ns = (int64_t)stx.stx_mtime.tv_sec * 1000000000 + stx.stx_mtime.tv_nsec,
-                .btime_ns = (int64_t)stx.stx_btime.tv_sec * 1000000000 + stx.stx_btime.tv_nsec,
-        };
+        struct fastpath_known held, now = known_of(&stx);
         pthread_mutex_lock(&r->known_lock);
         held = r->known[now.ino % KNOWN_MAX];
         pthread_mutex_unlock(&r->known_lock);
@@ -159,11 +163,7 @@ void responder_known(struct responder *r, int fd) {
         if (statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE | STATX_BTIME | STATX_MTIME, &stx) < 0 ||
             !S_ISREG(stx.stx_mode) || !(stx.stx_mask & STATX_BTIME))
                 return;
-        struct fastpath_known k = {
-                .dev = makedev(stx.stx_dev_major, stx.stx_dev_minor), .ino = stx.stx_ino, .size = stx.stx_size,
-                .mtime_ns = (int64_t)stx.stx_mtime.tv_sec * 1000000000 + stx.stx_mtime.tv_nsec,
-                .btime_ns = (int64_t)stx.stx_btime.tv_sec * 1000000000 + stx.stx_btime.tv_nsec,
-        };
+        struct fastpath_known k = known_of(&stx);
         pthread_mutex_lock(&r->known_lock);
         r->known[k.ino % KNOWN_MAX] = k;
         pthread_mutex_unlock(&r->known_lock);
