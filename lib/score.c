@@ -307,6 +307,17 @@ void score_acted(struct score_table *t, struct score_entry *e, uint64_t now_ms) 
                 relist(t, d);
 }
 
+bool score_forgive(struct score_table *t, pid_t pid, uint64_t start_time) {
+        struct score_entry *e = lookup_exact(t, pid, start_time);
+        if (!e)
+                return false;
+        evidence_reset(t, e);
+        e->acted = false;
+        e->t_acted = 0;
+        relist(t, e);
+        return true;
+}
+
 struct score_entry *score_family_entry(struct score_table *t, struct score_entry *e) {
         if (!t->o.family || e->root_pid == 0 || e->root_pid == e->pid)
                 return e;

@@ -97,6 +97,9 @@ void score_touch(struct score_table *t, struct score_entry *e, uint64_t now_ms);
 struct score_entry *score_family_entry(struct score_table *t, struct score_entry *e);
 /* An action was taken on e's family now: both e and its family entry remember it. */
 void score_acted(struct score_table *t, struct score_entry *e, uint64_t now_ms);
+/* An operator cleared this process (pid and start time): its evidence and its action are
+ * forgotten, it is judged afresh from its next event. false when it is not in the table. */
+bool score_forgive(struct score_table *t, pid_t pid, uint64_t start_time);
 /* The score decayed to now_ms (0 once the window has passed without evidence). */
 double score_current(const struct score_table *t, const struct score_entry *e, uint64_t now_ms);
 /* A score of `v` at t_v, decayed to now_ms as every score is. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 size_t strv_length(char *const *v) {
         size_t n = 0;
@@ -126,4 +127,10 @@ uint64_t util_siphash(const uint8_t key[16], const void *data, size_t len) {
         SIPROUND;
         SIPROUND;
         return v0 ^ v1 ^ v2 ^ v3;
+}
+
+bool util_same_file(const char *a, const char *b) {
+        struct stat x, y;
+        return strcmp(a, b) == 0 ||
+               (stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino);
 }

@@ -46,6 +46,9 @@ char **strv_copy(char *const *v);
 int strv_push(char ***v, const char *s);
 bool strv_contains(char *const *v, const char *s);
 
+/* Do two paths name the same file: the same string, or the same device and inode? */
+bool util_same_file(const char *a, const char *b);
+
 /* Append s to buf at *off as one printable line: control bytes, DEL and '\' become \xHH, any
  * other byte (UTF-8 included) is kept. Stops before a truncated escape; buf stays
  * NUL-terminated. Returns buf. */

@@ -565,6 +565,33 @@ START_TEST(test_acted_and_touch) {
 }
 END_TEST
 
+/* ransomguardctl resume --force: the family is judged afresh; only that very process (pid and
+ * start time) is forgiven. */
+START_TEST(test_forgive) {
+        struct score_opts o = opts();
+        struct score_table *t = table(&o);
+        struct score_entry *c = track(t, 200, 100);
+        damage(t, c, "/d/a.txt", T0);
+        damage(t, c, "/d/b.txt", T0);
+        struct score_entry *r = score_family_entry(t, c);
+        ck_assert(r->score > 0 && c->score > 0);
+        score_acted(t, c, T0 + 5);
+        ck_assert(!score_forgive(t, 200, 2001)); /* another start time: another process */
+        ck_assert(c->acted && c->score > 0);
+        ck_assert(score_forgive(t, 200, 2000) && score_forgive(t, 100, 1000));
+        ck_assert(!c->acted && !r->acted);
+        ck_assert_double_eq(c->score, 0);
+        ck_assert_double_eq(r->score, 0);
+        ck_assert_uint_eq(r->files_damaged, 0);
+        ck_assert_ptr_null(r->paths[0]);
+        ck_assert(!score_forgive(t, 999, 9990));
+        /* Judged afresh: new evidence counts from zero. */
+        damage(t, c, "/d/c.txt", T0 + 10);
+        ck_assert_double_eq_tol(score_current(t, score_family_entry(t, c), T0 + 10), 35, EPS);
+        score_table_free(t);
+}
+END_TEST
+
 START_TEST(test_pair_new_then_delete) {
         struct score_opts o = opts();
         struct score_table *t = table(&o);
@@ -1291,6 +1318,7 @@ static Suite *score_suite(void) {
         tc = tcase_create("pairing");
         tcase_add_test(tc, test_pair_left_to_the_judge);
         tcase_add_test(tc, test_acted_and_touch);
+        tcase_add_test(tc, test_forgive);
         tcase_add_test(tc, test_root_pid_reuse_keeps_family);
         tcase_add_test(tc, test_pair_new_then_delete);
         tcase_add_test(tc, test_pair_delete_then_new);
