@@ -266,6 +266,27 @@ static void signal_all(const struct policy *p, struct family *f, size_t from, in
         }
 }
 
+/* Every member acted on, into ret->members (nothing when out of memory: the record only). */
+static void record(const struct family *f, enum history_state st, bool term, struct action_result *ret) {
+        uint32_t n = 0;
+        for (size_t i = 0; i < f->n; i++)
+                n += !f->t[i].skipped;
+        uint32_t keep = n > HISTORY_MEMBERS_MAX ? HISTORY_MEMBERS_MAX : n;
+        if (!keep || !(ret->members = calloc(keep, sizeof(*ret->members))))
+                return;
+        for (size_t i = 0; i < f->n && ret->n_members < keep; i++) {
+                const struct target *x = &f->t[i];
+                if (x->skipped)
+                        continue;
+                struct history_member *m = &ret->members[ret->n_members++];
+                m->pid = x->pi.pid;
+                m->start = x->pi.start_time;
+                snprintf(m->comm, sizeof(m->comm), "%.15s", x->pi.comm);
+                m->state = (uint8_t)(term && i == 0 ? HISTORY_KILLED : st);
+        }
+        ret->more_members = n - ret->n_members;
+}
+
 int action_apply(const struct policy *p, const struct action_request *req, struct action_result *ret) {
         struct family f = { 0 };
         const char *why = NULL;
@@ -341,7 +362,51 @@ int action_apply(const struct policy *p, const struct action_request *req, struc
                 snprintf(ret->detail, sizeof(ret->detail), "%s %u process(es)%s%s",
                          req->action == CONFIG_ACTION_KILL ? "killed" : "suspended", ret->acted,
                          via_cgroup ? " (cgroup.kill)" : "", ret->skipped ? ", some skipped by policy" : "");
+        record(&f, req->action == CONFIG_ACTION_KILL ? HISTORY_KILLED : HISTORY_STOPPED, term, ret);
 out:
         family_free(&f);
+        return 0;
+}
+
+int action_members(const struct policy *p, struct history_member *m, uint32_t n, int sig, struct action_result *ret) {
+        memset(ret, 0, sizeof(*ret));
+        for (uint32_t i = 0; i < n; i++) {
+                struct target t;
+                int r = pin(p, m[i].pid, &t);
+                if (r < 0 || t.pi.start_time != m[i].start) {
+                        if (r == 0)
+                                close(t.pidfd);
+                        if (r < 0 && r != -ESRCH)
+                                ret->failed++;
+                        else {
+                                ret->gone++;
+                                m[i].state = HISTORY_LEFT;
+                        }
+                        continue;
+                }
+                const char *why = NULL;
+                if (!policy_may_act(p, &t.pi, &why) && strcmp(why, "allowlisted") != 0) {
+                        ret->skipped++;
+                        close(t.pidfd);
+                        continue;
+                }
+                if (pidfd_send_signal(t.pidfd, sig, NULL, 0) == 0) {
+                        ret->acted++;
+                        m[i].state = sig == SIGKILL ? HISTORY_KILLED : HISTORY_RESUMED;
+                } else if (errno == ESRCH) {
+                        ret->gone++;
+                        m[i].state = HISTORY_LEFT;
+                } else
+                        ret->failed++;
+                close(t.pidfd);
+        }
+        snprintf(ret->detail, sizeof(ret->detail), "%s %u process(es)", sig == SIGKILL ? "killed" : "resumed", ret->acted);
+        size_t o = strlen(ret->detail);
+        if (ret->gone)
+                o += (size_t)snprintf(ret->detail + o, sizeof(ret->detail) - o, ", %u already gone", ret->gone);
+        if (ret->skipped && o < sizeof(ret->detail))
+                o += (size_t)snprintf(ret->detail + o, sizeof(ret->detail) - o, ", %u refused by policy", ret->skipped);
+        if (ret->failed && o < sizeof(ret->detail))
+                snprintf(ret->detail + o, sizeof(ret->detail) - o, ", %u could not be reached", ret->failed);
         return 0;
 }

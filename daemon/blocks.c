@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "journal.h"
+#include "privdir.h"
 
 #define BLOCK_FILE_MAX 512
 
@@ -27,40 +28,8 @@ static int64_t now_s(void) {
         return (int64_t)time(NULL);
 }
 
-/* mkdir -p with mode 0700 for the last component, then open it without following a symlink and
- * check it is a directory of ours that nobody else may write. */
 static int open_dir(const char *dir, bool create, char *err, size_t errlen) {
-        if (create) {
-                char tmp[1024];
-                snprintf(tmp, sizeof(tmp), "%s", dir);
-                for (char *q = tmp + 1; *q; q++)
-                        if (*q == '/') {
-                                *q = '\0';
-                                (void)mkdir(tmp, 0755);
-                                *q = '/';
-                        }
-                if (mkdir(tmp, 0700) < 0 && errno != EEXIST) {
-                        int r = -errno;
-                        snprintf(err, errlen, "Failed to create server.block_dir %s: %s", dir, strerror(-r));
-                        return r;
-                }
-        }
-        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0) {
-                int r = -errno;
-                snprintf(err, errlen, "Failed to open server.block_dir %s: %s%s", dir, strerror(-r),
-                         r == -ELOOP || r == -ENOTDIR ? " (not a directory: a symlink or a file)" : "");
-                return r;
-        }
-        struct stat st;
-        if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022)) {
-                snprintf(err, errlen, "Refusing server.block_dir %s: it must be a directory owned by uid %u that "
-                         "nobody else may write (mode %03o, owner %u)", dir, (unsigned)geteuid(),
-                         (unsigned)(st.st_mode & 0777), (unsigned)st.st_uid);
-                close(fd);
-                return -EPERM;
-        }
-        return fd;
+        return privdir_open(dir, "server.block_dir", create, err, errlen);
 }
 
 static int read_at(int dfd, const char *name, char *buf, size_t len) {
@@ -302,7 +271,7 @@ void blocks_holds_each(struct blocks *b, void (*each)(void *u, pid_t pid, uint64
 /* ---- the commands ---- */
 
 struct list_ctx {
-        FILE *out;
+        FILE *out, *errf;
         unsigned n;
         int64_t now;
         /* unblock: */
@@ -327,7 +296,7 @@ static void print_one(void *u, const char *name, const struct block *b) {
         x->n++;
 }
 
-int blocks_list_cmd(const char *dir, FILE *out) {
+int blocks_list_cmd(const char *dir, FILE *out, FILE *errf) {
         char err[512];
         int dfd = open_dir(dir, false, err, sizeof(err));
         if (dfd == -ENOENT) {
@@ -335,7 +304,7 @@ int blocks_list_cmd(const char *dir, FILE *out) {
                 return 0;
         }
         if (dfd < 0) {
-                fprintf(stderr, "%s\n", err);
+                fprintf(errf, "%s\n", err);
                 return dfd;
         }
         struct list_ctx x = { .out = out, .now = now_s() };
@@ -354,16 +323,16 @@ static void unblock_one(void *u, const char *name, const struct block *b) {
                 return;
         if (unlinkat(x->dfd, name, 0) < 0) {
                 x->r = -errno;
-                fprintf(stderr, "Failed to remove %s: %s\n", name, strerror(errno));
+                fprintf(x->errf, "Failed to remove %s: %s\n", name, strerror(errno));
                 return;
         }
         fprintf(x->out, "Lifted the block on %s %s (%s).\n", b->key.kind == BLOCK_USER ? "user" : "address", b->label, name);
         x->n++;
 }
 
-int blocks_unblock_cmd(const char *dir, const char *who, FILE *out) {
+int blocks_unblock_cmd(const char *dir, const char *who, bool resolve, FILE *out, FILE *errf) {
         char err[512];
-        struct list_ctx x = { .out = out, .now = now_s(), .who = who };
+        struct list_ctx x = { .out = out, .errf = errf, .now = now_s(), .who = who };
         x.all = strcmp(who, "all") == 0;
         char name[BLOCK_NAME_MAX + 8];
         snprintf(name, sizeof(name), "addr-%s", who);
@@ -375,7 +344,7 @@ int blocks_unblock_cmd(const char *dir, const char *who, FILE *out) {
                 x.uid = k.uid;
                 x.have_uid = true;
         }
-        if (!x.all && !x.have_key && !x.have_uid) {
+        if (resolve && !x.all && !x.have_key && !x.have_uid) {
                 /* A user name: the label the block was given (smbstatus' name), or resolved
                  * here, in the command, never in the daemon. */
                 struct passwd *pw = getpwnam(who);
@@ -386,7 +355,7 @@ int blocks_unblock_cmd(const char *dir, const char *who, FILE *out) {
         }
         x.dfd = open_dir(dir, false, err, sizeof(err));
         if (x.dfd < 0) {
-                fprintf(stderr, "%s\n", x.dfd == -ENOENT ? "No blocks: the block directory does not exist" : err);
+                fprintf(errf, "%s\n", x.dfd == -ENOENT ? "No blocks: the block directory does not exist" : err);
                 return x.dfd == -ENOENT ? -ENOENT : x.dfd;
         }
         each_file(x.dfd, unblock_one, &x);
@@ -394,7 +363,7 @@ int blocks_unblock_cmd(const char *dir, const char *who, FILE *out) {
         if (x.r < 0)
                 return x.r;
         if (x.n == 0) {
-                fprintf(stderr, "No block on %s in %s.\n", who, dir);
+                fprintf(errf, "No block on %s in %s.\n", who, dir);
                 return -ENOENT;
         }
         return 0;

@@ -40,6 +40,9 @@ void blocks_hold_done(struct blocks *b, pid_t pid, uint64_t start);
 void blocks_holds_each(struct blocks *b, void (*each)(void *u, pid_t pid, uint64_t start), void *u);
 
 /* The commands: print the blocks in dir; lift the block(s) on `who` (a user name, a uid, an
- * address, "all"). 0, or -ENOENT when nothing matched, other -errno with a message printed. */
-int blocks_list_cmd(const char *dir, FILE *out);
-int blocks_unblock_cmd(const char *dir, const char *who, FILE *out);
+ * address, "all"). 0, or -ENOENT when nothing matched, other -errno with a message printed to
+ * errf. */
+int blocks_list_cmd(const char *dir, FILE *out, FILE *errf);
+/* resolve: a user name is looked up (getpwnam: NSS, only ever in a command, never in the
+ * daemon, whose caller resolves it first). */
+int blocks_unblock_cmd(const char *dir, const char *who, bool resolve, FILE *out, FILE *errf);

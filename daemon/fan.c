@@ -121,6 +121,7 @@ struct fan {
         sd_event_source *mountinfo_src;
         struct held held[HOLD_MAX];
         unsigned n_held;
+        uint64_t t_read_us;   /* when the permission event being handled was read */
         bool rechecking;
         sd_event_source *hold_src; /* ticks while something is held */
         struct modwatch *mw;  /* files open for writing whose modifications are reported */
@@ -740,8 +741,14 @@ static void handle_event(struct fan *f, uint64_t mask, pid_t pid, int fd, int pi
         }
         update_calm(f);
 done:
-        if (perm && !answered && fd >= 0)
+        if (perm && !answered && fd >= 0) {
                 respond(f, fd, allow);
+                /* From the thread's read of it to our answer (held opens are counted apart). */
+                uint64_t took = util_now_usec() - f->t_read_us;
+                f->st.loop_answers++;
+                if (took > f->st.slowest_us)
+                        f->st.slowest_us = took;
+        }
         if (fd >= 0)
                 close(fd);
         if (pidfd >= 0)
@@ -761,6 +768,7 @@ static void handle_data(struct fan *f, const struct fanotify_event_metadata *m, 
                         close(pidfd);
                 return;
         }
+        f->t_read_us = util_now_usec();
         handle_event(f, m->mask, m->pid, m->fd, pidfd, rec.has_pidfd, false, FASTPATH_NO);
 }
 
@@ -867,9 +875,11 @@ static void drain_perm(struct fan *f, int rounds) {
                         if (v[i].name) {
                                 handle_name(f, v[i].name, v[i].name_len);
                                 free(v[i].name);
-                        } else
+                        } else {
+                                f->t_read_us = v[i].t_us;
                                 handle_event(f, v[i].mask, v[i].pid, v[i].fd, v[i].pidfd, v[i].has_pidfd, true,
                                              v[i].answered ? v[i].fast : FASTPATH_NO);
+                        }
                         responder_done(f->resp, 1);
                         update_calm(f); /* whatever path the event took (held, answered, ignored) */
                 }

@@ -45,6 +45,8 @@ struct fan_stats {
         bool realtime;        /* the responder thread runs SCHED_FIFO */
         uint64_t ignored, unignored, flushes; /* ignore marks added, dropped at a write, all dropped */
         uint64_t fast_new, fast_read, fast_other, handed; /* the responder's answers; events handed on */
+        uint64_t loop_answers;   /* permission events answered by the loop (not held) */
+        uint64_t slowest_us;     /* the slowest of those, from the event's read to its answer */
         unsigned unverified;  /* roots where no probe could be written (read-only to us) */
         unsigned walk_failed; /* walks of new directory trees given up (no more marks) */
 };

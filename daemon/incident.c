@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -12,6 +13,7 @@
 
 #include "action.h"
 #include "children.h"
+#include "incidents.h"
 #include "client.h"
 #include "session.h"
 #include "journal.h"
@@ -80,6 +82,21 @@ static void act_on(const struct pipeline *p, pid_t root, uint64_t start, enum co
         (void)action_apply(p->policy, &req, ret);
 }
 
+/* The writer's own members after the family's (acted on apart when it left the family). */
+static void merge_members(struct action_result *a, struct action_result *b) {
+        uint32_t n = a->n_members + b->n_members;
+        struct history_member *m = n ? realloc(a->members, n * sizeof(*m)) : NULL;
+        if (m && b->n_members) {
+                memcpy(m + a->n_members, b->members, b->n_members * sizeof(*m));
+                a->members = m;
+                a->n_members = n;
+        } else if (m)
+                a->members = m;
+        a->more_members += b->more_members;
+        free(b->members);
+        b->members = NULL;
+}
+
 static void format_addr(const struct proc_tcp *t, char *buf, size_t len) {
         char a[64] = "";
         buf[0] = '\0';
@@ -91,7 +108,7 @@ static void format_addr(const struct proc_tcp *t, char *buf, size_t len) {
 
 /* A family below a server's worker (a login's programs under an sshd session): the alert names
  * that session's client. */
-static void name_session_client(const struct pipeline *p, pid_t pid, struct journal_detection *jd) {
+static void name_session_client(const struct pipeline *p, pid_t pid, struct detection *jd) {
         struct proc_info pi, worker, server;
         struct proc_conn conn;
         if (proc_read_stat(p->procdir, pid, &pi) < 0 || policy_worker_of(p->policy, &pi, &worker, &server, &conn) < 0)
@@ -122,7 +139,7 @@ static bool is_system_smbd(const struct proc_info *server) {
 /* The family root is a server's per-connection worker: it was stopped at the verdict; naming,
  * blocking and ending its client go on in session.c. */
 static void hand_to_session(const struct pipeline *p, const struct score_entry *e, const struct score_entry *d,
-                            struct journal_detection *jd, bool quiet) {
+                            struct detection *jd, bool quiet) {
         struct proc_info worker, server;
         bool have = proc_read(p->procdir, d->pid, &worker) == 0 && worker.start_time == d->start_time &&
                     proc_read(p->procdir, worker.ppid, &server) == 0;
@@ -141,12 +158,16 @@ static void hand_to_session(const struct pipeline *p, const struct score_entry *
         };
         q.lookup_smb = !quiet && have && e->client.server_root && is_system_smbd(&server);
         q.jd = *jd;
+        q.incidents = p->incidents;
         if (session_begin(p->sessions, &q) < 0) {
                 struct action_result res;
                 log_warning("Failed to follow the client of %s[%d]: out of memory; ending it at once", d->comm, (int)d->pid);
                 act_on(p, d->pid, d->start_time, p->dopts.signals ? CONFIG_ACTION_KILL : p->cfg->action, &res);
-                if (!quiet)
+                if (!quiet) {
+                        incidents_record(p->incidents, jd, res.members, res.n_members, res.more_members);
                         journal_detection(jd);
+                }
+                free(res.members);
         }
 }
 
@@ -165,8 +186,9 @@ void incident_run(const struct pipeline *p, struct score_entry *e, struct score_
         if (p->sessions && session_pending(p->sessions, d->pid, d->start_time) && !(targets & DECIDE_WRITER))
                 return;
 
-        static struct journal_detection jd; /* ~6 KiB, one at a time: the loop is single-threaded */
+        static struct detection jd; /* ~6 KiB, one at a time: the loop is single-threaded */
         memset(&jd, 0, sizeof(jd));
+        incidents_new_id(p->incidents, jd.id);
         jd.pid = e->pid;
         jd.uid = f.writer_is_root ? (root_read ? root.uid : (unsigned)-1) : (writer_read ? writer.uid : (unsigned)-1);
         if (e->client.is_worker) /* a worker acts as its client's user (read at its last open) */
@@ -227,10 +249,13 @@ void incident_run(const struct pipeline *p, struct score_entry *e, struct score_
         if (targets & DECIDE_WRITER) {
                 struct action_result r2;
                 act_on(p, e->pid, e->start_time, p->cfg->action, &r2);
-                if (targets & DECIDE_FAMILY)
+                if (targets & DECIDE_FAMILY) {
                         res.acted += r2.acted;
-                else
+                        merge_members(&res, &r2);
+                } else {
+                        free(res.members);
                         res = r2;
+                }
         }
         if (!targets)
                 snprintf(res.detail, sizeof(res.detail), "skipped: family root already exited");
@@ -246,18 +271,22 @@ void incident_run(const struct pipeline *p, struct score_entry *e, struct score_
         jd.ms_first_damage_to_action = first ? (long long)(t_act - first) : -1;
         if (worker && p->sessions)
                 hand_to_session(p, e, d, &jd, false);
-        else
+        else {
+                incidents_record(p->incidents, &jd, res.members, res.n_members, res.more_members);
                 journal_detection(&jd);
+        }
+        free(res.members);
 }
 
 void incident_end_blocked(const struct pipeline *p, const struct score_entry *e, const struct score_entry *d) {
         if (!p->sessions || !p->dopts.signals || session_pending(p->sessions, d->pid, d->start_time))
                 return;
-        static struct journal_detection jd;
+        static struct detection jd;
         memset(&jd, 0, sizeof(jd));
         jd.root_pid = d->pid;
         snprintf(jd.root_comm, sizeof(jd.root_comm), "%s", d->comm);
         struct action_result res;
         act_on(p, d->pid, d->start_time, CONFIG_ACTION_SUSPEND, &res); /* nothing more happens from here on */
+        free(res.members);
         hand_to_session(p, e, d, &jd, true);
 }

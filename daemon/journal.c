@@ -51,7 +51,7 @@ static const char *or_dash(const char *s) {
         return s[0] ? s : "-";
 }
 
-void journal_detection(const struct journal_detection *d) {
+void journal_detection(const struct detection *d) {
         char msg[1400], comm[128], rcomm[128], exe[1024], cg[1024], who[700] = "";
         if (d->client_addr[0] || d->client_user[0]) {
                 char u[260], h[260];
@@ -60,9 +60,10 @@ void journal_detection(const struct journal_detection *d) {
                          d->client_addr[0] ? " at " : "", d->client_addr);
         }
         snprintf(msg, sizeof(msg),
-                 "Ransomware behaviour by %s[%d] (family %s[%d])%s: score %.0f, %u files damaged, action %s: %s%s%s",
+                 "Ransomware behaviour by %s[%d] (family %s[%d])%s: score %.0f, %u files damaged, action %s: %s%s%s%s%s",
                  util_escape(comm, sizeof(comm), d->comm), d->pid, util_escape(rcomm, sizeof(rcomm), d->root_comm),
-                 d->root_pid, who, d->score, d->files, d->action, d->result, d->blocked[0] ? "; " : "", d->blocked);
+                 d->root_pid, who, d->score, d->files, d->action, d->result, d->blocked[0] ? "; " : "", d->blocked,
+                 d->id[0] ? "; incident " : "", d->id);
         to_stderr(LOG_ALERT, msg);
         if (use_stderr) {
                 char u[260], h[260];
@@ -74,7 +75,7 @@ void journal_detection(const struct journal_detection *d) {
                         d->ms_first_damage_to_action, d->reasons, d->sample_paths);
         }
         sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", LOG_ALERT, "MESSAGE_ID=%s", RG_MID_DETECTION,
-                        "SYSLOG_IDENTIFIER=ransomguard", "RG_PID=%d", d->pid, "RG_COMM=%s", d->comm,
+                        "SYSLOG_IDENTIFIER=ransomguard", "RG_INCIDENT=%s", or_dash(d->id), "RG_PID=%d", d->pid, "RG_COMM=%s", d->comm,
                         "RG_EXE=%s", d->exe, "RG_CMDLINE=%s", d->cmdline, "RG_UID=%u", d->uid,
                         "RG_CGROUP=%s", d->cgroup, "RG_ROOT_PID=%d", d->root_pid, "RG_ROOT_COMM=%s", d->root_comm,
                         "RG_SCORE=%.1f", d->score, "RG_ACTION=%s", d->action, "RG_ACTION_RESULT=%s", d->result,

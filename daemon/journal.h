@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <syslog.h>
 
+#include "history.h"
+
 /* Fixed message ids, one per kind of message (see systemd/ransomguard.catalog). */
 #define RG_MID_DETECTION     "284258cd132e4245a4a2c683b8fa127a"
 #define RG_MID_START         "d755f90161c4497eb3610e5598def855"
@@ -28,24 +30,5 @@ void journal_log(int priority, const char *mid, const char *fmt, ...);
 #define log_warning(...) journal_log(LOG_WARNING, NULL, __VA_ARGS__)
 #define log_error(...) journal_log(LOG_ERR, NULL, __VA_ARGS__)
 
-/* One detection: every RG_* field. A value the daemon holds (incident.c fills it, session.c keeps
- * it while a server's client is looked up), so strings are arrays. "" where unknown. */
-struct journal_detection {
-        int pid;
-        char comm[64], exe[512], cmdline[1024], cgroup[512];
-        unsigned uid;
-        int root_pid;          /* family root */
-        char root_comm[64];
-        double score;
-        char action[16];       /* kill, suspend, log, dry-run */
-        char result[320];      /* "killed 3 process(es)", "partial: …", "failed: …", "skipped: …" */
-        unsigned files;        /* files damaged in the window */
-        char sample_paths[2048]; /* newline-free, ' | ' separated */
-        char reasons[512];
-        unsigned members;      /* processes acted on */
-        /* A server worker's client: address ("192.0.2.7:50123"), user and machine as the server
-         * knows them (smbstatus, sshd's title), and the block set on it. */
-        char client_addr[80], client_user[128], client_host[128], blocked[256];
-        long long ms_first_damage_to_action;
-};
-void journal_detection(const struct journal_detection *d);
+/* One detection (lib/history.h), with its RG_INCIDENT id. */
+void journal_detection(const struct detection *d);

@@ -125,7 +125,8 @@ int main(int argc, char **argv) {
                         free(protect);
                         return RG_EXIT_CONFIG;
                 }
-                r = a.unblock ? blocks_unblock_cmd(cfg->block_dir, a.unblock, stdout) : blocks_list_cmd(cfg->block_dir, stdout);
+                r = a.unblock ? blocks_unblock_cmd(cfg->block_dir, a.unblock, true, stdout, stderr)
+                             : blocks_list_cmd(cfg->block_dir, stdout, stderr);
                 config_free(cfg);
                 free(protect);
                 return r < 0 ? RG_EXIT_FAILURE : RG_EXIT_OK;

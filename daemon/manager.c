@@ -11,10 +11,15 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "blocks.h"
 #include "canary.h"
+#include "commands.h"
+#include "control.h"
+#include "fan.h"
+#include "incidents.h"
 #include "journal.h"
 #include "pipeline.h"
 #include "procev.h"
@@ -26,6 +31,7 @@
 
 #define STATUS_INTERVAL_US (5ULL * 1000000ULL)
 #define MAX_ANCESTORS 64
+#define RELOAD_WAITERS 16
 
 struct manager {
         struct manager_opts o;
@@ -43,6 +49,13 @@ struct manager {
         struct policy_servers servers; /* which servers listen on TCP */
         struct reload *reload;
         struct ancestry *ancestry;     /* fork events (NULL: the proc connector is not available) */
+        struct incidents *incidents;
+        struct control *control;       /* NULL: no control socket (the log says why) */
+        uint64_t t_start_us;           /* CLOCK_REALTIME at start */
+        /* ransomguardctl allow/disallow: on top of the file's "allow" until the next start. */
+        char **rt_allow, **rt_disallow;
+        uint64_t reload_waiters[RELOAD_WAITERS]; /* connections waiting for the reload's outcome */
+        unsigned n_reload_waiters;
 };
 
 static void score_opts_from(const struct config *c, struct score_opts *o) {
@@ -76,9 +89,34 @@ static int load_allow(struct manager *m, const struct config *c) {
         return 0;
 }
 
+/* Drop every entry of *v naming the file exe (by path or identity); how many went. */
+static unsigned strv_remove_file(char **v, const char *exe) {
+        unsigned k = 0, gone = 0;
+        for (unsigned i = 0; v && v[i]; i++) {
+                if (util_same_file(v[i], exe)) {
+                        free(v[i]);
+                        gone++;
+                } else
+                        v[k++] = v[i];
+        }
+        if (v)
+                v[k] = NULL;
+        return gone;
+}
+
+/* ransomguardctl's allow/disallow on top of the file's list. */
+static void runtime_allow(struct manager *m, struct config *c) {
+        for (char **a = m->rt_allow; a && *a; a++)
+                if (!strv_contains(c->allow, *a))
+                        (void)strv_push(&c->allow, *a);
+        for (char **d = m->rt_disallow; d && *d; d++)
+                (void)strv_remove_file(c->allow, *d);
+}
+
 /* Make c the running configuration of every piece (not of the sources: see apply_reload). */
 static void use_config(struct manager *m, struct config *c) {
         struct score_opts so;
+        runtime_allow(m, c);
         m->cfg = c;
         m->policy.config = c;
         (void)load_allow(m, c);
@@ -157,9 +195,39 @@ static bool roots_differ(const struct config *a, const struct config *b) {
         return false;
 }
 
-static void refuse_reload(const char *err) {
+/* Tell every connection waiting on the reload how it went. */
+static void reload_outcome(struct manager *m, bool applied, const char *msg) {
+        for (unsigned i = 0; i < m->n_reload_waiters; i++) {
+                if (!m->control)
+                        break;
+                if (applied) {
+                        cJSON *j = control_ok();
+                        if (j && (!cJSON_AddTrueToObject(j, "applied") || !cJSON_AddStringToObject(j, "message", msg))) {
+                                cJSON_Delete(j);
+                                j = NULL;
+                        }
+                        control_reply_to(m->control, m->reload_waiters[i], j);
+                } else
+                        control_fail(m->control, m->reload_waiters[i], CTL_E_REFUSED, "%s", msg);
+        }
+        m->n_reload_waiters = 0;
+}
+
+static void refuse_reload(struct manager *m, const char *err) {
         journal_log(LOG_ERR, RG_MID_RELOAD_FAILED, "Refusing the new configuration, keeping the running one: %s", err);
+        reload_outcome(m, false, err);
         (void)sd_notify(0, "READY=1");
+}
+
+/* control.group again (the socket itself stays where it was bound). */
+static void control_config(struct manager *m, const struct config *old) {
+        char err[512];
+        if (!m->control)
+                return;
+        if (old && strcmp(old->control_socket, m->cfg->control_socket) != 0)
+                log_notice("control.socket changed to %s: it takes effect at the next start", m->cfg->control_socket);
+        if (control_set_group(m->control, m->cfg->control_group, err, sizeof(err)) < 0)
+                log_warning("%s", err);
 }
 
 /* The reader child is done: validate, then switch every piece over, or keep what runs. */
@@ -171,7 +239,7 @@ static void apply_reload(void *userdata, const char *text, const char *read_err)
                                    .source = m->o.source };
 
         if (!text) {
-                refuse_reload(read_err);
+                refuse_reload(m, read_err);
                 return;
         }
         int r = config_parse(text, m->o.config_path, &nc, err, sizeof(err));
@@ -179,7 +247,7 @@ static void apply_reload(void *userdata, const char *text, const char *read_err)
                 r = prepare_config(&po, nc, err, sizeof(err));
         if (r < 0) {
                 config_free(nc);
-                refuse_reload(err);
+                refuse_reload(m, err);
                 return;
         }
         bool roots_changed = roots_differ(nc, m->cfg);
@@ -200,32 +268,43 @@ static void apply_reload(void *userdata, const char *text, const char *read_err)
                         config_free(nc);
                         if (start_watching(m) < 0)
                                 (void)sd_event_exit(m->loop, RG_EXIT_NOSOURCE);
+                        snprintf(err, sizeof(err), "Failed to watch the new protected paths: %s, keeping the running configuration",
+                                 strerror(-r));
+                        reload_outcome(m, false, err);
                         (void)sd_notify(0, "READY=1");
                         return;
                 }
         }
+        control_config(m, old);
         config_free(old);
-        journal_log(LOG_NOTICE, RG_MID_RELOAD, "Configuration reloaded from %s (action %s, threshold %.0f%s)",
-                    m->o.config_path, config_action_name(nc->action), nc->threshold,
-                    roots_changed ? ", protected paths changed" : "");
+        snprintf(err, sizeof(err), "Configuration reloaded from %s (action %s, threshold %.0f%s)", m->o.config_path,
+                 config_action_name(nc->action), nc->threshold, roots_changed ? ", protected paths changed" : "");
+        journal_log(LOG_NOTICE, RG_MID_RELOAD, "%s", err);
+        reload_outcome(m, true, err);
         (void)sd_notify(0, "READY=1");
         status(m);
 }
 
-static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
-        struct manager *m = userdata;
+/* SIGHUP or ransomguardctl reload: the reader child starts; apply_reload finishes. */
+static void start_reload(struct manager *m, const char *why) {
         (void)sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64, util_now_usec());
         int r = reload_start(m->loop, m->o.config_path, apply_reload, m, &m->reload);
         if (r == -EBUSY) {
-                log_notice("Reload already in progress, ignoring SIGHUP");
-                return 0;
+                log_notice("Reload already in progress, ignoring %s", why);
+                return;
         }
         if (r < 0) {
-                journal_log(LOG_ERR, RG_MID_RELOAD_FAILED,
-                            "Failed to reload: cannot start the reader: %s, keeping the running configuration",
-                            strerror(-r));
+                char err[256];
+                snprintf(err, sizeof(err), "Failed to reload: cannot start the reader: %s, keeping the running configuration",
+                         strerror(-r));
+                journal_log(LOG_ERR, RG_MID_RELOAD_FAILED, "%s", err);
+                reload_outcome(m, false, err);
                 (void)sd_notify(0, "READY=1");
         }
+}
+
+static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        start_reload(userdata, "SIGHUP");
         return 0;
 }
 
@@ -233,6 +312,150 @@ static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si,
         struct manager *m = userdata;
         log_info("Received %s, stopping", strsignal((int)si->ssi_signo));
         return sd_event_exit(m->loop, RG_EXIT_OK);
+}
+
+/* --- ransomguardctl ------------------------------------------------------------------- */
+
+static long rss_kib(void) {
+        FILE *f = fopen("/proc/self/status", "re");
+        char line[128];
+        long v = -1;
+        while (f && fgets(line, sizeof(line), f))
+                if (sscanf(line, "VmRSS: %ld kB", &v) == 1)
+                        break;
+        if (f)
+                fclose(f);
+        return v;
+}
+
+static bool add_num(cJSON *j, const char *k, double v) {
+        return cJSON_AddNumberToObject(j, k, v) != NULL;
+}
+
+static cJSON *status_json(struct manager *m) {
+        cJSON *j = control_ok(), *prot = j ? cJSON_AddArrayToObject(j, "protected") : NULL;
+        bool ok = prot && cJSON_AddStringToObject(j, "version", RG_VERSION) && add_num(j, "pid", getpid()) &&
+                  add_num(j, "since_us", (double)m->t_start_us) &&
+                  cJSON_AddStringToObject(j, "config", m->o.config_path) &&
+                  cJSON_AddStringToObject(j, "action", config_action_name(m->cfg->action)) &&
+                  cJSON_AddBoolToObject(j, "dry_run", m->o.dry_run) &&
+                  cJSON_AddStringToObject(j, "source", m->src.name ? m->src.name : "none") &&
+                  add_num(j, "writes_judged", (double)m->pipe.st.written) &&
+                  add_num(j, "detections", (double)m->pipe.st.detections) &&
+                  add_num(j, "overflows", (double)m->pipe.st.overflows) &&
+                  add_num(j, "opens_denied_to_blocked", (double)m->pipe.st.block_denied) &&
+                  add_num(j, "rss_kib", (double)rss_kib()) &&
+                  add_num(j, "processes_tracked", score_table_size(m->pipe.scores)) &&
+                  add_num(j, "files_known", fcache_size(m->pipe.files)) &&
+                  add_num(j, "files_known_bytes", (double)fcache_bytes(m->pipe.files)) &&
+                  add_num(j, "blocks", m->pipe.blocks ? blocks_count(m->pipe.blocks) : 0) &&
+                  add_num(j, "incidents", (double)history_count(incidents_history(m->incidents))) &&
+                  cJSON_AddBoolToObject(j, "incidents_on_disk", incidents_on_disk(m->incidents)) &&
+                  cJSON_AddStringToObject(j, "control_group", m->cfg->control_group);
+        for (char **p = m->cfg->protect; ok && *p; p++)
+                ok = cJSON_AddItemToArray(prot, cJSON_CreateString(*p));
+        cJSON *allow = ok ? cJSON_AddArrayToObject(j, "allow") : NULL;
+        ok = allow != NULL;
+        for (char **p = m->cfg->allow; ok && p && *p; p++)
+                ok = cJSON_AddItemToArray(allow, cJSON_CreateString(*p));
+        if (ok && m->src.fan) {
+                struct fan_stats st;
+                fan_get_stats(m->src.fan, &st);
+                cJSON *f = cJSON_AddObjectToObject(j, "fanotify");
+                ok = f && cJSON_AddStringToObject(f, "marks", fan_mark_kind_name(st.mark)) &&
+                     add_num(f, "filesystem_marks", st.perm_fs) && add_num(f, "directory_marks", st.perm_dirs) &&
+                     cJSON_AddBoolToObject(f, "permission_events", st.perm) &&
+                     add_num(f, "events", (double)st.events) && add_num(f, "opens_asked", (double)st.perm_events) &&
+                     add_num(f, "answered_at_once", (double)(st.fast_new + st.fast_read + st.fast_other)) &&
+                     add_num(f, "answered_by_loop", (double)st.loop_answers) &&
+                     add_num(f, "slowest_answer_us", (double)st.slowest_us) &&
+                     add_num(f, "denied", (double)st.denied) && add_num(f, "held", (double)st.held) &&
+                     cJSON_AddBoolToObject(f, "realtime", st.realtime);
+        }
+        if (!ok) {
+                cJSON_Delete(j);
+                return NULL;
+        }
+        return j;
+}
+
+/* allow / disallow EXE at run time (until the next start; ransomguardctl --persist writes the
+ * file and reloads). Validated as the file's "allow" is: an existing regular file. */
+static cJSON *allow_cmd(struct manager *m, const char *exe, bool allow) {
+        char msg[1400];
+        struct stat st;
+        if (allow && (stat(exe, &st) < 0 || !S_ISREG(st.st_mode))) {
+                snprintf(msg, sizeof(msg), "allow: %s is not an existing executable file", exe);
+                return commands_failure(CTL_E_INVALID, msg);
+        }
+        if (allow) {
+                (void)strv_remove_file(m->rt_disallow, exe);
+                if (!strv_contains(m->rt_allow, exe) && strv_push(&m->rt_allow, exe) < 0)
+                        return NULL;
+        } else {
+                bool listed = false;
+                for (char **p = m->cfg->allow; p && *p; p++)
+                        listed = listed || util_same_file(*p, exe);
+                if (!listed) {
+                        snprintf(msg, sizeof(msg), "disallow: %s is not in the allowlist", exe);
+                        return commands_failure(CTL_E_NOTFOUND, msg);
+                }
+                (void)strv_remove_file(m->rt_allow, exe);
+                if (!strv_contains(m->rt_disallow, exe) && strv_push(&m->rt_disallow, exe) < 0)
+                        return NULL;
+        }
+        m->pipe.gen++; /* cached per-process decisions are made again */
+        use_config(m, m->cfg);
+        journal_log(LOG_NOTICE, NULL, "%s %s by ransomguardctl (until the next start unless persisted)",
+                    allow ? "Allowed" : "No longer allowed:", exe);
+        cJSON *j = control_ok();
+        if (j && !cJSON_AddStringToObject(j, "config", m->o.config_path)) {
+                cJSON_Delete(j);
+                j = NULL;
+        }
+        return j;
+}
+
+static void on_control(void *userdata, const struct control_peer *peer, const struct ctl_request *q) {
+        struct manager *m = userdata;
+        cJSON *j = NULL;
+        switch (q->cmd) {
+        case CTL_STATUS: j = status_json(m); break;
+        case CTL_INCIDENTS: j = commands_incidents(m->incidents, m->o.procdir, q->since_us); break;
+        case CTL_INCIDENT: j = commands_incident(m->incidents, m->o.procdir, q->id); break;
+        case CTL_RESUME:
+        case CTL_KILL:
+                j = commands_signal(m->incidents, &m->policy, m->pipe.scores, q->id, q->cmd == CTL_KILL ? SIGKILL : SIGCONT,
+                                    q->force);
+                break;
+        case CTL_ALLOW:
+        case CTL_DISALLOW: j = allow_cmd(m, q->arg, q->cmd == CTL_ALLOW); break;
+        case CTL_BLOCKS: j = commands_blocks(m->cfg->block_dir); break;
+        case CTL_UNBLOCK: j = commands_unblock(m->cfg->block_dir, q->arg); break;
+        case CTL_RELOAD:
+                if (m->n_reload_waiters == RELOAD_WAITERS) {
+                        control_fail(m->control, peer->serial, CTL_E_FAILED, "too many reloads waiting, try again");
+                        return;
+                }
+                m->reload_waiters[m->n_reload_waiters++] = peer->serial;
+                if (m->n_reload_waiters == 1 || !m->reload)
+                        start_reload(m, "ransomguardctl reload");
+                return; /* answered by apply_reload */
+        default: break;
+        }
+        if (!j)
+                j = commands_failure(CTL_E_FAILED, "out of memory");
+        control_reply_to(m->control, peer->serial, j);
+}
+
+static void start_control(struct manager *m) {
+        char err[512];
+        int r = control_new(m->loop, m->cfg->control_socket, on_control, m, &m->control, err, sizeof(err));
+        if (r < 0) {
+                log_warning("%s; running without the control socket (ransomguardctl cannot reach this daemon)", err);
+                return;
+        }
+        control_config(m, NULL);
 }
 
 /* The daemon's ancestors are never acted on, nor taken for a family: with their start times, so
@@ -305,6 +528,17 @@ int manager_new(const struct manager_opts *o, struct config *cfg, struct manager
                 .config = cfg,
         };
         m->pipe.policy = &m->policy;
+        {
+                char err[1024];
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                m->t_start_us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000;
+                if ((r = incidents_new(cfg->incident_dir, &m->incidents, err, sizeof(err))) < 0)
+                        goto fail;
+                if (err[0])
+                        log_warning("%s; incidents are kept in memory only (resume and kill by id end with the daemon)", err);
+                m->pipe.incidents = m->incidents;
+        }
         m->pipe.gen = 1; /* entries made indirectly (a family's root) have gen 0: identified at their first event */
         m->pipe.procdir = o->procdir;
         m->pipe.dry_run = o->dry_run;
@@ -345,6 +579,7 @@ int manager_run(struct manager *m) {
         char list[1024] = "";
         for (size_t n = 0; m->cfg->protect[n]; n++)
                 snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", n ? " " : "", m->cfg->protect[n]);
+        start_control(m);
         journal_log(LOG_NOTICE, RG_MID_START, "ransomguard %s started: protecting %s via %s, action %s%s",
                     RG_VERSION, list, m->src.name, config_action_name(m->cfg->action),
                     m->o.dry_run ? " (dry run: deciding and logging only)" : "");
@@ -352,6 +587,7 @@ int manager_run(struct manager *m) {
         status(m);
         r = sd_event_loop(m->loop);
         (void)sd_notify(0, "STOPPING=1");
+        m->control = control_free(m->control);
         m->pipe.sessions = sessions_free(m->pipe.sessions); /* no worker left stopped */
         sources_log_stats(&m->src);
         stop_watching(m);
@@ -364,6 +600,7 @@ struct manager *manager_free(struct manager *m) {
         if (!m)
                 return NULL;
         stop_watching(m);
+        m->control = control_free(m->control);
         m->reload = reload_free(m->reload);
         m->pipe.sessions = sessions_free(m->pipe.sessions);
         m->pipe.blocks = blocks_free(m->pipe.blocks);
@@ -377,6 +614,9 @@ struct manager *manager_free(struct manager *m) {
         strv_free(m->roots);
         free(m->allow_exes);
         free(m->worker_parents);
+        m->incidents = incidents_free(m->incidents);
+        strv_free(m->rt_allow);
+        strv_free(m->rt_disallow);
         free(m);
         return NULL;
 }

@@ -24,6 +24,7 @@
 
 struct blocks;
 struct canary;
+struct incidents;
 struct sessions;
 
 struct pipeline_stats {
@@ -52,6 +53,7 @@ struct pipeline {
         struct canary *canary;   /* NULL when decoys are off */
         struct sessions *sessions; /* server clients being named and ended */
         struct blocks *blocks;   /* clients blocked after a conviction; NULL when unavailable */
+        struct incidents *incidents; /* every detection, by id, with the processes acted on */
         struct carry carry;      /* server clients' evidence over all their connections */
         /* Opens a protected file for reading without waiting for ourselves (sources.h). */
         int (*open_file)(void *userdata, const char *path);

@@ -20,6 +20,7 @@
 #include "fanrec.h"
 #include "fastpath.h"
 #include "proc.h"
+#include "util.h"
 
 #define QUEUE_START 16384     /* records waiting for the loop: the queue grows (doubling) ... */
 #define QUEUE_MAX (1 << 21)   /* ... up to this (about 80 MiB); then the thread waits (openers too) */
@@ -218,7 +219,8 @@ static void handle(struct responder *r, const struct fanotify_event_metadata *m,
         struct fanrec fr;
         fanrec_parse(m, len, &fr);
         struct responder_rec rec = { .mask = m->mask, .pid = m->pid, .fd = m->fd,
-                                     .pidfd = fr.has_pidfd ? fr.pidfd : -1, .has_pidfd = fr.has_pidfd };
+                                     .pidfd = fr.has_pidfd ? fr.pidfd : -1, .has_pidfd = fr.has_pidfd,
+                                     .t_us = util_now_usec() };
         bool perm = (m->mask & FAN_OPEN_PERM) && m->fd >= 0;
         atomic_fetch_add_explicit(&r->events, 1, memory_order_relaxed);
         if (m->vers != FANOTIFY_METADATA_VERSION || (m->pid == r->self && m->fd >= 0)) {

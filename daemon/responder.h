@@ -22,6 +22,7 @@ struct responder_rec {
         uint8_t fast;     /* enum fastpath: why it was answered */
         void *name;       /* an event of the name group: its bytes (malloc'd, the loop's to free) */
         size_t name_len;
+        uint64_t t_us;    /* CLOCK_MONOTONIC when the thread read it */
 };
 
 struct responder_stats {

@@ -15,6 +15,7 @@
 #include "blocks.h"
 #include "children.h"
 #include "client.h"
+#include "incidents.h"
 
 #define LOOKUP_MAX_BYTES (4u << 20) /* smbstatus of a server with thousands of sessions */
 
@@ -95,6 +96,7 @@ static int on_grace(sd_event_source *s, uint64_t usec, void *userdata) {
         if (worker_there(x)) {
                 struct action_result res;
                 act(x, false, &res);
+                free(res.members);
                 log_warning("%s[%d] did not end within %u ms of SIGTERM: %s", x->req.jd.root_comm, (int)x->req.worker,
                             x->req.term_grace_ms, res.detail);
         }
@@ -105,7 +107,7 @@ static int on_grace(sd_event_source *s, uint64_t usec, void *userdata) {
 /* The client is known (or will not be): block, report, end. */
 static void finish(struct pending *x) {
         struct session_req *q = &x->req;
-        struct journal_detection *jd = &q->jd;
+        struct detection *jd = &q->jd;
         struct client_info ci = { .uid = -1 };
         snprintf(ci.addr, sizeof(ci.addr), "%s", jd->client_addr);
         if (x->out && x->n) {
@@ -134,19 +136,28 @@ static void finish(struct pending *x) {
                         log_warning("Failed to block the client of %s[%d]: %s", jd->root_comm, (int)q->worker, strerror(-r));
         }
         bool end = q->signals && (q->action == CONFIG_ACTION_KILL || q->quiet); /* a hold always ends */
+        struct action_result res = { 0 };
         if (end) {
-                struct action_result res;
                 act(x, q->graceful, &res);
                 snprintf(jd->result, sizeof(jd->result), "%s", res.detail);
                 if (res.acted > jd->members)
                         jd->members = res.acted;
         }
-        if (!q->quiet)
+        if (!q->quiet) {
+                /* The worker at least: it was stopped at the verdict and is left so, or ended. */
+                struct history_member w = { .pid = q->worker, .start = q->worker_start,
+                                            .state = end ? HISTORY_KILLED : HISTORY_STOPPED };
+                snprintf(w.comm, sizeof(w.comm), "%.15s", jd->root_comm);
+                if (q->incidents)
+                        incidents_record(q->incidents, jd, res.n_members ? res.members : &w,
+                                         res.n_members ? res.n_members : 1, res.more_members);
                 journal_detection(jd);
+        }
+        free(res.members);
         if (jd->blocked[0])
                 journal_log(LOG_WARNING, RG_MID_BLOCKED,
                             "Client of %s[%d] blocked: %s; its opens of protected files are denied meanwhile. "
-                            "Lift with: ransomguardd --unblock %s",
+                            "Lift with: ransomguardctl unblock %s",
                             jd->root_comm, (int)q->worker, jd->blocked,
                             q->block_by & BLOCK_USER ? (jd->client_user[0] ? jd->client_user : "UID") : "ADDRESS");
         sd_event_source_disable_unref(x->io);

@@ -21,9 +21,11 @@
 #define SESSION_HOLDS_MAX 32   /* connections held at once; more are ended at once */
 
 struct blocks;
+struct incidents;
 
 struct session_req {
-        struct journal_detection jd; /* the alert, completed and written once the client is known */
+        struct detection jd; /* the alert, completed and written once the client is known */
+        struct incidents *incidents; /* where it is kept then */
         pid_t worker;                /* the family root: the per-connection worker */
         uint64_t worker_start;
         pid_t server;                /* its parent, the server's main process */

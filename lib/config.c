@@ -78,6 +78,10 @@ static const struct key keys[] = {
         { "server.term_grace_ms",      KEY_U32,    OFF(term_grace_ms),      100, 60000, NULL },
         { "server.block_dir",          KEY_STRING, OFF(block_dir),          2, 1024, NULL },
         { "server.worker_parents",     KEY_PATHS,  OFF(worker_parents),     0, 0, NULL },
+        { "control",                   KEY_OBJECT, 0,                       0, 0, NULL },
+        { "control.socket",            KEY_STRING, OFF(control_socket),     2, 107, NULL },
+        { "control.group",             KEY_STRING, OFF(control_group),      0, 64, NULL },
+        { "control.incident_dir",      KEY_STRING, OFF(incident_dir),       2, 1024, NULL },
         { "limits",                    KEY_OBJECT, 0,                       0, 0, NULL },
         { "limits.max_processes",      KEY_U32,    OFF(max_processes),      16, 1 << 20, NULL },
         { "limits.max_processes_bytes", KEY_U32,   OFF(max_processes_bytes), 1 << 20, 4294967295.0, NULL },
@@ -99,6 +103,9 @@ void config_free(struct config *c) {
         strv_free(c->allow);
         free(c->canary_name);
         free(c->block_dir);
+        free(c->control_socket);
+        free(c->control_group);
+        free(c->incident_dir);
         strv_free(c->worker_parents);
         free(c);
 }
@@ -149,7 +156,10 @@ int config_default(struct config **ret) {
         };
         c->canary_name = strdup(".!rg-canary.docx");
         c->block_dir = strdup("/run/ransomguard/blocks");
-        if (!c->canary_name || !c->block_dir) {
+        c->control_socket = strdup("/run/ransomguard/control");
+        c->control_group = strdup("");
+        c->incident_dir = strdup("/run/ransomguard/incidents");
+        if (!c->canary_name || !c->block_dir || !c->control_socket || !c->control_group || !c->incident_dir) {
                 config_free(c);
                 return -ENOMEM;
         }
@@ -435,6 +445,14 @@ static int validate(const struct ctx *x, const struct config *c) {
                             c->random_min_block, c->sample_block_bytes);
         if (c->block_dir[0] != '/' || strstr(c->block_dir, "/../") || strstr(c->block_dir, "/./"))
                 return fail(x, "server.block_dir", "\"%s\" is not an absolute path", c->block_dir);
+        if (c->control_socket[0] != '/' || strstr(c->control_socket, "/../") || strstr(c->control_socket, "/./"))
+                return fail(x, "control.socket", "\"%s\" is not an absolute path", c->control_socket);
+        if (c->incident_dir[0] != '/' || strstr(c->incident_dir, "/../") || strstr(c->incident_dir, "/./"))
+                return fail(x, "control.incident_dir", "\"%s\" is not an absolute path", c->incident_dir);
+        for (const char *g = c->control_group; *g; g++)
+                if (!((*g >= 'a' && *g <= 'z') || (*g >= 'A' && *g <= 'Z') || (*g >= '0' && *g <= '9') || *g == '_' ||
+                      *g == '-' || *g == '.'))
+                        return fail(x, "control.group", "\"%s\" is not a group name", c->control_group);
         if (strchr(c->canary_name, '/') || strcmp(c->canary_name, ".") == 0 || strcmp(c->canary_name, "..") == 0)
                 return fail(x, "canary.name", "\"%s\" is not a plain file name", c->canary_name);
         return 0;

@@ -57,6 +57,10 @@ struct config {
         char *block_dir;               /* server.block_dir: where blocks are kept (absolute) */
         char **worker_parents;         /* server.worker_parents: programs whose children each serve one client */
 
+        char *control_socket;          /* control.socket: ransomguardctl's Unix socket (absolute) */
+        char *control_group;           /* control.group: a group allowed the read-only commands, "" none */
+        char *incident_dir;            /* control.incident_dir: the incidents since boot (absolute) */
+
         uint32_t max_processes;        /* limits.max_processes */
         uint32_t max_processes_bytes;  /* limits.max_processes_bytes: path strings they may hold */
         uint32_t max_files;            /* limits.max_files: before-state cache entries */

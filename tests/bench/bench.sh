@@ -80,8 +80,11 @@ fresh() {
         sync
 }
 
+# The default configuration with the daemon's runtime files (control socket, incident records,
+# blocks) under $BASE: the bench leaves nothing in the host's /run/ransomguard.
+sed "s|/run/ransomguard/|$BASE/rt/|" "$TOP/conf/ransomguard.json" > "$BASE/default.json"
 start_daemon() { # [protected dir, default $BASE/run]; RG_BENCH_CONF: another config
-        "$RGD" -c "${RG_BENCH_CONF:-$TOP/conf/ransomguard.json}" --protect "${1:-$BASE/run}" ${RG_DAEMON_ARGS:-} > "$BASE/daemon.log" 2>&1 &
+        "$RGD" -c "${RG_BENCH_CONF:-$BASE/default.json}" --protect "${1:-$BASE/run}" ${RG_DAEMON_ARGS:-} > "$BASE/daemon.log" 2>&1 &
         DPID=$!
         for _ in $(seq 1 200); do
                 grep -q "started: protecting" "$BASE/daemon.log" && return 0
@@ -337,7 +340,7 @@ dirs_start() { # protected dir → "seconds slab_kib_added meminfo_slab_kib_adde
         sync; echo 3 > /proc/sys/vm/drop_caches; sleep 1
         local s0 m0 t0 t1
         s0=$(slab_kib) m0=$(meminfo_slab) t0=$(now)
-        "$RGD" -c "$TOP/conf/ransomguard.json" --protect "$1" > "$BASE/daemon.log" 2>&1 &
+        "$RGD" -c "$BASE/default.json" --protect "$1" > "$BASE/daemon.log" 2>&1 &
         DPID=$!
         until grep -q "started: protecting" "$BASE/daemon.log"; do
                 kill -0 "$DPID" 2>/dev/null || break
@@ -435,7 +438,7 @@ if $smb_wanted; then
         fi
 fi
 if $smb_wanted; then
-        /usr/bin/python3 - "$TOP/conf/ransomguard.json" "$BASE/smb.json" "$BASE/blocks" <<'PY'
+        /usr/bin/python3 - "$BASE/default.json" "$BASE/smb.json" "$BASE/blocks" <<'PY'
 import json, sys
 c = json.load(open(sys.argv[1]))
 c["server"]["block_by"] = ["user"]

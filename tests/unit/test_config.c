@@ -68,6 +68,10 @@ static const char *const all_keys[] = {
         "server.term_grace_ms",
         "server.block_dir",
         "server.worker_parents",
+        "control",
+        "control.socket",
+        "control.group",
+        "control.incident_dir",
         "limits",
         "limits.max_processes",
         "limits.max_processes_bytes",
@@ -282,6 +286,9 @@ START_TEST(test_all_keys_accepted) {
                 { "server.term_grace_ms", "500" },
                 { "server.block_dir", "\"/var/lib/rg/blocks\"" },
                 { "server.worker_parents", "[\"/usr/sbin/php-fpm8.2\"]" },
+                { "control.socket", "\"/run/rg/ctl\"" },
+                { "control.group", "\"adm\"" },
+                { "control.incident_dir", "\"/run/rg/inc\"" },
                 { "limits.max_processes", "100" },
                 { "limits.max_files", "1000" },
         };
@@ -327,6 +334,9 @@ START_TEST(test_all_keys_accepted) {
         ck_assert_uint_eq(c->block_by, BLOCK_ADDR);
         ck_assert_uint_eq(c->term_grace_ms, 500);
         ck_assert_str_eq(c->block_dir, "/var/lib/rg/blocks");
+        ck_assert_str_eq(c->control_socket, "/run/rg/ctl");
+        ck_assert_str_eq(c->control_group, "adm");
+        ck_assert_str_eq(c->incident_dir, "/run/rg/inc");
         ck_assert_uint_eq(strv_length(c->worker_parents), 1);
         ck_assert_str_eq(c->worker_parents[0], "/usr/sbin/php-fpm8.2");
         ck_assert_uint_eq(c->max_processes, 100);
@@ -1034,6 +1044,9 @@ START_TEST(test_block_by) {
                 { "{\"server\": {\"block_by\": [1]}}", "element 0: invalid value 1" },
                 { "{\"server\": {\"block_dir\": \"run/blocks\"}}", "server.block_dir: \"run/blocks\" is not an absolute path" },
                 { "{\"server\": {\"block_dir\": \"/run/../etc\"}}", "is not an absolute path" },
+                { "{\"control\": {\"socket\": \"ctl.sock\"}}", "control.socket: \"ctl.sock\" is not an absolute path" },
+                { "{\"control\": {\"incident_dir\": \"/run/./x\"}}", "control.incident_dir: \"/run/./x\" is not an absolute path" },
+                { "{\"control\": {\"group\": \"adm;rm\"}}", "control.group: \"adm;rm\" is not a group name" },
                 { "{\"server\": {\"term_grace_ms\": 50}}", "server.term_grace_ms: value 50 out of range" },
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
@@ -1121,8 +1134,11 @@ START_TEST(test_key_list_in_sync) {
                         v = "\"x\"";
                 else if (strcmp(k, "server.block_by") == 0)
                         v = "[\"user\"]";
-                else if (strcmp(k, "server.block_dir") == 0)
+                else if (strcmp(k, "server.block_dir") == 0 || strcmp(k, "control.socket") == 0 ||
+                         strcmp(k, "control.incident_dir") == 0)
                         v = "\"/x\"";
+                else if (strcmp(k, "control.group") == 0)
+                        v = "\"adm\"";
                 else if (strstr(k, ".enabled"))
                         v = "true";
                 else if (strchr(k, '.')) {
