@@ -5,6 +5,7 @@ SYSCONFDIR     ?= /etc
 MANDIR         ?= $(PREFIX)/share/man
 SYSTEMDUNITDIR ?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
 CATALOGDIR     ?= /usr/lib/systemd/catalog
+BASHCOMPDIR    ?= $(shell pkg-config --variable=completionsdir bash-completion 2>/dev/null || echo $(PREFIX)/share/bash-completion/completions)
 DESTDIR        ?=
 VERSION        := 0.1.0
 
@@ -35,8 +36,10 @@ LIB_OBJ    := $(LIB_SRC:%.c=$(B)/%.o)
 DAEMON_OBJ := $(DAEMON_SRC:%.c=$(B)/%.o)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 SIM_BIN    := $(B)/ransomguard-sim
+CTL_SRC    := $(wildcard daemon/ctl/*.c)
+CTL_OBJ    := $(CTL_SRC:%.c=$(B)/%.o)
 
-all: $(B)/ransomguardd $(SIM_BIN) $(B)/rg-writer $(B)/rg-opener
+all: $(B)/ransomguardd $(B)/ransomguardctl $(SIM_BIN) $(B)/rg-writer $(B)/rg-opener
 
 $(B)/rg-writer: tests/bench/writer.c
 	@mkdir -p $(dir $@)
@@ -46,14 +49,19 @@ $(B)/rg-opener: tests/bench/opener.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
-$(B)/%.o: %.c $(wildcard lib/*.h daemon/*.h)
+$(B)/%.o: %.c $(wildcard lib/*.h daemon/*.h daemon/ctl/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LIBFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(LIBFLAGS) -Idaemon -c -o $@ $<
 
 $(B)/librg.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(B)/ransomguardd: $(DAEMON_OBJ) $(B)/librg.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# The operator's command: the socket client, lib/ (requests, records, the config's parser and
+# editor) and the daemon's journal definitions (message ids).
+$(B)/ransomguardctl: $(CTL_OBJ) $(B)/daemon/journal.o $(B)/librg.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(SIM_BIN): $(wildcard tests/sim/*.c tests/sim/*.h)
@@ -119,8 +127,10 @@ run: all
 bench: all
 	tests/bench/bench.sh
 
-install: $(B)/ransomguardd
+install: $(B)/ransomguardd $(B)/ransomguardctl
 	install -D -m 0755 $(B)/ransomguardd $(DESTDIR)$(BINDIR)/ransomguardd
+	install -D -m 0755 $(B)/ransomguardctl $(DESTDIR)$(BINDIR)/ransomguardctl
+	install -D -m 0644 conf/ransomguardctl.bash-completion $(DESTDIR)$(BASHCOMPDIR)/ransomguardctl
 	install -D -m 0644 conf/ransomguard.json $(DESTDIR)$(SYSCONFDIR)/ransomguard/ransomguard.json
 	install -D -m 0644 systemd/ransomguard.service $(DESTDIR)$(SYSTEMDUNITDIR)/ransomguard.service
 	sed -i 's|@BINDIR@|$(BINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' $(DESTDIR)$(SYSTEMDUNITDIR)/ransomguard.service
@@ -129,7 +139,9 @@ install: $(B)/ransomguardd
 	    install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m); done
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/ransomguardd $(DESTDIR)$(SYSTEMDUNITDIR)/ransomguard.service \
+	rm -f $(DESTDIR)$(BINDIR)/ransomguardd $(DESTDIR)$(BINDIR)/ransomguardctl \
+	      $(DESTDIR)$(BASHCOMPDIR)/ransomguardctl $(DESTDIR)$(MANDIR)/man8/ransomguardctl.8 \
+	      $(DESTDIR)$(SYSTEMDUNITDIR)/ransomguard.service \
 	      $(DESTDIR)$(CATALOGDIR)/ransomguard.catalog $(DESTDIR)$(MANDIR)/man8/ransomguardd.8 \
 	      $(DESTDIR)$(MANDIR)/man5/ransomguard.json.5
 

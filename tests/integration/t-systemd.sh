@@ -272,6 +272,18 @@ check "alert says action kill" grep -q '"RG_ACTION":"kill"' "$WORK/alert.json"
 check "alert has priority 1 (alert)" grep -q '"PRIORITY":"1"' "$WORK/alert.json"
 [ "$FAILED" -gt 0 ] && dump_journal
 
+# --- ransomguardctl, inside the container, on the socket the unit's RuntimeDirectory= holds -----
+c ransomguardctl status > "$WORK/ctl-status.txt" 2>&1
+check "ransomguardctl status: exit 0, names the protected tree" bash -c "[ $? -eq 0 ] && grep -qF '$DATA' '$WORK/ctl-status.txt'"
+check "control socket is root's, mode 0600" [ "$(c stat -c '%a %U' /run/ransomguard/control)" = "600 root" ]
+inc=$(sed -n 's/.*"RG_INCIDENT":"\([0-9a-f]*\)".*/\1/p' "$WORK/alert.json" | head -1)
+c ransomguardctl incidents > "$WORK/ctl-list.txt" 2>&1
+check "ransomguardctl incidents lists the alert's RG_INCIDENT (${inc:-none})" grep -q "^${inc:-none} .*kill" "$WORK/ctl-list.txt"
+c ransomguardctl incident "${inc:-00000000}" > "$WORK/ctl-inc.txt" 2>&1
+check "ransomguardctl incident ID: the member was killed and is gone" grep -qE "ransomguard-sim +killed +gone" "$WORK/ctl-inc.txt"
+c setpriv --reuid=65534 --regid=65534 --clear-groups ransomguardctl status > /dev/null 2>&1
+check "ransomguardctl as nobody: refused (exit $?)" [ "$?" -eq 5 ]
+
 c journalctl --update-catalog
 c journalctl -x -u ransomguard.service --no-pager "MESSAGE_ID=$MID_DETECTION" > "$WORK/x.txt" 2>&1
 check "journalctl -x shows the catalog entry for the alert" grep -q 'Subject: .*[Rr]ansomware' "$WORK/x.txt"
@@ -289,7 +301,11 @@ sleep 0.5
 check "still active after the refused reload ($(show ActiveState)/$(show SubState))" \
         [ "$(show ActiveState)/$(show SubState)" = active/running ]
 check "same main process after reloads" [ "$(show MainPID)" = "$MAINPID" ]
+c ransomguardctl reload > "$WORK/ctl-reload.txt" 2>&1
+check "ransomguardctl reload of the invalid file: exit 5, says why" bash -c "[ $? -eq 5 ] && grep -q explode '$WORK/ctl-reload.txt'"
 write_conf 100
+c ransomguardctl reload > "$WORK/ctl-reload.txt" 2>&1
+check "ransomguardctl reload of a valid file: exit 0 ($(cat "$WORK/ctl-reload.txt"))" grep -q "Configuration reloaded" "$WORK/ctl-reload.txt"
 
 # --- Watchdog: a stopped daemon is restarted -------------------------------------------------
 restarts=$(show NRestarts)
@@ -317,6 +333,8 @@ c ps -eo pid,stat,comm > "$WORK/ps.txt"
 stopped=$(awk 'NR > 1 && $2 ~ /^T/' "$WORK/ps.txt")
 check "no stopped (T) process left${stopped:+: $stopped}" [ -z "$stopped" ]
 check "no ransomguardd process left" bash -c "! grep -q ransomguardd '$WORK/ps.txt'"
+c ransomguardctl status > /dev/null 2>&1
+check "ransomguardctl with the daemon stopped: exit 3" [ "$?" -eq 3 ]
 c systemctl show -p Result --value ransomguard.service | grep -q success &&
         pass "stop result success" || fail "stop result success"
 
