@@ -8,7 +8,8 @@
 # 2 × RUNS times, on the small one (~230 files, ~40 MiB) so the whole benchmark stays near half
 # an hour (xz of every file, git gc --aggressive and 7z of the full tree take minutes each).
 # Then the permission answers (p50, p99.9, slowest open) while hostile loads run: a 2,000-process
-# family killed, a rename storm, a flood of writes elsewhere, a create storm.
+# family killed, a rename storm, a flood of writes elsewhere, a create storm, a control socket
+# hammered by ransomguardctl-like clients.
 # Env: RG_BENCH_SIZE=full|small (attacks), RG_BENCH_BENIGN_SIZE=small|full, RG_BENCH_RUNS=5, RG_BENCH_ONLY="mode-or-workload ...",
 #      RG_BENCH_OUT=build/bench.json, RG_BENCH_TP_FILES=100000.
 set -uo pipefail
@@ -413,6 +414,50 @@ flood_elsewhere() {
         done
         wait
 }
+# ransomguardctl's socket hammered: three clients pipelining status and incidents requests as
+# fast as the daemon answers, one that sends requests and never reads a reply, and a dozen
+# half-sent requests held open (issue 14: no client may hold up the loop or an answer).
+control_flood() {
+        python3 - "$BASE/rt/control" <<'PY'
+import socket, sys, threading, time
+path = sys.argv[1]
+def conn():
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(path)
+    return s
+def hammer():
+    while True:
+        try:
+            s = conn()
+            f = s.makefile("rb")
+            for _ in range(500):
+                s.sendall(b'{"cmd":"status"}\n{"cmd":"incidents"}\n')
+                f.readline(); f.readline()
+            s.close()
+        except OSError:
+            time.sleep(0.01)
+def deaf():
+    while True:
+        try:
+            s = conn()
+            s.sendall(b'{"cmd":"status"}\n' * 200)
+            time.sleep(12)
+            s.close()
+        except OSError:
+            time.sleep(0.01)
+for t in [hammer] * 3 + [deaf]:
+    threading.Thread(target=t, daemon=True).start()
+held = []
+while True:
+    try:
+        s = conn(); s.sendall(b'{"cmd":'); held.append(s)
+    except OSError:
+        pass
+    if len(held) > 10:
+        held.pop(0).close()
+    time.sleep(0.05)
+PY
+}
 create_storm_protected() {
         for w in 1 2; do ( mkdir -p "$BASE/run/p/c$w"; "$WRITER" "$BASE/run/p/c$w" 50000 4096 ) & done
         wait
@@ -537,6 +582,7 @@ answers answers_family_kill_2000 family_kill
 answers answers_rename_storm rename_storm
 answers answers_flood_elsewhere flood_elsewhere
 answers answers_create_storm create_storm_protected
+answers answers_control_flood control_flood
 [ "$(wc -l < "$BASE/answers")" -gt 2 ] && cat "$BASE/answers" >> "$BASE/table"
 
 cpu=$(awk -v t="$CPU_TICKS" -v hz="$HZ" 'BEGIN { printf "%.2f", t / hz }')
