@@ -418,7 +418,7 @@ flood_elsewhere() {
 # fast as the daemon answers, one that sends requests and never reads a reply, and a dozen
 # half-sent requests held open (issue 14: no client may hold up the loop or an answer).
 control_flood() {
-        python3 - "$BASE/rt/control" <<'PY'
+        exec python3 - "$BASE/rt/control" <<'PY' # exec: the row kills the load by its pid
 import socket, sys, threading, time
 path = sys.argv[1]
 def conn():
