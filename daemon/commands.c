@@ -12,24 +12,15 @@
 #include "blocks.h"
 #include "journal.h"
 #include "proc.h"
+#include "vault.h"
+#include "ancestry.h"
 
 cJSON *commands_failure(const char *code, const char *msg) {
-        cJSON *j = cJSON_CreateObject();
-        if (j && (!cJSON_AddFalseToObject(j, "ok") || !cJSON_AddStringToObject(j, "code", code) ||
-                  !cJSON_AddStringToObject(j, "error", msg))) {
-                cJSON_Delete(j);
-                return NULL;
-        }
-        return j;
+        return ctlproto_failure(code, msg);
 }
 
 static cJSON *ok(void) {
-        cJSON *j = cJSON_CreateObject();
-        if (j && !cJSON_AddTrueToObject(j, "ok")) {
-                cJSON_Delete(j);
-                return NULL;
-        }
-        return j;
+        return ctlproto_ok();
 }
 
 /* What a member is doing now: "stopped", "running", "exiting", or "gone" (exited, or its pid
@@ -97,6 +88,73 @@ cJSON *commands_incident(struct incidents *in, const char *procdir, const char *
                 return NULL;
         }
         add_live(o, e, procdir, true);
+        return j;
+}
+
+/* Was pid forked (at any depth) by root, as the fork events tell? */
+static bool forked_by(const struct ancestry *a, pid_t pid, pid_t root) {
+        for (int i = 0; a && pid > 1 && i < 32; i++) {
+                if (pid == root)
+                        return true;
+                pid = ancestry_parent(a, pid, NULL);
+        }
+        return pid == root;
+}
+
+cJSON *commands_vault(struct incidents *in, struct vault *v, const struct ancestry *anc, const char *id) {
+        if (!v)
+                return commands_failure(CTL_E_FAILED, "the vault is off or could not be used (see the daemon's log): "
+                                                      "no originals were kept");
+        struct history *h = incidents_history(in);
+        if (id[0] && !history_find(h, id)) {
+                char msg[96];
+                snprintf(msg, sizeof(msg), "no incident %s is known to the daemon", id);
+                return commands_failure(CTL_E_NOTFOUND, msg);
+        }
+        cJSON *j = ok(), *incs = j ? cJSON_AddArrayToObject(j, "incidents") : NULL,
+              *ents = incs ? cJSON_AddArrayToObject(j, "entries") : NULL;
+        bool good = ents && cJSON_AddStringToObject(j, "dir", vault_dir(v));
+        uint64_t fams[HISTORY_MAX], from_us[HISTORY_MAX], to_us[HISTORY_MAX];
+        pid_t roots[HISTORY_MAX];
+        size_t nf = 0;
+        for (size_t i = 0; good && i < history_count(h); i++) {
+                const struct history_entry *e = history_at(h, i);
+                if ((id[0] && strcmp(e->d.id, id) != 0) || !e->d.fam)
+                        continue;
+                char fam[24];
+                snprintf(fam, sizeof(fam), "%llu", (unsigned long long)e->d.fam);
+                cJSON *o = cJSON_CreateObject();
+                good = o && cJSON_AddItemToArray(incs, o) && cJSON_AddStringToObject(o, "id", e->d.id) &&
+                       cJSON_AddStringToObject(o, "family", fam) && cJSON_AddNumberToObject(o, "time_us", (double)e->t_us) &&
+                       cJSON_AddStringToObject(o, "comm", e->d.root_comm) && cJSON_AddNumberToObject(o, "root_pid", e->d.root_pid);
+                /* Its attack's time: from a little before the first damaged file to the verdict. */
+                int64_t ms = e->d.ms_first_damage_to_action > 0 ? e->d.ms_first_damage_to_action : 0;
+                from_us[nf] = e->t_us - (uint64_t)ms * 1000 - (e->t_us > (uint64_t)ms * 1000 + 5000000 ? 5000000 : 0);
+                to_us[nf] = e->t_us + 2000000;
+                roots[nf] = e->d.root_pid;
+                fams[nf++] = e->d.fam;
+        }
+        struct vault_index *idx = vault_entries(v);
+        for (size_t i = 0; good && i < vault_index_count(idx); i++) {
+                const struct vault_entry *e = vault_index_at(idx, i);
+                /* Its family's; or, during its attack, kept for a family its root forked (a child
+                 * taken for a family of its own once its parent was gone), or for a reader and an
+                 * unlinker that both exited before we could name them (an `openssl` and an `rm`
+                 * per file). */
+                bool mine = false;
+                for (size_t k = 0; k < nf && !mine; k++)
+                        mine = e->fam == fams[k] ||
+                               (e->t_us >= from_us[k] && e->t_us <= to_us[k] &&
+                                (!e->fam || forked_by(anc, (pid_t)(e->fam & ((1u << 22) - 1)), roots[k])));
+                if (!mine)
+                        continue;
+                cJSON *o = vault_entry_json(e);
+                good = o && cJSON_AddItemToArray(ents, o);
+        }
+        if (!good) {
+                cJSON_Delete(j);
+                return NULL;
+        }
         return j;
 }
 

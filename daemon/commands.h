@@ -26,5 +26,11 @@ cJSON *commands_signal(struct incidents *in, const struct policy *p, struct scor
 cJSON *commands_blocks(const char *dir);
 cJSON *commands_unblock(const char *dir, const char *who);
 
+/* What the vault holds for incident id ("" every incident it knows): the vault's directory,
+ * the incidents (id, family, time) and every entry of their families. */
+struct vault;
+struct ancestry;
+cJSON *commands_vault(struct incidents *in, struct vault *v, const struct ancestry *anc, const char *id);
+
 /* {"ok":false,"code":…,"error":…} */
 cJSON *commands_failure(const char *code, const char *msg);

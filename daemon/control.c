@@ -111,12 +111,7 @@ static struct client *find(struct control *c, uint64_t serial) {
 }
 
 cJSON *control_ok(void) {
-        cJSON *j = cJSON_CreateObject();
-        if (j && !cJSON_AddTrueToObject(j, "ok")) {
-                cJSON_Delete(j);
-                return NULL;
-        }
-        return j;
+        return ctlproto_ok();
 }
 
 void control_reply_to(struct control *c, uint64_t serial, cJSON *reply) {
@@ -129,13 +124,7 @@ void control_reply_to(struct control *c, uint64_t serial, cJSON *reply) {
 }
 
 static cJSON *failure(const char *code, const char *msg) {
-        cJSON *j = cJSON_CreateObject();
-        if (j && (!cJSON_AddFalseToObject(j, "ok") || !cJSON_AddStringToObject(j, "code", code) ||
-                  !cJSON_AddStringToObject(j, "error", msg))) {
-                cJSON_Delete(j);
-                return NULL;
-        }
-        return j;
+        return ctlproto_failure(code, msg);
 }
 
 void control_fail(struct control *c, uint64_t serial, const char *code, const char *fmt, ...) {

@@ -202,6 +202,7 @@ void incident_run(const struct pipeline *p, struct score_entry *e, struct score_
         if (!jd.cmdline[0])
                 snprintf(jd.cmdline, sizeof(jd.cmdline), "?");
         jd.root_pid = d->pid;
+        jd.fam = pipeline_family_key(d);
         snprintf(jd.root_comm, sizeof(jd.root_comm), "%s", d->comm);
         jd.score = d->score;
         uint32_t client_files = 0;

@@ -28,6 +28,7 @@
 #include "session.h"
 #include "sources.h"
 #include "util.h"
+#include "vault.h"
 
 #define STATUS_INTERVAL_US (5ULL * 1000000ULL)
 #define MAX_ANCESTORS 64
@@ -136,6 +137,8 @@ static void status(struct manager *m) {
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         struct manager *m = userdata;
         canary_reap(m->pipe.canary);
+        /* A quiet family's originals go after the detection window: no evidence came. */
+        vault_sweep(m->pipe.vault, util_now_ms(), m->cfg->window_ms, pipeline_vault_standing, &m->pipe);
         score_expire(m->pipe.scores, util_now_ms());
         status(m);
         (void)sd_event_source_set_time(s, usec + STATUS_INTERVAL_US);
@@ -358,6 +361,19 @@ static cJSON *status_json(struct manager *m) {
         ok = allow != NULL;
         for (char **p = m->cfg->allow; ok && p && *p; p++)
                 ok = cJSON_AddItemToArray(allow, cJSON_CreateString(*p));
+        if (ok && m->pipe.vault) {
+                struct vault_stats vs;
+                vault_get_stats(m->pipe.vault, &vs);
+                cJSON *v = cJSON_AddObjectToObject(j, "vault");
+                ok = v && cJSON_AddStringToObject(v, "dir", vault_dir(m->pipe.vault)) &&
+                     add_num(v, "bytes", (double)vault_index_bytes(vault_entries(m->pipe.vault))) &&
+                     add_num(v, "budget", (double)vault_budget(m->pipe.vault)) &&
+                     add_num(v, "entries", (double)vault_index_count(vault_entries(m->pipe.vault))) &&
+                     add_num(v, "kept", (double)vs.kept) && add_num(v, "reflinks", (double)vs.reflinks) &&
+                     add_num(v, "rescued", (double)vs.rescued) && add_num(v, "skipped_large", (double)vs.skipped_large) &&
+                     add_num(v, "failed", (double)vs.failed) && add_num(v, "evicted", (double)vs.evicted_budget) &&
+                     add_num(v, "slowest_copy_us", (double)vs.slowest_copy_us);
+        }
         if (ok && m->src.fan) {
                 struct fan_stats st;
                 fan_get_stats(m->src.fan, &st);
@@ -432,6 +448,7 @@ static void on_control(void *userdata, const struct control_peer *peer, const st
         case CTL_DISALLOW: j = allow_cmd(m, q->arg, q->cmd == CTL_ALLOW); break;
         case CTL_BLOCKS: j = commands_blocks(m->cfg->block_dir); break;
         case CTL_UNBLOCK: j = commands_unblock(m->cfg->block_dir, q->arg); break;
+        case CTL_VAULT: j = commands_vault(m->incidents, m->pipe.vault, m->ancestry, q->id); break;
         case CTL_RELOAD:
                 if (m->n_reload_waiters == RELOAD_WAITERS) {
                         control_fail(m->control, peer->serial, CTL_E_FAILED, "too many reloads waiting, try again");
@@ -538,6 +555,14 @@ int manager_new(const struct manager_opts *o, struct config *cfg, struct manager
                 if (err[0])
                         log_warning("%s; incidents are kept in memory only (resume and kill by id end with the daemon)", err);
                 m->pipe.incidents = m->incidents;
+                if ((r = vault_new(cfg, &m->pipe.vault, err, sizeof(err))) < 0)
+                        goto fail;
+                if (err[0])
+                        log_warning("%s; running without the vault: originals are not kept", err);
+                vault_set_standing(m->pipe.vault, pipeline_vault_standing, &m->pipe);
+                if (m->pipe.vault)
+                        log_info("Vault %s: originals kept up to %llu MiB, %u s", vault_dir(m->pipe.vault),
+                                 (unsigned long long)(vault_budget(m->pipe.vault) >> 20), cfg->vault_keep_seconds);
         }
         m->pipe.gen = 1; /* entries made indirectly (a family's root) have gen 0: identified at their first event */
         m->pipe.procdir = o->procdir;
@@ -615,6 +640,7 @@ struct manager *manager_free(struct manager *m) {
         free(m->allow_exes);
         free(m->worker_parents);
         m->incidents = incidents_free(m->incidents);
+        m->pipe.vault = vault_free(m->pipe.vault);
         strv_free(m->rt_allow);
         strv_free(m->rt_disallow);
         free(m);

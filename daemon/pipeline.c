@@ -19,6 +19,8 @@
 #include "session.h"
 #include "judge.h"
 #include "util.h"
+#include "incidents.h"
+#include "vault.h"
 
 #define TRUST_SEEN_MS 1000      /* a process seen this recently is taken to be the same one */
 #define OVERFLOW_LOG_MS 10000   /* at most one overflow message this often */
@@ -342,11 +344,33 @@ static const struct sample *displaced_state(struct pipeline *p, const char *path
 }
 
 /* The family an event's process belongs to, as an owner of files (fcache_set_owner). */
-static uint64_t family_id(struct pipeline *p, struct score_entry *e) {
-        struct score_entry *d = score_family_entry(p->scores, e);
+enum vault_standing pipeline_vault_standing(void *userdata, uint64_t fam) {
+        struct pipeline *p = userdata;
+        pid_t pid = (pid_t)(fam & ((1u << 22) - 1));
+        uint64_t start = fam >> 22;
+        if (!fam)
+                return VAULT_QUIET;
+        /* Convicted: kept for its restore. */
+        struct history *h = p->incidents ? incidents_history(p->incidents) : NULL;
+        for (size_t i = 0; h && i < history_count(h); i++)
+                if (history_at(h, i)->d.fam == fam)
+                        return VAULT_SUSPECT;
+        struct score_entry *d = score_lookup(p->scores, pid);
+        if (d && d->start_time == start && (d->acted || score_current(p->scores, d, util_now_ms()) > 0))
+                return VAULT_SUSPECT;
+        struct proc_info pi;
+        bool alive = proc_read_stat(p->procdir, pid, &pi) == 0 && pi.start_time == start;
+        return alive ? VAULT_QUIET : VAULT_ENDED;
+}
+
+uint64_t pipeline_family_key(const struct score_entry *d) {
         /* Exact, never a hash: pid_max is at most 2^22, start times (clock ticks since boot)
          * fit the other 42 bits for 44 years. */
         return d->start_time << 22 | ((uint64_t)d->pid & ((1u << 22) - 1));
+}
+
+static uint64_t family_id(struct pipeline *p, struct score_entry *e) {
+        return pipeline_family_key(score_family_entry(p->scores, e));
 }
 
 /* Did e's family create this file itself? Then what it does to the file destroys nothing of
@@ -453,6 +477,9 @@ static int on_written(struct pipeline *p, const struct src_event *ev, uint64_t n
         struct score_pair pair;
         if (score_written(p->scores, e, ev->path, v, &after, created, now, &pair) > 0)
                 judge_pair(p, e, &pair, now);
+        /* A file this family made (a copy, a note): removed when its originals are restored. */
+        if (p->vault && path && created)
+                vault_created(p->vault, path, &st, family_id(p, e), now);
         maybe_act(p, e, now);
         return ret && pipeline_calm(p) ? ret : 0;
 }
@@ -552,6 +579,13 @@ static bool at_risk(struct pipeline *p, struct score_entry *e, int fd, const str
         return !own_file(p, e, owner, t_owned, now);
 }
 
+/* Is the opener an allowed program (known to us as one)? A process gone before we could read
+ * it is not known to be. */
+static bool opener_allowed(struct pipeline *p, const struct src_event *ev) {
+        struct score_entry *x = ev->pid > 0 ? score_lookup(p->scores, ev->pid) : NULL;
+        return x && x->allowed;
+}
+
 static int on_open(struct pipeline *p, const struct src_event *ev, uint64_t now) {
         struct stat st;
         if (fstat(ev->fd, &st) < 0 || !S_ISREG(st.st_mode))
@@ -616,6 +650,14 @@ books:;
                 keep_state(p, &st, ev->path, &s);
         if (e) /* who could have taken its content in (an encrypted archive pairs only with those) */
                 (void)fcache_set_reader(p->files, st.st_dev, st.st_ino, family_id(p, e), now);
+        /* The vault: what it may destroy is kept now, while it waits in open(); what it only
+         * reads is held, in case it unlinks the file or renames another over it next. */
+        if (p->vault && !ev->answered_new && ev->path && ev->path[0] && (e || !opener_allowed(p, ev))) {
+                if (writes)
+                        vault_keep(p->vault, ev->fd, &st, ev->path, family_id(p, e), now);
+                else /* (a read answered at once may be read after its reader exited: held all the same) */
+                        vault_hold(p->vault, ev->fd, &st, ev->path, e ? family_id(p, e) : 0, now);
+        }
         /* Judged while it is written too, not only at its close: a program that opens every file
          * first and closes them at the end would otherwise be judged after the damage is done. */
         /* (A file read is not ignore-marked: a reader's next open may be for writing, and an
@@ -634,8 +676,11 @@ static void on_deleted(struct pipeline *p, const struct src_event *ev, uint64_t 
                 reader = fcache_reader_path(p->files, ev->path, &t_read);
         }
         fcache_unlink(p->files, ev->path);
-        struct score_entry *e;
-        if (ev->is_dir || !(e = identify_checked(p, ev, now)))
+        struct score_entry *e = ev->is_dir ? NULL : identify_checked(p, ev, now);
+        /* (Whoever it was: a deleter gone before its event was read is not known to be allowed.) */
+        if (!ev->is_dir && p->vault)
+                vault_gone(p->vault, ev->path, false, e ? family_id(p, e) : 0, now);
+        if (!e)
                 return;
         struct score_pair pair;
         bool own = own_file(p, e, owner, t_owned, now);
@@ -719,6 +764,15 @@ static void on_renamed(struct pipeline *p, const struct src_event *ev, uint64_t 
         if (!exchange)
                 fcache_rename(p->files, ev->path, ev->path2, ev->is_dir);
         struct score_entry *e = ev->is_dir ? NULL : identify_checked(p, ev, now);
+        if (!ev->is_dir && p->vault) {
+                uint64_t fam = e ? family_id(p, e) : 0;
+                /* The file that had the new name, held since a read, has no name left: kept. */
+                vault_gone(p->vault, ev->path2, true, fam, now);
+                /* The family's renames: at a restore the file moved away is removed once the
+                 * original is back under the old name. */
+                if (e)
+                        vault_renamed(p->vault, ev->path, ev->path2, fam, now);
+        }
         /* The rename first: a file damaged under its old name and renamed to a new extension is
          * that evidence; the name's new content judged below is not a rename to credit. */
         if (e)
@@ -766,6 +820,9 @@ int pipeline_event(void *userdata, const struct src_event *ev) {
         struct pipeline *p = userdata;
         uint64_t now = util_now_ms();
 
+        /* The vault's own files (its directory may lie in a protected tree, for reflinks). */
+        if (p->vault && ((ev->path && vault_owns(p->vault, ev->path)) || (ev->path2 && vault_owns(p->vault, ev->path2))))
+                return 0;
         /* A decoy renamed or deleted is that and nothing else (its write is judged below). */
         if (ev->kind == SRC_DELETED || ev->kind == SRC_RENAMED) {
                 const char *decoy = canary_match(p->canary, ev->path, ev->path2, NULL);

@@ -21,10 +21,12 @@
 #include "sample.h"
 #include "score.h"
 #include "source.h"
+#include "vaultidx.h"
 
 struct blocks;
 struct canary;
 struct incidents;
+struct vault;
 struct sessions;
 
 struct pipeline_stats {
@@ -54,6 +56,7 @@ struct pipeline {
         struct sessions *sessions; /* server clients being named and ended */
         struct blocks *blocks;   /* clients blocked after a conviction; NULL when unavailable */
         struct incidents *incidents; /* every detection, by id, with the processes acted on */
+        struct vault *vault;     /* originals kept; NULL when off or unusable */
         struct carry carry;      /* server clients' evidence over all their connections */
         /* Opens a protected file for reading without waiting for ourselves (sources.h). */
         int (*open_file)(void *userdata, const char *path);
@@ -78,6 +81,14 @@ int pipeline_event(void *userdata, const struct src_event *ev);
 /* The src_calm_t of every source: no family was at or above "suspicious" within the window and
  * no client is blocked. */
 bool pipeline_calm(void *userdata);
+
+/* A family's key (its root's start time and pid): what the file cache, the vault and the
+ * incident records call it by. */
+uint64_t pipeline_family_key(const struct score_entry *d);
+
+/* Where family fam stands for the vault (vault_standing_t): an incident or evidence now keeps
+ * its originals; alive without evidence, quiet; gone without evidence, ended. */
+enum vault_standing pipeline_vault_standing(void *userdata, uint64_t fam);
 
 /* Does this kernel give every process's pidfd its own inode? */
 bool pipeline_pidfs_unique(void);

@@ -82,6 +82,12 @@ static const struct key keys[] = {
         { "control.socket",            KEY_STRING, OFF(control_socket),     2, 107, NULL },
         { "control.group",             KEY_STRING, OFF(control_group),      0, 64, NULL },
         { "control.incident_dir",      KEY_STRING, OFF(incident_dir),       2, 1024, NULL },
+        { "vault",                     KEY_OBJECT, 0,                       0, 0, NULL },
+        { "vault.enabled",             KEY_BOOL,   OFF(vault),              0, 0, NULL },
+        { "vault.dir",                 KEY_STRING, OFF(vault_dir),          2, 1024, NULL },
+        { "vault.max_mib",             KEY_U32,    OFF(vault_max_mib),      1, 1 << 24, NULL },
+        { "vault.keep_seconds",        KEY_U32,    OFF(vault_keep_seconds), 60, 30 * 86400, NULL },
+        { "vault.max_file_mib",        KEY_U32,    OFF(vault_max_file_mib), 1, 1 << 20, NULL },
         { "limits",                    KEY_OBJECT, 0,                       0, 0, NULL },
         { "limits.max_processes",      KEY_U32,    OFF(max_processes),      16, 1 << 20, NULL },
         { "limits.max_processes_bytes", KEY_U32,   OFF(max_processes_bytes), 1 << 20, 4294967295.0, NULL },
@@ -106,6 +112,7 @@ void config_free(struct config *c) {
         free(c->control_socket);
         free(c->control_group);
         free(c->incident_dir);
+        free(c->vault_dir);
         strv_free(c->worker_parents);
         free(c);
 }
@@ -149,6 +156,10 @@ int config_default(struct config **ret) {
                 .block_seconds = 1800,
                 .block_by = BLOCK_USER | BLOCK_ADDR,
                 .term_grace_ms = 3000,
+                .vault = true,
+                .vault_max_mib = 512,
+                .vault_keep_seconds = 3600,
+                .vault_max_file_mib = 4,
                 .max_processes = 4096,
                 .max_processes_bytes = 16u << 20,
                 .max_files = 65536,
@@ -159,7 +170,9 @@ int config_default(struct config **ret) {
         c->control_socket = strdup("/run/ransomguard/control");
         c->control_group = strdup("");
         c->incident_dir = strdup("/run/ransomguard/incidents");
-        if (!c->canary_name || !c->block_dir || !c->control_socket || !c->control_group || !c->incident_dir) {
+        c->vault_dir = strdup("/var/lib/ransomguard/vault");
+        if (!c->canary_name || !c->block_dir || !c->control_socket || !c->control_group || !c->incident_dir ||
+            !c->vault_dir) {
                 config_free(c);
                 return -ENOMEM;
         }
@@ -449,6 +462,8 @@ static int validate(const struct ctx *x, const struct config *c) {
                 return fail(x, "control.socket", "\"%s\" is not an absolute path", c->control_socket);
         if (c->incident_dir[0] != '/' || strstr(c->incident_dir, "/../") || strstr(c->incident_dir, "/./"))
                 return fail(x, "control.incident_dir", "\"%s\" is not an absolute path", c->incident_dir);
+        if (c->vault_dir[0] != '/' || strstr(c->vault_dir, "/../") || strstr(c->vault_dir, "/./"))
+                return fail(x, "vault.dir", "\"%s\" is not an absolute path", c->vault_dir);
         for (const char *g = c->control_group; *g; g++)
                 if (!((*g >= 'a' && *g <= 'z') || (*g >= 'A' && *g <= 'Z') || (*g >= '0' && *g <= '9') || *g == '_' ||
                       *g == '-' || *g == '.'))

@@ -61,6 +61,12 @@ struct config {
         char *control_group;           /* control.group: a group allowed the read-only commands, "" none */
         char *incident_dir;            /* control.incident_dir: the incidents since boot (absolute) */
 
+        bool vault;                    /* vault.enabled: keep originals before they can be destroyed */
+        char *vault_dir;               /* vault.dir (absolute) */
+        uint32_t vault_max_mib;        /* vault.max_mib: the budget */
+        uint32_t vault_keep_seconds;   /* vault.keep_seconds */
+        uint32_t vault_max_file_mib;   /* vault.max_file_mib: larger files are copied only as reflinks */
+
         uint32_t max_processes;        /* limits.max_processes */
         uint32_t max_processes_bytes;  /* limits.max_processes_bytes: path strings they may hold */
         uint32_t max_files;            /* limits.max_files: before-state cache entries */

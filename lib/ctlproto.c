@@ -12,14 +12,14 @@ static const char *const names[_CTL_MAX] = {
         [CTL_STATUS] = "status", [CTL_INCIDENTS] = "incidents", [CTL_INCIDENT] = "incident",
         [CTL_RESUME] = "resume", [CTL_KILL] = "kill",           [CTL_ALLOW] = "allow",
         [CTL_DISALLOW] = "disallow", [CTL_RELOAD] = "reload",   [CTL_BLOCKS] = "blocks",
-        [CTL_UNBLOCK] = "unblock",
+        [CTL_UNBLOCK] = "unblock", [CTL_VAULT] = "vault",
 };
 
 /* The keys each command takes besides "cmd". */
 enum { K_ID = 1, K_SINCE = 2, K_FORCE = 4, K_EXE = 8, K_WHO = 16 };
 static const unsigned takes[_CTL_MAX] = {
         [CTL_INCIDENTS] = K_SINCE, [CTL_INCIDENT] = K_ID, [CTL_RESUME] = K_ID | K_FORCE, [CTL_KILL] = K_ID,
-        [CTL_ALLOW] = K_EXE,       [CTL_DISALLOW] = K_EXE, [CTL_UNBLOCK] = K_WHO,
+        [CTL_ALLOW] = K_EXE,       [CTL_DISALLOW] = K_EXE, [CTL_UNBLOCK] = K_WHO, [CTL_VAULT] = K_ID,
 };
 static const unsigned needs[_CTL_MAX] = {
         [CTL_INCIDENT] = K_ID, [CTL_RESUME] = K_ID, [CTL_KILL] = K_ID,
@@ -28,6 +28,25 @@ static const unsigned needs[_CTL_MAX] = {
 
 const char *ctlproto_cmd_name(enum ctl_cmd c) {
         return (unsigned)c < _CTL_MAX ? names[c] : "?";
+}
+
+cJSON *ctlproto_ok(void) {
+        cJSON *j = cJSON_CreateObject();
+        if (j && !cJSON_AddTrueToObject(j, "ok")) {
+                cJSON_Delete(j);
+                return NULL;
+        }
+        return j;
+}
+
+cJSON *ctlproto_failure(const char *code, const char *msg) {
+        cJSON *j = cJSON_CreateObject();
+        if (j && (!cJSON_AddFalseToObject(j, "ok") || !cJSON_AddStringToObject(j, "code", code) ||
+                  !cJSON_AddStringToObject(j, "error", msg))) {
+                cJSON_Delete(j);
+                return NULL;
+        }
+        return j;
 }
 
 bool ctlproto_read_only(enum ctl_cmd c) {

@@ -23,6 +23,7 @@ enum ctl_cmd {
         CTL_RELOAD,
         CTL_BLOCKS,
         CTL_UNBLOCK,
+        CTL_VAULT,     /* what the vault keeps for an incident (or all): for ransomguardctl restore */
         _CTL_MAX,
 };
 
@@ -34,7 +35,7 @@ enum ctl_cmd {
 
 struct ctl_request {
         enum ctl_cmd cmd;
-        char id[HISTORY_ID_LEN + 1]; /* incident, resume, kill */
+        char id[HISTORY_ID_LEN + 1]; /* incident, resume, kill, vault ("": every incident) */
         int64_t since_us;            /* incidents: CLOCK_REALTIME µs, 0: all */
         bool force;                  /* resume: even when the program is not allowed */
         char arg[CTL_ARG_MAX];       /* allow/disallow: an absolute path; unblock: who */
@@ -43,6 +44,9 @@ struct ctl_request {
 /* Parse one request of len bytes (no NUL needed; a trailing newline is allowed). -EINVAL with a
  * message in err naming the key and the problem; -E2BIG when longer than CTL_REQUEST_MAX. */
 int ctlproto_parse(const char *buf, size_t len, struct ctl_request *ret, char *err, size_t errlen);
+/* Replies: {"ok":true} to add to, and {"ok":false,"code":code,"error":msg}. NULL on ENOMEM. */
+cJSON *ctlproto_ok(void);
+cJSON *ctlproto_failure(const char *code, const char *msg);
 /* May a caller who is not root (the configured read-only group) run it? */
 bool ctlproto_read_only(enum ctl_cmd c);
 const char *ctlproto_cmd_name(enum ctl_cmd c);

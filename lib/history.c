@@ -125,8 +125,10 @@ static const struct {
 
 cJSON *history_to_json(const struct history_entry *e, bool with_members) {
         const struct detection *d = &e->d;
+        char fam[24];
+        snprintf(fam, sizeof(fam), "%llu", (unsigned long long)d->fam); /* 64 bits: not a JSON number */
         cJSON *j = cJSON_CreateObject();
-        bool ok = j && cJSON_AddStringToObject(j, "id", d->id) && cJSON_AddNumberToObject(j, "time_us", (double)e->t_us) &&
+        bool ok = j && cJSON_AddStringToObject(j, "id", d->id) && cJSON_AddStringToObject(j, "family", fam) && cJSON_AddNumberToObject(j, "time_us", (double)e->t_us) &&
                   cJSON_AddNumberToObject(j, "pid", d->pid) && cJSON_AddNumberToObject(j, "uid", d->uid) &&
                   cJSON_AddNumberToObject(j, "root_pid", d->root_pid) && cJSON_AddNumberToObject(j, "score", d->score) &&
                   cJSON_AddNumberToObject(j, "files", d->files) &&
@@ -212,6 +214,14 @@ int history_from_json(const cJSON *j, struct history_entry *ret, char *err, size
             (r = number(j, "more_members", 0, 4294967295.0, &v[7], err, errlen)) < 0 ||
             (r = string(j, "by", e.by, sizeof(e.by), err, errlen)) < 0)
                 return r;
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(j, "family"); /* absent in older records */
+        if (f) {
+                char *end = NULL;
+                if (cJSON_IsString(f) && f->valuestring[0] != '-')
+                        d->fam = strtoull(f->valuestring, &end, 10);
+                if (!end || *end)
+                        return bad(err, errlen, "family", "is not a decimal integer");
+        }
         e.t_us = (uint64_t)v[0];
         d->pid = (int)v[1];
         d->uid = (unsigned)v[2];

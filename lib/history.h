@@ -22,6 +22,7 @@ struct detection {
         char comm[64], exe[512], cmdline[1024], cgroup[512];
         unsigned uid;
         int root_pid;          /* family root */
+        uint64_t fam;          /* the family's id (root start << 22 | root pid): its vault entries */
         char root_comm[64];
         double score;
         char action[16];       /* kill, suspend, log, dry-run */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 size_t strv_length(char *const *v) {
         size_t n = 0;
@@ -133,4 +134,41 @@ bool util_same_file(const char *a, const char *b) {
         struct stat x, y;
         return strcmp(a, b) == 0 ||
                (stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino);
+}
+
+int util_copy_fd(int in, int out, uint64_t len) {
+        loff_t off = 0;
+        bool plain = false;
+        static char buf[1 << 16];
+        while ((uint64_t)off < len) {
+                size_t want = len - (uint64_t)off > (1u << 30) ? (1u << 30) : (size_t)(len - (uint64_t)off);
+                ssize_t n;
+                if (!plain) {
+                        n = copy_file_range(in, &off, out, NULL, want, 0);
+                        if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == EOPNOTSUPP || errno == ENOSYS)) {
+                                plain = true;
+                                continue;
+                        }
+                } else {
+                        n = pread(in, buf, want < sizeof(buf) ? want : sizeof(buf), off);
+                        if (n > 0) {
+                                for (ssize_t w = 0; w < n;) {
+                                        ssize_t k = write(out, buf + w, (size_t)(n - w));
+                                        if (k < 0 && errno == EINTR)
+                                                continue;
+                                        if (k < 0)
+                                                return -errno;
+                                        w += k;
+                                }
+                                off += n;
+                        }
+                }
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n == 0)
+                        break;
+        }
+        return 0;
 }

@@ -46,6 +46,11 @@ char **strv_copy(char *const *v);
 int strv_push(char ***v, const char *s);
 bool strv_contains(char *const *v, const char *s);
 
+/* Copy up to len bytes of in (from offset 0, its file position untouched) to out (at its
+ * position): copy_file_range, or read and write where the kernel cannot (across filesystems:
+ * EXDEV). A source that shrinks meanwhile ends the copy early. 0 or -errno. */
+int util_copy_fd(int in, int out, uint64_t len);
+
 /* Do two paths name the same file: the same string, or the same device and inode? */
 bool util_same_file(const char *a, const char *b);
 

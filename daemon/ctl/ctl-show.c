@@ -56,6 +56,15 @@ void ctl_show_status(const cJSON *j) {
                num(j, "rss_kib") / 1024.0, num(j, "processes_tracked"), num(j, "files_known"),
                num(j, "files_known_bytes") / 1048576.0);
         printf("Blocks:        %.0f in force\n", num(j, "blocks"));
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "vault");
+        if (v)
+                printf("Vault:         %s: %.1f of %.0f MiB, %.0f entries; %.0f originals kept (%.0f reflinks, %.0f rescued "
+                       "after an unlink), %.0f too large, %.0f failed, %.0f evicted, slowest copy %.1f ms\n",
+                       str(v, "dir"), num(v, "bytes") / 1048576.0, num(v, "budget") / 1048576.0, num(v, "entries"),
+                       num(v, "kept"), num(v, "reflinks"), num(v, "rescued"), num(v, "skipped_large"), num(v, "failed"),
+                       num(v, "evicted"), num(v, "slowest_copy_us") / 1000.0);
+        else
+                printf("Vault:         off (originals are not kept)\n");
         printf("Incidents:     %.0f kept%s\n", num(j, "incidents"),
                cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "incidents_on_disk")) ? "" : " (in memory only)");
         printf("Allowed:      ");

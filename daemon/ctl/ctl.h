@@ -34,6 +34,15 @@ int ctl_persist_allow(const char *config_path, const char *exe, bool allow, char
 /* Write text over the file at path (its real location), keeping its owner and mode. */
 int ctl_persist_write(const char *path, const char *text);
 
+struct restore_opts {
+        const char *id;      /* one incident, or NULL: every incident the daemon knows */
+        const char *under;   /* only originals below this path */
+        const char *to;      /* put them under this directory instead of in place */
+        bool dry_run;
+};
+/* ransomguardctl restore: 0, or an exit status (1: something could not be restored). */
+int ctl_restore(const char *socket_path, const struct restore_opts *o);
+
 void ctl_show_status(const cJSON *j);
 void ctl_show_incidents(const cJSON *list);
 void ctl_show_incident(const cJSON *inc);

@@ -28,7 +28,9 @@ static void help(void) {
                "  disallow EXE [--persist]  take EXE off the allowlist\n"
                "  reload                    read the configuration again; says whether it was applied\n"
                "  blocks                    the file-server clients blocked now\n"
-               "  unblock WHO               lift a block (user name, uid, address, or all)\n\n"
+               "  unblock WHO               lift a block (user name, uid, address, or all)\n"
+               "  restore ID|--all [--under PATH] [--to DIR] [--dry-run]\n"
+               "                            put back the originals the vault kept for an incident\n\n"
                "Options:\n"
                "  -o, --output FMT          human (default) or json\n"
                "  -s, --socket PATH         the control socket (default " DEFAULT_SOCKET ")\n"
@@ -292,10 +294,13 @@ int main(int argc, char **argv) {
                 { "output", required_argument, NULL, 'o' }, { "socket", required_argument, NULL, 's' },
                 { "since", required_argument, NULL, 'S' },  { "force", no_argument, NULL, 'f' },
                 { "persist", no_argument, NULL, 'p' },      { "help", no_argument, NULL, 'h' },
+                { "all", no_argument, NULL, 'A' },          { "under", required_argument, NULL, 'U' },
+                { "to", required_argument, NULL, 'T' },     { "dry-run", no_argument, NULL, 'D' },
                 { "version", no_argument, NULL, 'V' },      {}
         };
         const char *sock = DEFAULT_SOCKET, *since_s = NULL;
-        bool force = false, persist = false;
+        bool force = false, persist = false, all = false;
+        struct restore_opts ro = { 0 };
         int c;
         while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) >= 0) {
                 switch (c) {
@@ -311,6 +316,10 @@ int main(int argc, char **argv) {
                 case 'S': since_s = optarg; break;
                 case 'f': force = true; break;
                 case 'p': persist = true; break;
+                case 'A': all = true; break;
+                case 'U': ro.under = optarg; break;
+                case 'T': ro.to = optarg; break;
+                case 'D': ro.dry_run = true; break;
                 case 'h': help(); return 0;
                 case 'V': printf("ransomguardctl %s\n", RG_VERSION); return 0;
                 default: return CTL_EXIT_USAGE;
@@ -344,7 +353,21 @@ int main(int argc, char **argv) {
                 if (strcmp(cmd, cmds[i].name) == 0)
                         k = (int)i;
         if (strcmp(cmd, "restore") == 0) {
-                fprintf(stderr, "ransomguardctl: restore: not available yet (the vault of originals is not built)\n");
+                if ((all ? nargs != 0 : nargs != 1) || since_s || force || persist ||
+                    (ro.under && ro.under[0] != '/') || (ro.to && ro.to[0] != '/')) {
+                        fprintf(stderr, "ransomguardctl: restore: an incident ID or --all, absolute paths for --under "
+                                        "and --to (see --help)\n");
+                        return CTL_EXIT_USAGE;
+                }
+                if (!all && !history_id_valid(arg)) {
+                        fprintf(stderr, "ransomguardctl: \"%s\" is not an incident id\n", arg);
+                        return CTL_EXIT_USAGE;
+                }
+                ro.id = all ? NULL : arg;
+                return ctl_restore(sock, &ro);
+        }
+        if (all || ro.under || ro.to || ro.dry_run) {
+                fprintf(stderr, "ransomguardctl: --all, --under, --to and --dry-run go with restore\n");
                 return CTL_EXIT_USAGE;
         }
         if (k < 0) {

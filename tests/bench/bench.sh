@@ -83,8 +83,9 @@ fresh() {
 
 # The default configuration with the daemon's runtime files (control socket, incident records,
 # blocks) under $BASE: the bench leaves nothing in the host's /run/ransomguard.
-sed "s|/run/ransomguard/|$BASE/rt/|" "$TOP/conf/ransomguard.json" > "$BASE/default.json"
+sed "s|/run/ransomguard/|$BASE/rt/|; s|/var/lib/ransomguard/vault|$BASE/vault|" "$TOP/conf/ransomguard.json" > "$BASE/default.json"
 start_daemon() { # [protected dir, default $BASE/run]; RG_BENCH_CONF: another config
+        rm -rf "$BASE/vault" "$BASE/rt/incidents" # each row restores its own attack only
         "$RGD" -c "${RG_BENCH_CONF:-$BASE/default.json}" --protect "${1:-$BASE/run}" ${RG_DAEMON_ARGS:-} > "$BASE/daemon.log" 2>&1 &
         DPID=$!
         for _ in $(seq 1 200); do
@@ -115,7 +116,11 @@ stop_daemon() {
 detections() { grep -c "Ransomware behaviour" "$BASE/daemon.log" 2>/dev/null || true; }
 
 JSON_ATTACKS=() JSON_BENIGN=()
-printf '\n%-22s %-8s %8s %12s %10s\n' "attack" "stopped" "files" "bytes" "ms" > "$BASE/table"
+printf '\n%-22s %-8s %8s %12s %10s %13s %11s\n' "attack" "stopped" "files" "bytes" "ms" "unrecoverable" "vault MiB" > "$BASE/table"
+CTL=$TOP/build/ransomguardctl
+manifest() { (cd "$1" && find . -type f ! -name '.ransomguard*' ! -name '*.rg-attack' -print0 | sort -z | xargs -0 sha256sum); }
+vault_mib() { "$CTL" -s "$BASE/rt/control" -o json status 2>/dev/null |
+        python3 -c 'import json,sys; v=json.load(sys.stdin).get("vault"); print("%.1f" % (v["bytes"] / 1048576) if v else "-")' 2>/dev/null || echo -; }
 
 attack() { # name, simulator args...
         local name=$1; shift
@@ -149,11 +154,18 @@ attack() { # name, simulator args...
                 t_first=$(grep -v '^#' "$BASE/sim.log" | head -1 | cut -d' ' -f1)
                 [ -n "$t_first" ] && ms=$(awk -v a="$t_first" -v b="$t_alert" 'BEGIN { printf "%d", (b / 1e6 - a) * 1000 }')
         fi
+        # The vault: everything the convicted family touched put back, then compared with the
+        # master copy's manifest.
+        local vmib lost
+        vmib=$(vault_mib)
+        "$CTL" -s "$BASE/rt/control" restore --all --under "$BASE/run" > "$BASE/restore.out" 2>&1
+        [ -s "$BASE/master-$SIZE.sha" ] || manifest "$MASTER" > "$BASE/master-$SIZE.sha"
+        lost=$(diff "$BASE/master-$SIZE.sha" <(manifest "$BASE/run") | grep -c '^<')
         stop_daemon
         rm -f "$BASE/sim.log"
-        printf '%-22s %-8s %8s %12s %10s\n' "$name" "$stopped" "$files" "$bytes" "$ms" >> "$BASE/table"
-        JSON_ATTACKS+=("{\"mode\":\"$name\",\"stopped\":$([ $stopped = yes ] && echo true || echo false),\"files_damaged\":$files,\"bytes_damaged\":$bytes,\"ms_first_damage_to_action\":$ms,\"sim_exit\":$rc}")
-        echo "bench: attack $name: stopped=$stopped files=$files ms=$ms" >&2
+        printf '%-22s %-8s %8s %12s %10s %13s %11s\n' "$name" "$stopped" "$files" "$bytes" "$ms" "$lost" "$vmib" >> "$BASE/table"
+        JSON_ATTACKS+=("{\"mode\":\"$name\",\"stopped\":$([ $stopped = yes ] && echo true || echo false),\"files_damaged\":$files,\"bytes_damaged\":$bytes,\"ms_first_damage_to_action\":$ms,\"sim_exit\":$rc,\"unrecoverable_after_restore\":$lost,\"vault_mib\":\"$vmib\"}")
+        echo "bench: attack $name: stopped=$stopped files=$files ms=$ms unrecoverable=$lost vault=${vmib}MiB" >&2
 }
 
 attack inplace --mode inplace
@@ -198,7 +210,7 @@ RG_DAEMON_ARGS="--source inotify" attack inotify_inplace_400 --mode inplace --ra
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 MASTER=$BASE/master-$BSIZE
-printf '\n%-22s %-9s %10s %10s %8s\n' "benign workload" "acted-on" "with (s)" "without" "ratio" >> "$BASE/table"
+printf '\n%-22s %-9s %10s %10s %8s %10s\n' "benign workload" "acted-on" "with (s)" "without" "ratio" "vault MiB" >> "$BASE/table"
 run_workload() { # script → elapsed seconds on stdout, "FAIL" on failure
         local t0 t1
         t0=$(now)
@@ -214,7 +226,7 @@ while read -r wl; do
         [ -n "$wl" ] && [ "${wl#\#}" = "$wl" ] || continue
         want "$wl" || continue
         script=$TOP/tests/workloads/$wl.sh
-        with=() without=() acted=0 failed=0
+        with=() without=() acted=0 failed=0 vm=-
         for i in $(seq 1 "$RUNS"); do
                 for order in a b; do
                         if { [ $order = a ] && [ $((i % 2)) = 1 ]; } || { [ $order = b ] && [ $((i % 2)) = 0 ]; }; then
@@ -223,6 +235,7 @@ while read -r wl; do
                                 t=$(run_workload "$script")
                                 sleep 0.3
                                 [ "$(detections)" -gt "$d0" ] && acted=$((acted + 1))
+                                vm=$(vault_mib)
                                 stop_daemon
                                 [ "$t" = FAIL ] && failed=$((failed + 1)) || with+=("$t")
                         else
@@ -237,8 +250,8 @@ while read -r wl; do
         ratio=$(awk -v a="$mw" -v b="$mo" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "nan" }')
         label=$([ $acted -gt 0 ] && echo "YES($acted)" || echo no)
         [ $failed -gt 0 ] && label="$label,fail$failed"
-        printf '%-22s %-9s %10s %10s %8s\n' "$wl" "$label" "$mw" "$mo" "$ratio" >> "$BASE/table"
-        JSON_BENIGN+=("{\"workload\":\"$wl\",\"acted_on\":$([ $acted -gt 0 ] && echo true || echo false),\"acted_runs\":$acted,\"failed_runs\":$failed,\"median_s_with\":$mw,\"median_s_without\":$mo,\"ratio\":$ratio}")
+        printf '%-22s %-9s %10s %10s %8s %10s\n' "$wl" "$label" "$mw" "$mo" "$ratio" "$vm" >> "$BASE/table"
+        JSON_BENIGN+=("{\"workload\":\"$wl\",\"acted_on\":$([ $acted -gt 0 ] && echo true || echo false),\"acted_runs\":$acted,\"failed_runs\":$failed,\"median_s_with\":$mw,\"median_s_without\":$mo,\"ratio\":$ratio,\"vault_mib_after\":\"$vm\"}")
         echo "bench: benign $wl: acted=$acted ratio=$ratio" >&2
 done < "$TOP/tests/workloads/list"
 
@@ -546,6 +559,7 @@ smb_benign() { # name, client command (copy|office), source dir
                         if $on; then
                                 sleep 0.3
                                 [ "$(detections)" -gt "$d0" ] && acted=$((acted + 1))
+                                vm=$(vault_mib)
                                 stop_daemon
                                 with+=("$t")
                         else

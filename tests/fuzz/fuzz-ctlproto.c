@@ -1,5 +1,5 @@
 /* Fuzz target: the control socket's requests (lib/ctlproto.c) and the incident records read
- * back from control.incident_dir (lib/history.c). Invariants: a request parsed names a known
+ * back from control.incident_dir (lib/history.c) and the vault's records (lib/vaultidx.c). Invariants: a request parsed names a known
  * command, its id is valid when given and its argument is terminated and free of control bytes;
  * a record parsed converts back to JSON and parses again to the same id. */
 #include <cjson/cJSON.h>
@@ -9,6 +9,7 @@
 
 #include "ctlproto.h"
 #include "history.h"
+#include "vaultidx.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -41,6 +42,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         cJSON_Delete(k);
                 }
                 history_entry_clear(&e);
+        }
+        struct vault_entry v;
+        if (j && vault_entry_from_json(j, &v, err, sizeof(err)) == 0) { /* a vault record (vault.dir/ID.json) */
+                if (!v.path || v.path[0] != '/' || (v.path2 && v.path2[0] != '/'))
+                        abort();
+                cJSON *k = vault_entry_json(&v);
+                struct vault_entry back;
+                if (k && (vault_entry_from_json(k, &back, err, sizeof(err)) != 0 || back.ino != v.ino ||
+                          back.mtime_ns != v.mtime_ns || back.fam != v.fam))
+                        abort();
+                if (k)
+                        vault_entry_clear(&back);
+                cJSON_Delete(k);
+                vault_entry_clear(&v);
         }
         cJSON_Delete(j);
         return 0;

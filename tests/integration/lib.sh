@@ -56,8 +56,9 @@ make_corpus() {
 start_daemon() {
         local conf=$1; shift
         printf '%s\n' "$conf" > "$WORK/rg.json"
-        # The daemon's runtime files (control socket, incident records) in the test's own
-        # directory, unless the test names them: nothing is left in the host's /run.
+        # The daemon's runtime files (control socket, incident records, the vault) in the
+        # test's own directory, unless the test names them: nothing is left in the host's /run
+        # or /var/lib.
         python3 - "$WORK/rg.json" "$WORK/rt" <<'PY'
 import json, sys
 path, rt = sys.argv[1:]
@@ -65,11 +66,16 @@ try:
     c = json.load(open(path))
 except ValueError:
     sys.exit(0)
-if isinstance(c, dict) and "control" not in c:  # added in front, the rest of the text kept
+add = {}
+if isinstance(c, dict) and "control" not in c:
+    add["control"] = {"socket": rt + "/control", "incident_dir": rt + "/incidents"}
+if isinstance(c, dict) and "vault" not in c:
+    add["vault"] = {"dir": rt + "/vault"}
+if add:  # added in front, the rest of the text kept
     text = open(path).read()
     i = text.index("{") + 1
-    add = json.dumps({"socket": rt + "/control", "incident_dir": rt + "/incidents"})
-    open(path, "w").write(text[:i] + '"control": ' + add + ("," if c else "") + text[i:])
+    ins = ", ".join('"%s": %s' % (k, json.dumps(v)) for k, v in add.items())
+    open(path, "w").write(text[:i] + ins + ("," if c else "") + text[i:])
 PY
         "$RGD" -c "$WORK/rg.json" "$@" > "$WORK/daemon.log" 2>&1 &
         DAEMON_PID=$!

@@ -2,7 +2,7 @@
 # Run every integration test; print one summary line "N passed, N failed, N skipped".
 cd "$(dirname "$0")" || exit 1
 p=0 f=0 s=0 bad=()
-for t in t-config.sh t-attack.sh "t-attack.sh inotify" t-benign.sh t-detect.sh t-evade.sh t-scale.sh t-tools.sh t-canary.sh t-robust.sh t-hostile.sh t-ctl.sh t-server.sh t-smb.sh t-systemd.sh ${RG_EXTRA_TESTS:-}; do
+for t in t-config.sh t-attack.sh "t-attack.sh inotify" t-benign.sh t-detect.sh t-evade.sh t-scale.sh t-tools.sh t-canary.sh t-robust.sh t-hostile.sh t-ctl.sh t-vault.sh t-server.sh t-smb.sh t-systemd.sh ${RG_EXTRA_TESTS:-}; do
         echo "=== $t"
         out=$(bash $t 2>&1)
         rc=$?

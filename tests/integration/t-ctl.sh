@@ -24,7 +24,7 @@ ctl() { "$CTL" -s "$SOCK" "$@"; }
 CONF='{"protect": [], "action": "suspend",
   "allow": [],
   "control": {"socket": "'$SOCK'", "group": "nogroup", "incident_dir": "'$RUN/incidents'"},
-  "server": {"block_dir": "'$RUN/blocks'"}}'
+  "server": {"block_dir": "'$RUN/blocks'"}, "vault": {"dir": "'$RUN/vault'"}}'
 STOPPED=() # simulator pids to end at the end, whatever happened
 cleanup_sims() { for p in "${STOPPED[@]}"; do kill -KILL "$p" 2>/dev/null; done; }
 trap 'cleanup_sims; cleanup' EXIT

@@ -72,6 +72,12 @@ static const char *const all_keys[] = {
         "control.socket",
         "control.group",
         "control.incident_dir",
+        "vault",
+        "vault.enabled",
+        "vault.dir",
+        "vault.max_mib",
+        "vault.keep_seconds",
+        "vault.max_file_mib",
         "limits",
         "limits.max_processes",
         "limits.max_processes_bytes",
@@ -578,6 +584,9 @@ static const struct range ranges[] = {
         { "limits.max_processes", 16, 1 << 20, true, { NULL, NULL }, { NULL, NULL } },
         { "limits.max_processes_bytes", 1 << 20, 4294967295.0, true, { NULL, NULL }, { NULL, NULL } },
         { "limits.max_files", 64, 1 << 24, true, { NULL, NULL }, { NULL, NULL } },
+        { "vault.max_mib", 1, 1 << 24, true, { NULL, NULL }, { NULL, NULL } },
+        { "vault.keep_seconds", 60, 30 * 86400, true, { NULL, NULL }, { NULL, NULL } },
+        { "vault.max_file_mib", 1, 1 << 20, true, { NULL, NULL }, { NULL, NULL } },
         { "limits.max_files_bytes", 1 << 20, 4294967295.0, true, { NULL, NULL }, { NULL, NULL } },
 };
 
@@ -613,6 +622,9 @@ static double value_of(const struct config *c, const char *path) {
                 F("brake.hold_ms", hold_ms, true),
                 F("server.block_seconds", block_seconds, true),
                 F("server.term_grace_ms", term_grace_ms, true),
+                F("vault.max_mib", vault_max_mib, true),
+                F("vault.keep_seconds", vault_keep_seconds, true),
+                F("vault.max_file_mib", vault_max_file_mib, true),
                 F("limits.max_processes", max_processes, true),
                 F("limits.max_processes_bytes", max_processes_bytes, true),
                 F("limits.max_files", max_files, true),
@@ -1047,6 +1059,9 @@ START_TEST(test_block_by) {
                 { "{\"control\": {\"socket\": \"ctl.sock\"}}", "control.socket: \"ctl.sock\" is not an absolute path" },
                 { "{\"control\": {\"incident_dir\": \"/run/./x\"}}", "control.incident_dir: \"/run/./x\" is not an absolute path" },
                 { "{\"control\": {\"group\": \"adm;rm\"}}", "control.group: \"adm;rm\" is not a group name" },
+                { "{\"vault\": {\"dir\": \"vault\"}}", "vault.dir: \"vault\" is not an absolute path" },
+                { "{\"vault\": {\"max_mib\": 0}}", "vault.max_mib: value 0 out of range" },
+                { "{\"vault\": {\"keep_seconds\": 5}}", "vault.keep_seconds: value 5 out of range" },
                 { "{\"server\": {\"term_grace_ms\": 50}}", "server.term_grace_ms: value 50 out of range" },
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
@@ -1135,7 +1150,7 @@ START_TEST(test_key_list_in_sync) {
                 else if (strcmp(k, "server.block_by") == 0)
                         v = "[\"user\"]";
                 else if (strcmp(k, "server.block_dir") == 0 || strcmp(k, "control.socket") == 0 ||
-                         strcmp(k, "control.incident_dir") == 0)
+                         strcmp(k, "control.incident_dir") == 0 || strcmp(k, "vault.dir") == 0)
                         v = "\"/x\"";
                 else if (strcmp(k, "control.group") == 0)
                         v = "\"adm\"";

@@ -1,0 +1,469 @@
+/* vault — copies, held fds, the index on disk. */
+#include "vault.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "journal.h"
+#include "privdir.h"
+#include "util.h"
+
+struct held {
+        int fd;                 /* -1: free */
+        dev_t dev;
+        ino_t ino;
+        uint64_t fam, t_ms;
+        char *path;
+};
+
+/* Families that read or put at risk a file lately: only these have the files they create and
+ * the renames they make noted (an attack's copies and notes; bounded per family). */
+#define VAULT_FAMILIES 64
+#define VAULT_NOTES_PER_FAMILY 2048
+struct family_seen {
+        uint64_t fam, t_ms;
+        uint32_t notes;
+};
+
+struct vault {
+        int dfd;
+        struct family_seen fams[VAULT_FAMILIES];
+        char dir[1024];
+        size_t dir_len;
+        dev_t dev;              /* the vault's filesystem: reflinks from files on it */
+        uint64_t budget, max_file, keep_ms;
+        uint32_t next_id;
+        struct vault_index *idx;
+        struct held held[VAULT_HOLD_MAX];
+        struct vault_stats st;
+        bool full_said, fail_said;
+        vault_standing_t standing;  /* where families stand (the pipeline's), NULL: all suspect */
+        void *standing_u;
+};
+
+void vault_set_standing(struct vault *v, vault_standing_t f, void *u) {
+        if (v) {
+                v->standing = f;
+                v->standing_u = u;
+        }
+}
+
+static uint64_t realtime_us(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static int64_t ns(const struct timespec *t) {
+        return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+}
+
+/* ID.json written beside, then renamed over. */
+static int save_meta(struct vault *v, const struct vault_entry *e) {
+        cJSON *j = vault_entry_json(e);
+        char *text = j ? cJSON_PrintUnformatted(j) : NULL;
+        cJSON_Delete(j);
+        if (!text)
+                return -ENOMEM;
+        char name[32], tmp[40];
+        snprintf(name, sizeof(name), "%08x.json", e->id);
+        snprintf(tmp, sizeof(tmp), ".%08x.json.tmp", e->id);
+        int fd = openat(v->dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+        int r = fd < 0 ? -errno : 0;
+        size_t n = strlen(text);
+        if (fd >= 0) {
+                if (write(fd, text, n) != (ssize_t)n)
+                        r = errno ? -errno : -ENOSPC;
+                if (close(fd) < 0 && r == 0)
+                        r = -errno;
+        }
+        if (r == 0 && renameat(v->dfd, tmp, v->dfd, name) < 0)
+                r = -errno;
+        if (r < 0)
+                (void)unlinkat(v->dfd, tmp, 0);
+        free(text);
+        return r;
+}
+
+static void drop_files(void *u, const struct vault_entry *e) {
+        struct vault *v = u;
+        char name[32];
+        snprintf(name, sizeof(name), "%08x.json", e->id);
+        (void)unlinkat(v->dfd, name, 0);
+        if (e->kind == VAULT_KEPT) {
+                snprintf(name, sizeof(name), "%08x", e->id);
+                (void)unlinkat(v->dfd, name, 0);
+        }
+        v->st.dropped++;
+}
+
+static void load(struct vault *v) {
+        int fd = dup(v->dfd);
+        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+        if (!d) {
+                if (fd >= 0)
+                        close(fd);
+                return;
+        }
+        struct dirent *de;
+        unsigned n = 0, bad = 0;
+        while ((de = readdir(d))) {
+                size_t len = strlen(de->d_name);
+                if (de->d_name[0] == '.' && strstr(de->d_name, ".tmp")) {
+                        (void)unlinkat(v->dfd, de->d_name, 0); /* a copy cut short by a crash */
+                        continue;
+                }
+                if (len != 13 || strcmp(de->d_name + 8, ".json") != 0)
+                        continue;
+                char buf[16384], err[256];
+                int f = openat(v->dfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+                ssize_t r = f >= 0 ? read(f, buf, sizeof(buf) - 1) : -1;
+                if (f >= 0)
+                        close(f);
+                struct vault_entry e;
+                cJSON *j = r > 0 ? cJSON_ParseWithLength(buf, (size_t)r) : NULL;
+                if (!j || vault_entry_from_json(j, &e, err, sizeof(err)) < 0) {
+                        bad++;
+                        cJSON_Delete(j);
+                        continue;
+                }
+                cJSON_Delete(j);
+                e.t_ms = util_now_ms(); /* kept for keep_seconds from now: the clock restarted */
+                if (vault_index_add(v->idx, &e) == 0) {
+                        n++;
+                        if (e.id >= v->next_id)
+                                v->next_id = e.id + 1;
+                }
+                vault_entry_clear(&e);
+        }
+        closedir(d);
+        if (n || bad)
+                log_info("Vault %s: %u entr%s of an earlier run read back%s", v->dir, n, n == 1 ? "y" : "ies",
+                         bad ? " (some damaged records ignored)" : "");
+}
+
+int vault_new(const struct config *c, struct vault **ret, char *err, size_t errlen) {
+        *ret = NULL;
+        err[0] = '\0';
+        if (!c->vault)
+                return 0;
+        struct vault *v = calloc(1, sizeof(*v));
+        if (!v || vault_index_new(&v->idx) < 0) {
+                free(v);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < VAULT_HOLD_MAX; i++)
+                v->held[i].fd = -1;
+        snprintf(v->dir, sizeof(v->dir), "%s", c->vault_dir);
+        v->dir_len = strlen(v->dir);
+        v->dfd = privdir_open(c->vault_dir, "vault.dir", true, err, errlen);
+        struct stat st;
+        struct statvfs sv;
+        if (v->dfd < 0 || fstat(v->dfd, &st) < 0 || fstatvfs(v->dfd, &sv) < 0) {
+                if (v->dfd >= 0)
+                        close(v->dfd);
+                vault_index_free(v->idx);
+                free(v);
+                return 0;
+        }
+        if (sv.f_flag & ST_RDONLY) {
+                snprintf(err, errlen, "vault.dir %s is on a read-only filesystem", c->vault_dir);
+                close(v->dfd);
+                vault_index_free(v->idx);
+                free(v);
+                return 0;
+        }
+        v->dev = st.st_dev;
+        v->keep_ms = (uint64_t)c->vault_keep_seconds * 1000;
+        v->max_file = (uint64_t)c->vault_max_file_mib << 20;
+        /* The budget fits the disk: never more than a tenth of what is free now. */
+        uint64_t free_b = (uint64_t)sv.f_bavail * sv.f_frsize, want = (uint64_t)c->vault_max_mib << 20;
+        v->budget = want < free_b / 10 ? want : free_b / 10;
+        if (v->budget < want)
+                log_notice("Vault %s: budget %llu MiB (a tenth of the %llu MiB free), below vault.max_mib %u", v->dir,
+                           (unsigned long long)(v->budget >> 20), (unsigned long long)(free_b >> 20), c->vault_max_mib);
+        load(v);
+        *ret = v;
+        return 0;
+}
+
+struct vault *vault_free(struct vault *v) {
+        if (!v)
+                return NULL;
+        for (size_t i = 0; i < VAULT_HOLD_MAX; i++)
+                if (v->held[i].fd >= 0) {
+                        close(v->held[i].fd);
+                        free(v->held[i].path);
+                }
+        close(v->dfd);
+        vault_index_free(v->idx);
+        free(v);
+        return NULL;
+}
+
+const char *vault_dir(const struct vault *v) {
+        return v->dir;
+}
+
+uint64_t vault_budget(const struct vault *v) {
+        return v->budget;
+}
+
+struct vault_index *vault_entries(struct vault *v) {
+        return v->idx;
+}
+
+void vault_get_stats(const struct vault *v, struct vault_stats *ret) {
+        *ret = v->st;
+}
+
+bool vault_owns(const struct vault *v, const char *path) {
+        return v && strncmp(path, v->dir, v->dir_len) == 0 && (path[v->dir_len] == '/' || path[v->dir_len] == '\0');
+}
+
+/* Copy fd's content into a new vault file: a reflink when it shares our filesystem and the
+ * filesystem can, else copy_file_range. 0 with *ret_reflink, or -errno (nothing left behind). */
+static int copy_in(struct vault *v, int fd, const struct stat *st, uint32_t id, bool *ret_reflink) {
+        char name[16], tmp[24];
+        snprintf(name, sizeof(name), "%08x", id);
+        snprintf(tmp, sizeof(tmp), ".%08x.tmp", id);
+        int out = openat(v->dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (out < 0)
+                return -errno;
+        int r = 0;
+        *ret_reflink = st->st_dev == v->dev && ioctl(out, FICLONE, fd) == 0;
+        if (!*ret_reflink)
+                r = util_copy_fd(fd, out, (uint64_t)st->st_size);
+        if (close(out) < 0 && r == 0)
+                r = -errno;
+        if (r == 0 && renameat(v->dfd, tmp, v->dfd, name) < 0)
+                r = -errno;
+        if (r < 0)
+                (void)unlinkat(v->dfd, tmp, 0);
+        return r;
+}
+
+/* One userdata for the index's two callbacks: the vault's files, the caller's verdict. */
+struct sweep {
+        struct vault *v;
+        vault_standing_t standing;
+        void *u;
+};
+
+static enum vault_standing sweep_standing(void *u, uint64_t fam) {
+        struct sweep *x = u;
+        return x->standing(x->u, fam);
+}
+
+static void sweep_drop(void *u, const struct vault_entry *e) {
+        drop_files(((struct sweep *)u)->v, e);
+}
+
+static void make_room(struct vault *v, uint64_t now_ms) {
+        struct sweep x = { .v = v, .standing = v->standing, .u = v->standing_u };
+        size_t n = vault_index_expire(v->idx, now_ms, v->keep_ms, v->keep_ms, v->budget,
+                                      v->standing ? sweep_standing : NULL, sweep_drop, &x);
+        if (n) {
+                v->st.evicted_budget += n;
+                log_info("Vault %s: %zu oldest original(s) evicted for the budget (%llu MiB; %llu evicted so far)", v->dir,
+                         n, (unsigned long long)(v->budget >> 20), (unsigned long long)v->st.evicted_budget);
+        }
+}
+
+static void seen(struct vault *v, uint64_t fam, uint64_t now_ms) {
+        struct family_seen *slot = &v->fams[0];
+        for (size_t i = 0; i < VAULT_FAMILIES; i++) {
+                if (v->fams[i].fam == fam) {
+                        v->fams[i].t_ms = now_ms;
+                        return;
+                }
+                if (v->fams[i].t_ms < slot->t_ms)
+                        slot = &v->fams[i];
+        }
+        *slot = (struct family_seen){ .fam = fam, .t_ms = now_ms };
+}
+
+/* May fam have one more note? */
+static bool may_note(struct vault *v, uint64_t fam) {
+        for (size_t i = 0; fam && i < VAULT_FAMILIES; i++)
+                if (v->fams[i].fam == fam)
+                        return v->fams[i].notes++ < VAULT_NOTES_PER_FAMILY;
+        return false;
+}
+
+static void keep_fd(struct vault *v, int fd, const struct stat *st, const char *path, uint64_t fam, uint8_t why,
+                    uint64_t now_ms) {
+        if (!v || !S_ISREG(st->st_mode))
+                return;
+        bool reflink_possible = st->st_dev == v->dev;
+        if ((uint64_t)st->st_size > v->max_file && !reflink_possible) {
+                v->st.skipped_large++;
+                return;
+        }
+        uint64_t t0 = util_now_usec();
+        uint32_t id = v->next_id++;
+        bool reflink = false;
+        int r = copy_in(v, fd, st, id, &reflink);
+        if (r < 0 && reflink_possible && (uint64_t)st->st_size > v->max_file) {
+                v->st.skipped_large++;
+                return;
+        }
+        if (r < 0) {
+                v->st.failed++;
+                if (r == -ENOSPC || r == -EDQUOT) {
+                        if (!v->full_said)
+                                log_warning("Vault %s is full (%s): originals are not kept until there is room; "
+                                            "protection goes on", v->dir, strerror(-r));
+                        v->full_said = true;
+                } else if (!v->fail_said) {
+                        log_warning("Failed to keep %s in the vault %s: %s (further failures are counted)", path, v->dir,
+                                    strerror(-r));
+                        v->fail_said = true;
+                }
+                return;
+        }
+        v->full_said = false;
+        uint64_t took = util_now_usec() - t0;
+        if (took > v->st.slowest_copy_us)
+                v->st.slowest_copy_us = took;
+        struct vault_entry e = {
+                .id = id, .kind = VAULT_KEPT, .why = why, .reflink = reflink, .fam = fam, .path = (char *)path,
+                .dev = st->st_dev, .ino = st->st_ino, .size = (uint64_t)st->st_size, .mtime_ns = ns(&st->st_mtim),
+                .atime_ns = ns(&st->st_atim), .uid = st->st_uid, .gid = st->st_gid, .mode = st->st_mode,
+                .t_ms = now_ms, .t_us = realtime_us(),
+        };
+        if (vault_index_add(v->idx, &e) < 0 || save_meta(v, &e) < 0) {
+                drop_files(v, &e);
+                v->st.failed++;
+                return;
+        }
+        seen(v, fam, now_ms);
+        log_debug("Vault: kept %s (%s, %llu bytes%s) as %08x", path, why == VAULT_WHY_WRITE ? "before a write" :
+                  why == VAULT_WHY_DELETED ? "unlinked" : "replaced", (unsigned long long)st->st_size,
+                  reflink ? ", reflink" : "", id);
+        v->st.kept++;
+        v->st.kept_bytes += (uint64_t)st->st_size;
+        v->st.reflinks += reflink;
+        v->st.rescued += why != VAULT_WHY_WRITE;
+        make_room(v, now_ms);
+}
+
+void vault_keep(struct vault *v, int fd, const struct stat *st, const char *path, uint64_t fam, uint64_t now_ms) {
+        if (!v || st->st_size == 0 || vault_owns(v, path) ||
+            vault_index_has_current(v->idx, fam, st->st_dev, st->st_ino, (uint64_t)st->st_size, ns(&st->st_mtim)))
+                return;
+        keep_fd(v, fd, st, path, fam, VAULT_WHY_WRITE, now_ms);
+}
+
+static void release(struct held *h) {
+        if (h->fd >= 0)
+                close(h->fd);
+        free(h->path);
+        h->fd = -1;
+        h->path = NULL;
+}
+
+void vault_hold(struct vault *v, int fd, const struct stat *st, const char *path, uint64_t fam, uint64_t now_ms) {
+        if (!v || st->st_size == 0 || !path[0] || vault_owns(v, path))
+                return;
+        /* A read answered at once is read here late: its file may have no name left already
+         * (its unlink's event came first). Kept now, under the name it was opened by. */
+        if (st->st_nlink == 0) {
+                keep_fd(v, fd, st, path, fam, VAULT_WHY_DELETED, now_ms);
+                return;
+        }
+        struct held *slot = NULL, *oldest = NULL;
+        for (size_t i = 0; i < VAULT_HOLD_MAX; i++) {
+                struct held *h = &v->held[i];
+                if (h->fd >= 0 && h->dev == st->st_dev && h->ino == st->st_ino) {
+                        h->fam = fam; /* its name stays the one it had when first read */
+                        h->t_ms = now_ms;
+                        seen(v, fam, now_ms);
+                        return;
+                }
+                if (h->fd < 0 && !slot)
+                        slot = h;
+                if (h->fd >= 0 && (!oldest || h->t_ms < oldest->t_ms))
+                        oldest = h;
+        }
+        if (!slot) {
+                release(oldest);
+                slot = oldest;
+        }
+        int d = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        char *p = d >= 0 ? strdup(path) : NULL;
+        if (!p) {
+                if (d >= 0)
+                        close(d);
+                return;
+        }
+        *slot = (struct held){ .fd = d, .dev = st->st_dev, .ino = st->st_ino, .fam = fam, .t_ms = now_ms, .path = p };
+        seen(v, fam, now_ms);
+}
+
+void vault_gone(struct vault *v, const char *path, bool replaced, uint64_t fam, uint64_t now_ms) {
+        if (!v)
+                return;
+        /* The file held under that name, and any the same family held: a name moved first (an
+         * exchange, a rename) no longer says which file went. */
+        for (size_t i = 0; i < VAULT_HOLD_MAX; i++) {
+                struct held *h = &v->held[i];
+                struct stat st;
+                if (h->fd < 0 || (strcmp(h->path, path) != 0 && (!fam || h->fam != fam)))
+                        continue;
+                if (fstat(h->fd, &st) == 0 && st.st_nlink == 0) /* no name left: its content goes now */
+                        keep_fd(v, h->fd, &st, h->path, fam ? fam : h->fam,
+                                replaced ? VAULT_WHY_REPLACED : VAULT_WHY_DELETED, now_ms);
+                if (fstat(h->fd, &st) != 0 || st.st_nlink == 0)
+                        release(h);
+        }
+}
+
+static void note(struct vault *v, uint8_t kind, const char *path, const char *path2, const struct stat *st,
+                 uint64_t fam, uint64_t now_ms) {
+        struct vault_entry e = { .id = v->next_id++, .kind = kind, .why = VAULT_WHY_NONE, .fam = fam,
+                                 .path = (char *)path, .path2 = (char *)path2, .t_ms = now_ms, .t_us = realtime_us() };
+        if (st) {
+                e.dev = st->st_dev;
+                e.ino = st->st_ino;
+                e.mtime_ns = ns(&st->st_mtim);
+                e.mode = st->st_mode;
+        }
+        if (vault_index_add(v->idx, &e) == 0 && save_meta(v, &e) < 0)
+                v->st.failed++;
+}
+
+void vault_renamed(struct vault *v, const char *from, const char *to, uint64_t fam, uint64_t now_ms) {
+        if (!v || vault_owns(v, from) || vault_owns(v, to) || !may_note(v, fam))
+                return;
+        struct stat st;
+        note(v, VAULT_RENAMED, from, to, stat(to, &st) == 0 ? &st : NULL, fam, now_ms);
+}
+
+void vault_created(struct vault *v, const char *path, const struct stat *st, uint64_t fam, uint64_t now_ms) {
+        if (!v || vault_owns(v, path) || !may_note(v, fam))
+                return;
+        note(v, VAULT_CREATED, path, NULL, st, fam, now_ms);
+}
+
+void vault_sweep(struct vault *v, uint64_t now_ms, uint64_t quiet_ms, vault_standing_t standing, void *u) {
+        if (!v)
+                return;
+        for (size_t i = 0; i < VAULT_HOLD_MAX; i++) {
+                struct held *h = &v->held[i];
+                if (h->fd >= 0 && (now_ms - h->t_ms > VAULT_HOLD_MS || standing(u, h->fam) == VAULT_ENDED))
+                        release(h);
+        }
+        struct sweep x = { .v = v, .standing = standing, .u = u };
+        v->st.evicted_budget +=
+                vault_index_expire(v->idx, now_ms, v->keep_ms, quiet_ms, v->budget, sweep_standing, sweep_drop, &x);
+}

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Issue 15: the vault. For every simulator mode that attacks a plain tree, the daemon acts,
+# `ransomguardctl restore --all --under DIR` runs, and every file's sha256 is compared with the
+# manifest taken before: unrecoverable files per mode (0 asserted, truncate measured: a known
+# limit). Then on a loop-mounted xfs the originals are reflinks; a budget holds under a write
+# storm of 10x the budget; a file changed by someone else after the attack is restored beside
+# it; a full disk and a symlinked vault directory are said and survived.
+. "$(dirname "$0")/lib.sh"
+need_root "the vault"
+CTL=${CTL:-$TOP/build/ransomguardctl}
+make_work
+make_corpus "$WORK/master" || { fail "build corpus"; finish; exit 1; }
+manifest() { (cd "$1" && find . -type f ! -name '.ransomguard*' ! -name '*.rg-attack' -print0 | sort -z | xargs -0 sha256sum); }
+MOUNTS=()
+cleanup_vault() { for m in "${MOUNTS[@]}"; do umount -l "$m" 2>/dev/null; done; }
+trap 'cleanup_vault; cleanup' EXIT
+
+# --- Every mode, ext4 ---------------------------------------------------------------------------
+mkdir -p "$WORK/p"
+RT=$WORK/rt
+start_daemon '{"protect": [], "action": "kill", "account": {"enabled": false},
+  "control": {"socket": "'$RT/control'", "incident_dir": "'$RT/inc'"},
+  "vault": {"dir": "'$WORK/vault'"}}' --protect "$WORK/p" || { fail "daemon starts"; finish; exit 1; }
+check "vault in use" grep -q "Vault $WORK/vault: originals kept" "$WORK/daemon.log"
+check "vault directory 0700" [ "$(stat -c %a "$WORK/vault")" = 700 ]
+total=0 lost_all=0
+run_mode() { # name, simulator args...: attack a fresh copy, restore, compare
+        local name=$1; shift
+        local dir=$WORK/p/$name
+        cp -a "$WORK/master" "$dir"
+        manifest "$dir" > "$WORK/$name.before"
+        setsid "$SIM" --target "$dir" "$@" --log "$WORK/$name.log" 2> /dev/null
+        local rc=$?
+        sleep 0.5
+        local damaged
+        damaged=$(sim_damaged "$WORK/$name.log")
+        "$CTL" -s "$RT/control" restore --all --under "$dir" > "$WORK/$name.restore" 2>&1
+        local rrc=$?
+        manifest "$dir" > "$WORK/$name.after"
+        local lost
+        lost=$(diff "$WORK/$name.before" "$WORK/$name.after" | grep -c '^<')
+        echo "MEASURED: mode=$name files_damaged=$damaged unrecoverable=$lost sim_exit=$rc restore_exit=$rrc ($(tail -1 "$WORK/$name.restore"))"
+        total=$((total + damaged))
+        lost_all=$((lost_all + lost))
+        LOST=$lost RRC=$rrc RC=$rc
+}
+for m in inplace newfile_unlink "intermittent --pattern coarse" "intermittent --pattern fine" header_only \
+         "multiproc --workers 4" "multiproc --workers 8" "multithread --workers 8" exec_per_file lowentropy xor mmap \
+         archive rename_over exchange fake_magic keep_header gaps words hold_open "spread --per-family 2" \
+         "slow --interval 0.3"; do
+        set -- $m
+        name=$1
+        [ $# -gt 1 ] && name="$1_${*: -1}"
+        run_mode "$name" --mode $m
+        check "$name: stopped (exit $RC), restored (exit $RRC), 0 unrecoverable ($LOST)" \
+                bash -c "[ $RC -eq 137 ] || [ $name = hold_open ]; [ $RRC -eq 0 ] && [ $LOST -eq 0 ]"
+done
+# truncate(2) by path of a file only read before: no open to keep it at (kernels without
+# pre-content events); measured, a known limit.
+run_mode truncate --mode truncate
+echo "MEASURED: all modes: $total files damaged, $lost_all unrecoverable after restore"
+"$CTL" -s "$RT/control" -o json status > "$WORK/status.json"
+python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))["vault"]; print("MEASURED: vault %d bytes in %d entries, %d kept, slowest copy %d us" % (v["bytes"], v["entries"], v["kept"], v["slowest_copy_us"]))' "$WORK/status.json"
+
+# A file someone else changed after the attack: never overwritten, the original beside it.
+dir=$WORK/p/conflict
+cp -a "$WORK/master" "$dir"
+manifest "$dir" > "$WORK/conflict.before"
+setsid "$SIM" --target "$dir" --mode rename_over --log "$WORK/conflict.log" 2> /dev/null
+victim=$(grep -v '^#' "$WORK/conflict.log" | head -1 | awk '{ print $3 }')
+sleep 2.5
+echo "written by its owner after the attack" > "$victim"
+"$CTL" -s "$RT/control" restore --all --under "$dir" > "$WORK/conflict.restore" 2>&1
+check "a file changed since is left as it is" grep -qx "written by its owner after the attack" "$victim"
+want=$(grep " ./${victim#$dir/}\$" "$WORK/conflict.before" | cut -d' ' -f1)
+check "... and its original is beside it as NAME.restored" \
+        bash -c "[ -n '$want' ] && [ \"\$(sha256sum < '$victim.restored' | cut -d' ' -f1)\" = '$want' ]"
+"$CTL" -s "$RT/control" restore --all --under "$dir" --dry-run > "$WORK/dry.out" 2>&1
+check "restore --dry-run changes nothing, says so" grep -q "^dry run:" "$WORK/dry.out"
+stop_daemon
+
+# --- xfs: reflinks ------------------------------------------------------------------------------
+if command -v mkfs.xfs > /dev/null; then
+        truncate -s 2G "$WORK/xfs.img" # sparse; the budget is a tenth of what is free
+        mkfs.xfs -q -m reflink=1 "$WORK/xfs.img" && mkdir -p "$WORK/x" && mount -o loop "$WORK/xfs.img" "$WORK/x" &&
+                MOUNTS+=("$WORK/x")
+        cp -a "$WORK/master" "$WORK/x/data"
+        manifest "$WORK/x/data" > "$WORK/xfs.before"
+        start_daemon '{"protect": [], "action": "kill", "account": {"enabled": false},
+          "control": {"socket": "'$RT/control'", "incident_dir": "'$RT/inc2'"},
+          "vault": {"dir": "'$WORK/x/.vault'"}}' --protect "$WORK/x/data" || fail "daemon starts on xfs"
+        setsid "$SIM" --target "$WORK/x/data" --mode hold_open --log "$WORK/xfs.log" 2> /dev/null
+        "$CTL" -s "$RT/control" restore --all --under "$WORK/x/data" > "$WORK/xfs.restore" 2>&1
+        manifest "$WORK/x/data" > "$WORK/xfs.after"
+        lost=$(diff "$WORK/xfs.before" "$WORK/xfs.after" | grep -c '^<')
+        refl=$("$CTL" -s "$RT/control" -o json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["vault"]["reflinks"])')
+        echo "MEASURED: xfs hold_open: $(sim_damaged "$WORK/xfs.log") damaged, $lost unrecoverable, $refl reflinks"
+        check "xfs: originals kept as reflinks ($refl)" [ "${refl:-0}" -gt 0 ]
+        check "xfs: 0 unrecoverable after restore ($lost)" [ "$lost" -eq 0 ]
+        stop_daemon
+else
+        skip "xfs reflinks: mkfs.xfs missing (tests/setup.sh installs xfsprogs)"
+fi
+
+# --- The budget under a write storm of 10x it ---------------------------------------------------
+mkdir -p "$WORK/b/data"
+for i in $(seq 1 40); do head -c 1048576 /dev/urandom | base64 -w 76 | head -c 1048576 > "$WORK/b/data/f$i.txt"; done
+start_daemon '{"protect": [], "action": "log",
+  "control": {"socket": "'$RT/control'", "incident_dir": "'$RT/inc3'"},
+  "vault": {"dir": "'$WORK/b/vault'", "max_mib": 4}}' --protect "$WORK/b/data" || fail "daemon starts (budget)"
+# One program, alive throughout (its originals are not dropped as an ended family's would be).
+python3 - "$WORK/b/data" <<'PY'
+import sys, time
+for i in range(1, 41):
+    with open("%s/f%d.txt" % (sys.argv[1], i), "r+b") as f:
+        f.seek(100); f.write(b"edited %d\n" % i)
+time.sleep(0.5)
+PY
+"$CTL" -s "$RT/control" -o json status > "$WORK/b.json"
+read -r bytes budget evicted < <(python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))["vault"]; print(v["bytes"], v["budget"], v["evicted"])' "$WORK/b.json")
+echo "MEASURED: budget storm: 40 MiB of originals put at risk, vault holds $bytes of $budget bytes, $evicted evicted"
+check "the budget holds under 10x its size ($bytes <= $budget + 1 MiB)" [ "$bytes" -le $((budget + 1048576)) ]
+check "... the oldest evicted and counted ($evicted)" [ "$evicted" -gt 0 ]
+stop_daemon
+
+# --- A full disk, a symlinked vault: said, survived, still stopped ------------------------------
+truncate -s 16M "$WORK/small.img"
+mkfs.ext4 -q -F -m 0 "$WORK/small.img" && mkdir -p "$WORK/s" && mount -o loop "$WORK/small.img" "$WORK/s" && MOUNTS+=("$WORK/s")
+mkdir -m 0700 "$WORK/s/vault"
+dd if=/dev/zero of="$WORK/s/fill" bs=1M count=64 status=none 2>/dev/null
+for i in $(seq 1 2000); do head -c 1024 /dev/zero > "$WORK/s/fill$i" 2>/dev/null || break; done # the last blocks
+cp -a "$WORK/master" "$WORK/p/full"
+start_daemon '{"protect": [], "action": "kill", "account": {"enabled": false},
+  "control": {"socket": "'$RT/control'", "incident_dir": "'$RT/inc4'"},
+  "vault": {"dir": "'$WORK/s/vault'"}}' --protect "$WORK/p/full" || fail "daemon starts (full disk)"
+setsid "$SIM" --target "$WORK/p/full" --mode inplace --log "$WORK/full.log" 2> /dev/null
+rc=$?
+check "vault on a full disk: the attack is still stopped (exit $rc)" [ "$rc" -eq 137 ]
+check "... the full vault is said" grep -q "is full" "$WORK/daemon.log"
+check "... the daemon goes on" kill -0 "$DAEMON_PID"
+stop_daemon
+ln -s "$WORK/vault" "$WORK/vlink"
+start_daemon '{"protect": [], "action": "kill",
+  "control": {"socket": "'$RT/control'", "incident_dir": "'$RT/inc5'"},
+  "vault": {"dir": "'$WORK/vlink'"}}' --protect "$WORK/p/full" || fail "daemon starts (symlinked vault)"
+check "a symlinked vault directory is refused, the daemon runs without it" \
+        grep -q "running without the vault" "$WORK/daemon.log"
+stop_daemon
+finish
