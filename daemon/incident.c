@@ -14,6 +14,7 @@
 #include "action.h"
 #include "children.h"
 #include "incidents.h"
+#include "vault.h"
 #include "client.h"
 #include "session.h"
 #include "journal.h"
@@ -203,6 +204,7 @@ void incident_run(const struct pipeline *p, struct score_entry *e, struct score_
                 snprintf(jd.cmdline, sizeof(jd.cmdline), "?");
         jd.root_pid = d->pid;
         jd.fam = pipeline_family_key(d);
+        vault_convicted(p->vault, jd.fam);
         snprintf(jd.root_comm, sizeof(jd.root_comm), "%s", d->comm);
         jd.score = d->score;
         uint32_t client_files = 0;

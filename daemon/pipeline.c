@@ -653,9 +653,11 @@ books:;
         /* The vault: what it may destroy is kept now, while it waits in open(); what it only
          * reads is held, in case it unlinks the file or renames another over it next. */
         if (p->vault && !ev->answered_new && ev->path && ev->path[0] && (e || !opener_allowed(p, ev))) {
+                uint64_t t_owned, owner = fcache_owner_ino(p->files, st.st_dev, st.st_ino, &t_owned);
                 if (writes)
                         vault_keep(p->vault, ev->fd, &st, ev->path, family_id(p, e), now);
-                else /* (a read answered at once may be read after its reader exited: held all the same) */
+                else if (!e || !own_file(p, e, owner, t_owned, now)) /* its own files: nothing of anyone's */
+                        /* (a read answered at once may be read after its reader exited: held all the same) */
                         vault_hold(p->vault, ev->fd, &st, ev->path, e ? family_id(p, e) : 0, now);
         }
         /* Judged while it is written too, not only at its close: a program that opens every file

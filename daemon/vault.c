@@ -418,7 +418,10 @@ void vault_gone(struct vault *v, const char *path, bool replaced, uint64_t fam, 
         for (size_t i = 0; i < VAULT_HOLD_MAX; i++) {
                 struct held *h = &v->held[i];
                 struct stat st;
-                if (h->fd < 0 || (strcmp(h->path, path) != 0 && (!fam || h->fam != fam)))
+                /* (The family's others only at an unlink: the exchange's second step. A rename's
+                 * old file is held under the name it replaced; a scan at every rename would cost a
+                 * copy tool writing temporaries and renaming them one fstat per file it read.) */
+                if (h->fd < 0 || (strcmp(h->path, path) != 0 && (replaced || !fam || h->fam != fam)))
                         continue;
                 if (fstat(h->fd, &st) == 0 && st.st_nlink == 0) /* no name left: its content goes now */
                         keep_fd(v, h->fd, &st, h->path, fam ? fam : h->fam,
@@ -438,8 +441,18 @@ static void note(struct vault *v, uint8_t kind, const char *path, const char *pa
                 e.mtime_ns = ns(&st->st_mtim);
                 e.mode = st->st_mode;
         }
-        if (vault_index_add(v->idx, &e) == 0 && save_meta(v, &e) < 0)
-                v->st.failed++;
+        /* In memory: written to disk only if the family is convicted (vault_convicted), so that a
+         * copy storm costs no file per new file. */
+        (void)vault_index_add(v->idx, &e);
+}
+
+void vault_convicted(struct vault *v, uint64_t fam) {
+        struct vault_index *idx = v ? v->idx : NULL;
+        for (size_t i = 0; idx && i < vault_index_count(idx); i++) {
+                const struct vault_entry *e = vault_index_at(idx, i);
+                if (e->fam == fam && e->kind != VAULT_KEPT && save_meta(v, e) < 0)
+                        v->st.failed++;
+        }
 }
 
 void vault_renamed(struct vault *v, const char *from, const char *to, uint64_t fam, uint64_t now_ms) {

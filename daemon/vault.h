@@ -43,6 +43,10 @@ void vault_gone(struct vault *v, const char *path, bool replaced, uint64_t fam, 
 void vault_renamed(struct vault *v, const char *from, const char *to, uint64_t fam, uint64_t now_ms);
 void vault_created(struct vault *v, const char *path, const struct stat *st, uint64_t fam, uint64_t now_ms);
 
+/* fam was convicted: its notes (kept in memory till now) are written beside the copies, for a
+ * restore after a restart. */
+void vault_convicted(struct vault *v, uint64_t fam);
+
 /* Expiry and the budget (every few seconds): standing(u, fam) says where a family stands; a
  * quiet family's entries go after quiet_ms. */
 void vault_sweep(struct vault *v, uint64_t now_ms, uint64_t quiet_ms, vault_standing_t standing, void *u);

@@ -145,7 +145,8 @@ int util_copy_fd(int in, int out, uint64_t len) {
                 ssize_t n;
                 if (!plain) {
                         n = copy_file_range(in, &off, out, NULL, want, 0);
-                        if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == EOPNOTSUPP || errno == ENOSYS)) {
+                        if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == EOPNOTSUPP || errno == ENOSYS ||
+                                      errno == EPERM)) { /* EPERM: a seccomp filter */
                                 plain = true;
                                 continue;
                         }
