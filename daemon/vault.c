@@ -257,11 +257,23 @@ struct sweep {
         struct vault *v;
         vault_standing_t standing;
         void *u;
+        struct {
+                uint64_t fam;
+                enum vault_standing s;
+        } seen[16];             /* one pass asks once per family: an answer may read /proc */
+        unsigned n_seen;
 };
 
 static enum vault_standing sweep_standing(void *u, uint64_t fam) {
         struct sweep *x = u;
-        return x->standing(x->u, fam);
+        for (unsigned i = 0; i < x->n_seen && i < 16; i++)
+                if (x->seen[i].fam == fam)
+                        return x->seen[i].s;
+        enum vault_standing s = x->standing(x->u, fam);
+        x->seen[x->n_seen % 16].fam = fam;
+        x->seen[x->n_seen % 16].s = s;
+        x->n_seen++;
+        return s;
 }
 
 static void sweep_drop(void *u, const struct vault_entry *e) {
@@ -471,12 +483,12 @@ void vault_created(struct vault *v, const char *path, const struct stat *st, uin
 void vault_sweep(struct vault *v, uint64_t now_ms, uint64_t quiet_ms, vault_standing_t standing, void *u) {
         if (!v)
                 return;
+        struct sweep x = { .v = v, .standing = standing, .u = u };
         for (size_t i = 0; i < VAULT_HOLD_MAX; i++) {
                 struct held *h = &v->held[i];
-                if (h->fd >= 0 && (now_ms - h->t_ms > VAULT_HOLD_MS || standing(u, h->fam) == VAULT_ENDED))
+                if (h->fd >= 0 && (now_ms - h->t_ms > VAULT_HOLD_MS || sweep_standing(&x, h->fam) == VAULT_ENDED))
                         release(h);
         }
-        struct sweep x = { .v = v, .standing = standing, .u = u };
         v->st.evicted_budget +=
                 vault_index_expire(v->idx, now_ms, v->keep_ms, quiet_ms, v->budget, sweep_standing, sweep_drop, &x);
 }

@@ -118,7 +118,10 @@ size_t vault_index_expire(struct vault_index *v, uint64_t now_ms, uint64_t keep_
                 struct vault_entry *e = &v->v[i];
                 uint64_t age = now_ms >= e->t_ms ? now_ms - e->t_ms : 0;
                 bool old = age > keep_ms;
-                enum vault_standing f = !old && standing ? standing(u, e->fam) : VAULT_SUSPECT;
+                /* Asked only where the answer can matter (it may read /proc): an entry past the
+                 * quiet time, or one the budget may take. */
+                enum vault_standing f = !old && standing && (age > quiet_ms || over > 0) ? standing(u, e->fam)
+                                                                                        : VAULT_SUSPECT;
                 bool gone = f != VAULT_SUSPECT && age > quiet_ms;
                 bool for_budget = !old && !gone && over > 0 && e->kind == VAULT_KEPT && i + 1 < v->n &&
                                   !(spare_suspects && f == VAULT_SUSPECT);
