@@ -105,7 +105,8 @@ enum proc_open_mode {
 enum proc_open_mode proc_parse_syscall_open(const char *text);
 /* For pid, whichever of its threads is opening: WRITE when any thread is in a write-capable
  * open, READ only when every thread in an open reads (and at most PROC_OPEN_THREADS threads
- * besides the main one were looked at), else UNKNOWN. */
+ * besides the main one were looked at), else UNKNOWN. A main thread caught "running" (a
+ * waiting opener woken by another's answer) is read again for up to 770 µs. */
 #define PROC_OPEN_THREADS 64
 enum proc_open_mode proc_open_mode(const char *procdir, pid_t pid);
 /* Every process but skip: the first that holds path open for writing, else the first reader,

@@ -869,6 +869,50 @@ START_TEST(test_real_open_mode) {
 }
 END_TEST
 
+/* An opener woken by another opener's answer reads "running" for a moment: read again. */
+static char woken_dir[64];
+
+static void *settle_later(void *arg) {
+        usleep(150);
+        char tmp[128], path[128];
+        snprintf(tmp, sizeof(tmp), "%s/4242/syscall.new", woken_dir);
+        snprintf(path, sizeof(path), "%s/4242/syscall", woken_dir);
+        FILE *f = fopen(tmp, "w");
+        if (f) {
+                fputs("257 0x3 0x55d0 0x0 0x0 0x0 0x0 0x0 0x0\n", f);
+                fclose(f);
+                rename(tmp, path);
+        }
+        return arg;
+}
+
+START_TEST(test_open_mode_woken) {
+        char *d = tmpdir_new();
+        snprintf(woken_dir, sizeof(woken_dir), "%s", d);
+        char path[128];
+        snprintf(path, sizeof(path), "%s/4242", d);
+        ck_assert_int_eq(mkdir(path, 0700), 0);
+        snprintf(path, sizeof(path), "%s/4242/task", d);
+        ck_assert_int_eq(mkdir(path, 0700), 0);
+        snprintf(path, sizeof(path), "%s/4242/task/4242", d);
+        ck_assert_int_eq(mkdir(path, 0700), 0);
+        snprintf(path, sizeof(path), "%s/4242/syscall", d);
+        FILE *f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs("running\n", f);
+        fclose(f);
+        /* Stays running (it really runs): unknown, after the short retries. */
+        ck_assert_int_eq(proc_open_mode(d, 4242), PROC_OPEN_UNKNOWN);
+        /* Back in its open a moment later: read as such. */
+        pthread_t t;
+        ck_assert_int_eq(pthread_create(&t, NULL, settle_later, NULL), 0);
+        enum proc_open_mode m = proc_open_mode(d, 4242);
+        pthread_join(t, NULL);
+        ck_assert_int_eq(m, PROC_OPEN_READ);
+        tmpdir_free(d);
+}
+END_TEST
+
 START_TEST(test_status_fsuid) {
         uid_t u = 7;
         ck_assert_int_eq(proc_parse_status_fsuid("Name:\tsmbd\nUmask:\t0022\nState:\tS (sleeping)\n"
@@ -923,6 +967,7 @@ static Suite *proc_suite(void) {
         tcase_add_test(tc, test_real_proc_self);
         tcase_add_test(tc, test_real_proc_children);
         tcase_add_test(tc, test_real_open_mode);
+        tcase_add_test(tc, test_open_mode_woken);
         suite_add_tcase(s, tc);
 
         return s;
