@@ -28,6 +28,7 @@
 #include "session.h"
 #include "sources.h"
 #include "util.h"
+#include "prewrite.h"
 #include "vault.h"
 
 #define STATUS_INTERVAL_US (5ULL * 1000000ULL)
@@ -39,6 +40,7 @@ struct manager {
         struct config *cfg;
         char **roots;          /* the watched roots: a copy the sources point into */
         sd_event *loop;
+        struct prewrite *prewrite; /* held files' truncates by path, seen before they land */
         sd_event_source *timer;
         struct sources src;
         struct pipeline pipe;
@@ -373,6 +375,14 @@ static cJSON *status_json(struct manager *m) {
                      add_num(v, "rescued", (double)vs.rescued) && add_num(v, "skipped_large", (double)vs.skipped_large) &&
                      add_num(v, "failed", (double)vs.failed) && add_num(v, "evicted", (double)vs.evicted_budget) &&
                      add_num(v, "slowest_copy_us", (double)vs.slowest_copy_us);
+                if (ok && m->prewrite) { /* pre-content events on held files */
+                        struct prewrite_stats ps;
+                        prewrite_get_stats(m->prewrite, &ps);
+                        cJSON *w = cJSON_AddObjectToObject(v, "pre_content");
+                        ok = w && add_num(w, "watched", (double)ps.watched) && add_num(w, "events", (double)ps.events) &&
+                             add_num(w, "reads", (double)ps.reads) && add_num(w, "changes", (double)ps.to_loop) &&
+                             add_num(w, "unsupported", (double)ps.unsupported) && add_num(w, "failed", (double)ps.failed);
+                }
         }
         if (ok && m->src.fan) {
                 struct fan_stats st;
@@ -572,6 +582,14 @@ int manager_new(const struct manager_opts *o, struct config *cfg, struct manager
         pipeline_opts_from(&m->pipe, cfg, false);
         m->pipe.loop = m->loop;
         m->pipe.pidfs = pipeline_pidfs_unique();
+        if (m->pipe.vault) {
+                r = prewrite_new(m->loop, o->procdir, pipeline_pre_change, &m->pipe, &m->prewrite);
+                if (r < 0)
+                        log_info("No pre-content group (%s): a file truncated by path after it was read is not kept "
+                                 "in the vault", strerror(-r));
+                vault_set_prewrite(m->pipe.vault, m->prewrite);
+                r = 0;
+        }
         if ((r = sessions_new(m->loop, &m->policy, NULL, &m->pipe.sessions)) < 0)
                 goto fail;
         open_blocks(m);
@@ -640,6 +658,7 @@ struct manager *manager_free(struct manager *m) {
         free(m->allow_exes);
         free(m->worker_parents);
         m->incidents = incidents_free(m->incidents);
+        m->prewrite = prewrite_free(m->prewrite); /* (its marks go with its group) */
         m->pipe.vault = vault_free(m->pipe.vault);
         strv_free(m->rt_allow);
         strv_free(m->rt_disallow);

@@ -668,6 +668,23 @@ books:;
         return writes ? SRC_WATCH : 0;
 }
 
+/* A truncate(2) by path (or another change without an open) of a file held since a read: kept
+ * now, as it would have been at a write-capable open. */
+void pipeline_pre_change(void *userdata, int fd, pid_t tid) {
+        struct pipeline *p = userdata;
+        struct stat st;
+        pid_t pid = tid;
+        if (!p->vault || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+                return;
+        (void)proc_tgid(p->procdir, tid, &pid);
+        uint64_t now = util_now_ms();
+        struct src_event ev = { .kind = SRC_OPEN, .pid = pid, .pidfd = -1, .fd = fd };
+        struct score_entry *e = identify(p, &ev, now);
+        if (!e && opener_allowed(p, &ev))
+                return;
+        vault_pre_change(p->vault, fd, &st, e ? family_id(p, e) : 0, now);
+}
+
 static void on_deleted(struct pipeline *p, const struct src_event *ev, uint64_t now) {
         struct sample before;
         uint64_t owner = 0, t_owned = 0, reader = 0, t_read = 0;

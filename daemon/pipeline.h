@@ -89,6 +89,8 @@ uint64_t pipeline_family_key(const struct score_entry *d);
 /* Where family fam stands for the vault (vault_standing_t): an incident or evidence now keeps
  * its originals; alive without evidence, quiet; gone without evidence, ended. */
 enum vault_standing pipeline_vault_standing(void *userdata, uint64_t fam);
+/* daemon/prewrite's callback: thread tid is about to change held file fd without an open. */
+void pipeline_pre_change(void *userdata, int fd, pid_t tid);
 
 /* Does this kernel give every process's pidfd its own inode? */
 bool pipeline_pidfs_unique(void);

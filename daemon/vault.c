@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "journal.h"
+#include "prewrite.h"
 #include "privdir.h"
 #include "util.h"
 
@@ -46,6 +47,7 @@ struct vault {
         struct held held[VAULT_HOLD_MAX];
         struct vault_stats st;
         bool full_said, fail_said;
+        struct prewrite *pw;        /* marks on held files: a truncate by path is seen before it lands */
         vault_standing_t standing;  /* where families stand (the pipeline's), NULL: all suspect */
         void *standing_u;
 };
@@ -376,9 +378,11 @@ void vault_keep(struct vault *v, int fd, const struct stat *st, const char *path
         keep_fd(v, fd, st, path, fam, VAULT_WHY_WRITE, now_ms);
 }
 
-static void release(struct held *h) {
-        if (h->fd >= 0)
+static void release(struct vault *v, struct held *h) {
+        if (h->fd >= 0) {
+                prewrite_unwatch(v->pw, h->fd);
                 close(h->fd);
+        }
         free(h->path);
         h->fd = -1;
         h->path = NULL;
@@ -408,7 +412,7 @@ void vault_hold(struct vault *v, int fd, const struct stat *st, const char *path
                         oldest = h;
         }
         if (!slot) {
-                release(oldest);
+                release(v, oldest);
                 slot = oldest;
         }
         int d = fcntl(fd, F_DUPFD_CLOEXEC, 3);
@@ -419,7 +423,28 @@ void vault_hold(struct vault *v, int fd, const struct stat *st, const char *path
                 return;
         }
         *slot = (struct held){ .fd = d, .dev = st->st_dev, .ino = st->st_ino, .fam = fam, .t_ms = now_ms, .path = p };
+        /* Its content could still go without an open (truncate(2) by path): watched. */
+        if (v->pw)
+                (void)prewrite_watch(v->pw, d);
         seen(v, fam, now_ms);
+}
+
+void vault_pre_change(struct vault *v, int fd, const struct stat *st, uint64_t fam, uint64_t now_ms) {
+        if (!v)
+                return;
+        for (size_t i = 0; i < VAULT_HOLD_MAX; i++) {
+                struct held *h = &v->held[i];
+                if (h->fd < 0 || h->dev != st->st_dev || h->ino != st->st_ino)
+                        continue;
+                vault_keep(v, fd, st, h->path, fam ? fam : h->fam, now_ms);
+                release(v, h); /* kept: what it holds from now on is the changed file */
+                return;
+        }
+}
+
+void vault_set_prewrite(struct vault *v, struct prewrite *pw) {
+        if (v)
+                v->pw = pw;
 }
 
 void vault_gone(struct vault *v, const char *path, bool replaced, uint64_t fam, uint64_t now_ms) {
@@ -439,7 +464,7 @@ void vault_gone(struct vault *v, const char *path, bool replaced, uint64_t fam, 
                         keep_fd(v, h->fd, &st, h->path, fam ? fam : h->fam,
                                 replaced ? VAULT_WHY_REPLACED : VAULT_WHY_DELETED, now_ms);
                 if (fstat(h->fd, &st) != 0 || st.st_nlink == 0)
-                        release(h);
+                        release(v, h);
         }
 }
 
@@ -487,7 +512,7 @@ void vault_sweep(struct vault *v, uint64_t now_ms, uint64_t quiet_ms, vault_stan
         for (size_t i = 0; i < VAULT_HOLD_MAX; i++) {
                 struct held *h = &v->held[i];
                 if (h->fd >= 0 && (now_ms - h->t_ms > VAULT_HOLD_MS || sweep_standing(&x, h->fam) == VAULT_ENDED))
-                        release(h);
+                        release(v, h);
         }
         v->st.evicted_budget +=
                 vault_index_expire(v->idx, now_ms, v->keep_ms, quiet_ms, v->budget, sweep_standing, sweep_drop, &x);

@@ -35,6 +35,12 @@ struct vault *vault_free(struct vault *v);
 void vault_keep(struct vault *v, int fd, const struct stat *st, const char *path, uint64_t fam, uint64_t now_ms);
 /* fd was opened for reading by fam: held (dup) for a while. */
 void vault_hold(struct vault *v, int fd, const struct stat *st, const char *path, uint64_t fam, uint64_t now_ms);
+/* fd (st) is about to change without an open (a truncate(2) by path, seen by daemon/prewrite)
+ * by fam (0: unknown): kept as at a write-capable open, under the name it was held by. */
+void vault_pre_change(struct vault *v, int fd, const struct stat *st, uint64_t fam, uint64_t now_ms);
+struct prewrite;
+/* Held files are marked in pw (NULL: not). */
+void vault_set_prewrite(struct vault *v, struct prewrite *pw);
 /* path was unlinked (or another file renamed over it) by fam (0: unknown): a held file of that
  * name, or any held by fam, that has no name left is copied now, under the name it was read by. */
 void vault_gone(struct vault *v, const char *path, bool replaced, uint64_t fam, uint64_t now_ms);

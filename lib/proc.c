@@ -169,6 +169,35 @@ int proc_fsuid(const char *procdir, pid_t pid, uid_t *ret) {
         return status_uid(procdir, pid, 3, ret);
 }
 
+int proc_parse_status_tgid(const char *text, pid_t *ret) {
+        const char *p = strstr(text, "\nTgid:");
+        p = p ? p + 6 : (strncmp(text, "Tgid:", 5) == 0 ? text + 5 : NULL);
+        if (!p)
+                return -EINVAL;
+        while (*p == ' ' || *p == '\t')
+                p++;
+        if (*p < '1' || *p > '9')
+                return -EINVAL;
+        char *end;
+        errno = 0;
+        long v = strtol(p, &end, 10);
+        if (errno || v <= 0 || v > INT_MAX || (*end != '\n' && *end))
+                return -EINVAL;
+        *ret = (pid_t)v;
+        return 0;
+}
+
+int proc_tgid(const char *procdir, pid_t tid, pid_t *ret) {
+        char path[256], buf[4096];
+        if (tid <= 0)
+                return -EINVAL;
+        snprintf(path, sizeof(path), "%s/%d/status", procdir, (int)tid);
+        ssize_t n = read_file_uid(path, buf, sizeof(buf), NULL);
+        if (n < 0)
+                return n == -ENOENT ? -ESRCH : (int)n;
+        return proc_parse_status_tgid(buf, ret);
+}
+
 
 int proc_read(const char *procdir, pid_t pid, struct proc_info *ret) {
         char path[256], buf[4096];
@@ -709,16 +738,17 @@ static enum proc_open_mode open_mode_once(const char *procdir, pid_t pid, bool *
         return any_read && !cut ? PROC_OPEN_READ : PROC_OPEN_UNKNOWN;
 }
 
-enum proc_open_mode proc_open_mode(const char *procdir, pid_t pid) {
-        /* An opener waiting for a permission answer sleeps in the group's wait queue, which
-         * every answer wakes whole: caught just then it reads "running" for a few µs. Read
-         * again after a yield and short pauses (770 µs in all) rather than
-         * take a reader for a writer (seen: 21 of rsync's 235 source opens at the first read,
-         * each read back in an open a moment later). */
+typedef enum proc_open_mode (*read_once_t)(const char *procdir, pid_t pid, bool *running);
+
+/* A thread waiting for a permission answer sleeps in the group's wait queue, which every answer
+ * wakes whole: caught just then it reads "running" for a few µs. Read again after a yield and
+ * short pauses (770 µs in all) rather than take a reader for a writer (seen: 21 of rsync's 235
+ * source opens at the first read, each read back in an open a moment later). */
+static enum proc_open_mode settled(read_once_t once, const char *procdir, pid_t pid) {
         static const unsigned pause_us[] = { 0 /* a yield */, 20, 50, 100, 200, 400 };
         for (size_t i = 0;; i++) {
                 bool running = false;
-                enum proc_open_mode m = open_mode_once(procdir, pid, &running);
+                enum proc_open_mode m = once(procdir, pid, &running);
                 if (m != PROC_OPEN_UNKNOWN || !running || i == sizeof(pause_us) / sizeof(pause_us[0]))
                         return m;
                 if (!pause_us[i])
@@ -726,4 +756,42 @@ enum proc_open_mode proc_open_mode(const char *procdir, pid_t pid) {
                 else
                         nanosleep(&(struct timespec){ 0, (long)pause_us[i] * 1000 }, NULL);
         }
+}
+
+enum proc_open_mode proc_open_mode(const char *procdir, pid_t pid) {
+        return settled(open_mode_once, procdir, pid);
+}
+
+/* ---- what a thread stopped before a file access does ---- */
+
+#if defined(__x86_64__)
+static const int read_nrs[] = { 0, 17, 19, 40, 9, 187, 221, 275, 276, 295, 327, 326 };
+#elif defined(__aarch64__)
+static const int read_nrs[] = { 63, 67, 65, 71, 222, 213, 223, 76, 77, 69, 286, 285 };
+#else
+static const int read_nrs[] = { -2 };
+#endif
+
+enum proc_open_mode proc_parse_syscall_access(const char *text) {
+        char *end;
+        errno = 0;
+        long nr = strtol(text, &end, 10);
+        if (errno || end == text || *end != ' ' || nr < 0)
+                return PROC_OPEN_UNKNOWN;
+        for (size_t i = 0; i < sizeof(read_nrs) / sizeof(read_nrs[0]); i++)
+                if (nr == read_nrs[i])
+                        return PROC_OPEN_READ;
+        return PROC_OPEN_WRITE;
+}
+
+static enum proc_open_mode access_once(const char *procdir, pid_t tid, bool *running) {
+        char path[PATH_MAX], buf[256];
+        snprintf(path, sizeof(path), "%s/%d/syscall", procdir, (int)tid);
+        ssize_t n = read_file(path, buf, sizeof(buf));
+        *running = n > 0 && strncmp(buf, "running", 7) == 0;
+        return n > 0 ? proc_parse_syscall_access(buf) : PROC_OPEN_UNKNOWN;
+}
+
+enum proc_open_mode proc_access_mode(const char *procdir, pid_t tid) {
+        return settled(access_once, procdir, tid);
 }

@@ -32,6 +32,9 @@ int proc_read(const char *procdir, pid_t pid, struct proc_info *ret);
 /* The filesystem uid (4th "Uid:" field of /proc/PID/status): whom the process acts as on files
  * right now; a server switches it per client request (smbd's become_user). */
 int proc_fsuid(const char *procdir, pid_t pid, uid_t *ret);
+/* The process (thread group) of thread tid, from its status ("Tgid:"). */
+int proc_tgid(const char *procdir, pid_t tid, pid_t *ret);
+int proc_parse_status_tgid(const char *text, pid_t *ret);
 /* The real uid (1st "Uid:" field): whom the process really runs as (not faked by making itself
  * non-dumpable, which turns /proc/PID's owner into root). */
 int proc_ruid(const char *procdir, pid_t pid, uid_t *ret);
@@ -109,6 +112,13 @@ enum proc_open_mode proc_parse_syscall_open(const char *text);
  * waiting opener woken by another's answer) is read again for up to 770 µs. */
 #define PROC_OPEN_THREADS 64
 enum proc_open_mode proc_open_mode(const char *procdir, pid_t pid);
+/* A thread stopped at a pre-content event (before a read, write or truncate of a file's
+ * content; the event does not say which): READ when its syscall only reads (read, pread,
+ * readv, preadv, sendfile, splice, tee, copy_file_range, mmap, readahead, fadvise: a write to
+ * a file needs a write-capable open, asked about at FAN_OPEN_PERM), WRITE for any other
+ * (truncate(2) by path, write, fallocate), UNKNOWN when it cannot be read. */
+enum proc_open_mode proc_parse_syscall_access(const char *text);
+enum proc_open_mode proc_access_mode(const char *procdir, pid_t tid);
 /* Every process but skip: the first that holds path open for writing, else the first reader,
  * else 0. A full scan: costly (every fd link of every process). */
 pid_t proc_find_holder(const char *procdir, const char *path, pid_t skip);

@@ -31,6 +31,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 }
         uid_t u;
         (void)proc_parse_status_fsuid(text, &u);
+        pid_t tgid;
+        if (proc_parse_status_tgid(text, &tgid) == 0 && tgid <= 0)
+                abort();
+        enum proc_open_mode am = proc_parse_syscall_access(text);
+        if (am != PROC_OPEN_UNKNOWN && am != PROC_OPEN_READ && am != PROC_OPEN_WRITE)
+                abort();
         unsigned flags;
         (void)attr_parse_fdinfo_flags(text, &flags);
         pid_t pid;

@@ -820,6 +820,43 @@ START_TEST(test_syscall_open_parse) {
 }
 END_TEST
 
+/* At a pre-content event: the syscalls that only read, and the rest (a truncate by path). */
+START_TEST(test_syscall_access_parse) {
+#if defined(__x86_64__)
+        ck_assert_int_eq(proc_parse_syscall_access("0 0x3 0x7ffd 0x1000 0x0 0x0 0x0 0x7ffd 0x7f12\n"), PROC_OPEN_READ);
+        ck_assert_int_eq(proc_parse_syscall_access("17 0x3 0x7ffd 0x1000 0x2000 0x0 0x0 0x7ffd 0x7f12\n"), PROC_OPEN_READ);
+        ck_assert_int_eq(proc_parse_syscall_access("40 0x1 0x3 0x0 0x1000 0x0 0x0 0x7ffd 0x7f12\n"), PROC_OPEN_READ);
+        ck_assert_int_eq(proc_parse_syscall_access("9 0x0 0x2000 0x1 0x1 0x3 0x0 0x7ffd 0x7f12\n"), PROC_OPEN_READ);
+        ck_assert_int_eq(proc_parse_syscall_access("76 0x7ffd 0x0 0x0 0x0 0x0 0x0 0x7ffd 0x7f12\n"), PROC_OPEN_WRITE); /* truncate */
+        ck_assert_int_eq(proc_parse_syscall_access("1 0x3 0x7ffd 0x1000 0x0 0x0 0x0 0x7ffd 0x7f12\n"), PROC_OPEN_WRITE);
+        ck_assert_int_eq(proc_parse_syscall_access("285 0x3 0x0 0x0 0x5000 0x0 0x0 0x7ffd 0x7f12\n"), PROC_OPEN_WRITE); /* fallocate */
+#endif
+        ck_assert_int_eq(proc_parse_syscall_access("running\n"), PROC_OPEN_UNKNOWN);
+        ck_assert_int_eq(proc_parse_syscall_access("-1 0x7ffd 0x55d0\n"), PROC_OPEN_UNKNOWN);
+        ck_assert_int_eq(proc_parse_syscall_access(""), PROC_OPEN_UNKNOWN);
+        ck_assert_int_eq(proc_parse_syscall_access("99999999999999999999999 0x1"), PROC_OPEN_UNKNOWN);
+        /* This thread, reading its own syscall file, is in a read. */
+        ck_assert_int_eq(proc_access_mode("/proc", getpid()), PROC_OPEN_READ);
+}
+END_TEST
+
+START_TEST(test_status_tgid) {
+        pid_t t = 7;
+        ck_assert_int_eq(proc_parse_status_tgid("Name:\tx\nUmask:\t0022\nState:\tS\nTgid:\t4242\nNgid:\t0\nPid:\t4250\n", &t), 0);
+        ck_assert_int_eq(t, 4242);
+        static const char *const bad[] = { "", "Name:\tx\n", "Tgid:\t0\n", "Tgid:\t-3\n", "Tgid:\tx\n",
+                                           "Tgid:\t12x\n", "Tgid:\t99999999999999\n", "XTgid:\t5\n" };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                t = 7;
+                ck_assert_msg(proc_parse_status_tgid(bad[i], &t) == -EINVAL, "\"%s\"", bad[i]);
+                ck_assert_int_eq(t, 7);
+        }
+        ck_assert_int_eq(proc_tgid("/proc", getpid(), &t), 0);
+        ck_assert_int_eq(t, getpid());
+        ck_assert_int_eq(proc_tgid("/proc", -1, &t), -EINVAL);
+}
+END_TEST
+
 static char fifo_path[256];
 
 static void *open_for_writing(void *arg) {
@@ -951,6 +988,8 @@ static Suite *proc_suite(void) {
         tcase_add_test(tc, test_mountinfo_line);
         tcase_add_test(tc, test_tcp_line);
         tcase_add_test(tc, test_syscall_open_parse);
+        tcase_add_test(tc, test_syscall_access_parse);
+        tcase_add_test(tc, test_status_tgid);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("fake");
