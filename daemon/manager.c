@@ -658,6 +658,7 @@ struct manager *manager_free(struct manager *m) {
         free(m->allow_exes);
         free(m->worker_parents);
         m->incidents = incidents_free(m->incidents);
+        vault_set_prewrite(m->pipe.vault, NULL);
         m->prewrite = prewrite_free(m->prewrite); /* (its marks go with its group) */
         m->pipe.vault = vault_free(m->pipe.vault);
         strv_free(m->rt_allow);

@@ -72,10 +72,10 @@ static void *run(void *arg) {
         static _Alignas(struct fanotify_event_metadata) char buf[16384];
         for (;;) {
                 struct pollfd pf[2] = { { .fd = w->group, .events = POLLIN }, { .fd = w->stop_fd, .events = POLLIN } };
-                if (poll(pf, 2, -1) < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        break;
+                if (poll(pf, 2, -1) < 0) { /* never gone while marks stand: retried */
+                        if (errno != EINTR)
+                                usleep(1000);
+                        continue;
                 }
                 if (pf[1].revents)
                         break;
@@ -127,7 +127,7 @@ int prewrite_new(sd_event *loop, const char *procdir, prewrite_cb cb, void *u, s
         snprintf(w->procdir, sizeof(w->procdir), "%s", procdir);
         int p[2], r = 0;
         /* The accessing thread's id: its syscall tells a read from a change. */
-        w->group = fanotify_init(FAN_CLASS_PRE_CONTENT | FAN_CLOEXEC | FAN_REPORT_TID, O_RDONLY | O_LARGEFILE | O_CLOEXEC);
+        w->group = fanotify_init(FAN_CLASS_PRE_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_TID, O_RDONLY | O_LARGEFILE | O_CLOEXEC);
         if (w->group < 0 || (w->stop_fd = eventfd(0, EFD_CLOEXEC)) < 0 || pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
                 r = -errno;
         if (r == 0) {
