@@ -1378,6 +1378,12 @@ void fan_get_stats(const struct fan *f, struct fan_stats *ret) {
                 ret->handed = rs.handed;
                 ret->flushes += rs.flushes;
                 ret->unignored = rs.unignored;
+                ret->premarked = rs.premarked;
                 ret->realtime = rs.realtime;
         }
+}
+
+void fan_set_premark(struct fan *f, int fd) {
+        if (f && f->resp)
+                responder_set_premark(f->resp, fd);
 }

@@ -44,6 +44,7 @@ struct fan_stats {
         bool ignore_marks;    /* new files are ignore-marked while calm (every root a filesystem) */
         bool realtime;        /* the responder thread runs SCHED_FIFO */
         uint64_t ignored, unignored, flushes; /* ignore marks added, dropped at a write, all dropped */
+        uint64_t premarked;   /* reads answered at once whose file got a pre-content mark first */
         uint64_t fast_new, fast_read, fast_other, handed; /* the responder's answers; events handed on */
         uint64_t loop_answers;   /* permission events answered by the loop (not held) */
         uint64_t slowest_us;     /* the slowest of those, from the event's read to its answer */
@@ -56,4 +57,6 @@ void fan_get_stats(const struct fan *f, struct fan_stats *ret);
  * of the open (other openers of that inode are not asked about for those microseconds; an
  * ignore mark it had before is gone after). Symlinks are not followed. */
 int fan_open_protected(struct fan *f, const char *path);
+/* Reads answered before the loop sees them get a FAN_PRE_ACCESS mark in group fd (-1: none). */
+void fan_set_premark(struct fan *f, int fd);
 const char *fan_mark_kind_name(enum fan_mark_kind k);

@@ -173,6 +173,7 @@ static int start_watching(struct manager *m) {
                 return r;
         }
         m->pipe.dopts.can_deny = m->src.can_deny;
+        sources_set_premark(&m->src, prewrite_group(m->prewrite));
         m->pipe.open_file = sources_open_protected;
         m->pipe.open_ud = &m->src;
         return 0;
@@ -588,6 +589,7 @@ int manager_new(const struct manager_opts *o, struct config *cfg, struct manager
                         log_info("No pre-content group (%s): a file truncated by path after it was read is not kept "
                                  "in the vault", strerror(-r));
                 vault_set_prewrite(m->pipe.vault, m->prewrite);
+                sources_set_premark(&m->src, prewrite_group(m->prewrite));
                 r = 0;
         }
         if ((r = sessions_new(m->loop, &m->policy, NULL, &m->pipe.sessions)) < 0)

@@ -465,8 +465,11 @@ static int on_written(struct pipeline *p, const struct src_event *ev, uint64_t n
         /* A new file judged, nothing wrong: its state is its first content, its next opens need
          * not wait for us while all is calm (the source says when it is written again). Never
          * someone's existing file written back unchanged: an attacker would open every file for
-         * writing and close it, to write them all unasked later. */
-        int ret = !modified && v == JUDGE_NONE && path && after.size > 0 && seen_empty && pipeline_calm(p) ? SRC_IGNORE
+         * writing and close it, to write them all unasked later. Not with the vault on: an open
+         * not asked about is one whose original is not kept (an O_TRUNC open destroys it with no
+         * event before; bench just_copied rows), at a price only a storm of read-backs shows
+         * (read_back_fs 0.9x to 15x; README). */
+        int ret = !p->vault && !modified && v == JUDGE_NONE && path && after.size > 0 && seen_empty && pipeline_calm(p) ? SRC_IGNORE
                                                                                                           : 0;
         if (!e)
                 return ret;
@@ -660,6 +663,10 @@ books:;
                         /* (a read answered at once may be read after its reader exited: held all the same) */
                         vault_hold(p->vault, ev->fd, &st, ev->path, e ? family_id(p, e) : 0, now);
         }
+        /* A read answered at once was marked for pre-content events first (responder.c): the
+         * mark stays with a hold only. */
+        if (p->vault && ev->answered && !ev->answered_new && !writes)
+                vault_forget_mark(p->vault, ev->fd, &st);
         /* Judged while it is written too, not only at its close: a program that opens every file
          * first and closes them at the end would otherwise be judged after the damage is done. */
         /* (A file read is not ignore-marked: a reader's next open may be for writing, and an
@@ -676,13 +683,21 @@ void pipeline_pre_change(void *userdata, int fd, pid_t tid) {
         pid_t pid = tid;
         if (!p->vault || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
                 return;
-        (void)proc_tgid(p->procdir, tid, &pid);
+        if (proc_tgid(p->procdir, tid, &pid) < 0)
+                log_debug("Pre-content event of thread %d: its process is not known (gone?)", (int)tid);
         uint64_t now = util_now_ms();
         struct src_event ev = { .kind = SRC_OPEN, .pid = pid, .pidfd = -1, .fd = fd };
         struct score_entry *e = identify(p, &ev, now);
         if (!e && opener_allowed(p, &ev))
                 return;
-        vault_pre_change(p->vault, fd, &st, e ? family_id(p, e) : 0, now);
+        uint64_t t_owned, owner = fcache_owner_ino(p->files, st.st_dev, st.st_ino, &t_owned);
+        if (e && own_file(p, e, owner, t_owned, now))
+                return; /* its own file: nothing of anyone's */
+        char link[64], path[PATH_MAX];
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+        ssize_t n = readlink(link, path, sizeof(path) - 1);
+        path[n > 0 ? n : 0] = '\0';
+        vault_pre_change(p->vault, fd, &st, path, e ? family_id(p, e) : 0, now);
 }
 
 static void on_deleted(struct pipeline *p, const struct src_event *ev, uint64_t now) {

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/fanotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "journal.h"
@@ -29,15 +30,25 @@ struct rec {
         pid_t tid;
 };
 
+/* Changes waiting for the loop: grown, never waited on (the loop's own reads of watched files
+ * wait for this thread). Bounded by the fds the kernel can give us (out of fds, it denies the
+ * event it could not give). */
+struct queue {
+        pthread_mutex_t lock;
+        struct rec *q;
+        size_t head, len, cap;
+};
+
 struct prewrite {
-        int group, stop_fd, pipe_r, pipe_w;
+        int group, stop_fd, efd;
         pid_t self;
         char procdir[64];
         prewrite_cb cb;
         void *u;
         sd_event_source *src;
         pthread_t thread;
-        bool started, read_said;
+        bool started, read_said, locked;
+        struct queue queue;
         atomic_bool disabled;
         atomic_uint_fast64_t events, reads, to_loop, watched, unsupported, failed;
 };
@@ -49,17 +60,58 @@ static void answer(struct prewrite *w, int fd) {
         close(fd);
 }
 
+static bool push(struct prewrite *w, const struct rec *r) {
+        struct queue *q = &w->queue;
+        pthread_mutex_lock(&q->lock);
+        if (q->len == q->cap) {
+                size_t cap = q->cap ? 2 * q->cap : 64;
+                struct rec *g = malloc(cap * sizeof(*g));
+                if (!g) {
+                        pthread_mutex_unlock(&q->lock);
+                        return false;
+                }
+                for (size_t i = 0; i < q->len; i++)
+                        g[i] = q->q[(q->head + i) % q->cap];
+                free(q->q);
+                q->q = g;
+                q->head = 0;
+                q->cap = cap;
+        }
+        q->q[(q->head + q->len) % q->cap] = *r;
+        if (q->len++ == 0) {
+                uint64_t one = 1;
+                (void)!write(w->efd, &one, sizeof(one));
+        }
+        pthread_mutex_unlock(&q->lock);
+        return true;
+}
+
+/* The oldest waiting change, or false. */
+static bool pop(struct prewrite *w, struct rec *ret) {
+        struct queue *q = &w->queue;
+        pthread_mutex_lock(&q->lock);
+        bool ok = q->len > 0;
+        if (ok) {
+                *ret = q->q[q->head];
+                q->head = (q->head + 1) % q->cap;
+                q->len--;
+        }
+        pthread_mutex_unlock(&q->lock);
+        return ok;
+}
+
 static void handle(struct prewrite *w, const struct fanotify_event_metadata *m) {
         w->events++;
         /* The loop's own thread (the daemon reading a file it judges) must never wait for
          * itself; a read is no change. */
-        if (m->pid == w->self || proc_access_mode(w->procdir, m->pid) == PROC_OPEN_READ) {
+        struct stat st;
+        if (m->pid == w->self ||
+            (fstat(m->fd, &st) == 0 && proc_access_mode(w->procdir, m->pid, &st) == PROC_OPEN_READ)) {
                 w->reads += m->pid != w->self;
                 answer(w, m->fd);
                 return;
         }
-        struct rec r = { .fd = m->fd, .tid = m->pid };
-        if (write(w->pipe_w, &r, sizeof(r)) != (ssize_t)sizeof(r)) { /* the loop is far behind */
+        if (!push(w, &(struct rec){ .fd = m->fd, .tid = m->pid })) { /* out of memory */
                 w->failed++;
                 answer(w, m->fd);
                 return;
@@ -85,7 +137,8 @@ static void *run(void *arg) {
                          * (Out of fds, EMFILE: the kernel denies the event it could not give.) */
                         if (errno != EINTR && errno != EAGAIN) {
                                 if (!w->read_said)
-                                        log_warning("Reading pre-content events: %s (said once)", strerror(errno));
+                                        log_warning("Failed to read pre-content events: %s, retrying (said once)",
+                                                    strerror(errno));
                                 w->read_said = true;
                                 usleep(1000);
                         }
@@ -104,15 +157,15 @@ static void *run(void *arg) {
         return NULL;
 }
 
-static int on_pipe(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+static int on_queue(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         struct prewrite *w = userdata;
-        struct rec r[64];
-        ssize_t n;
-        while ((n = read(w->pipe_r, r, sizeof(r))) > 0)
-                for (size_t i = 0; i < (size_t)n / sizeof(r[0]); i++) {
-                        w->cb(w->u, r[i].fd, r[i].tid);
-                        answer(w, r[i].fd);
-                }
+        uint64_t n;
+        (void)!read(w->efd, &n, sizeof(n));
+        struct rec r;
+        while (pop(w, &r)) {
+                w->cb(w->u, r.fd, r.tid);
+                answer(w, r.fd);
+        }
         return 0;
 }
 
@@ -120,21 +173,21 @@ int prewrite_new(sd_event *loop, const char *procdir, prewrite_cb cb, void *u, s
         struct prewrite *w = calloc(1, sizeof(*w));
         if (!w)
                 return -ENOMEM;
-        w->group = w->stop_fd = w->pipe_r = w->pipe_w = -1;
+        w->group = w->stop_fd = w->efd = -1;
         w->self = getpid();
         w->cb = cb;
         w->u = u;
         snprintf(w->procdir, sizeof(w->procdir), "%s", procdir);
-        int p[2], r = 0;
+        int r = 0;
         /* The accessing thread's id: its syscall tells a read from a change. */
         w->group = fanotify_init(FAN_CLASS_PRE_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_TID, O_RDONLY | O_LARGEFILE | O_CLOEXEC);
-        if (w->group < 0 || (w->stop_fd = eventfd(0, EFD_CLOEXEC)) < 0 || pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
+        if (w->group < 0 || (w->stop_fd = eventfd(0, EFD_CLOEXEC)) < 0 ||
+            (w->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
                 r = -errno;
-        if (r == 0) {
-                w->pipe_r = p[0];
-                w->pipe_w = p[1];
-                r = sd_event_add_io(loop, &w->src, w->pipe_r, EPOLLIN, on_pipe, w);
-        }
+        if (r == 0 && (r = -pthread_mutex_init(&w->queue.lock, NULL)) == 0)
+                w->locked = true;
+        if (r == 0)
+                r = sd_event_add_io(loop, &w->src, w->efd, EPOLLIN, on_queue, w);
         if (r == 0 && (r = -pthread_create(&w->thread, NULL, run, w)) == 0)
                 w->started = true;
         if (r < 0) {
@@ -154,14 +207,15 @@ struct prewrite *prewrite_free(struct prewrite *w) {
                 pthread_join(w->thread, NULL);
         }
         sd_event_source_disable_unref(w->src);
-        if (w->pipe_r >= 0) { /* what the loop had not taken yet: allowed */
+        if (w->locked) { /* what the loop had not taken yet: allowed */
                 struct rec r;
-                while (read(w->pipe_r, &r, sizeof(r)) == (ssize_t)sizeof(r))
+                while (pop(w, &r))
                         answer(w, r.fd);
-                close(w->pipe_r);
+                pthread_mutex_destroy(&w->queue.lock);
         }
-        if (w->pipe_w >= 0)
-                close(w->pipe_w);
+        free(w->queue.q);
+        if (w->efd >= 0)
+                close(w->efd);
         if (w->stop_fd >= 0)
                 close(w->stop_fd);
         if (w->group >= 0) /* (closing the group allows whatever still waits) */
@@ -197,4 +251,8 @@ void prewrite_unwatch(struct prewrite *w, int fd) {
 void prewrite_get_stats(const struct prewrite *w, struct prewrite_stats *ret) {
         *ret = (struct prewrite_stats){ .events = w->events, .reads = w->reads, .to_loop = w->to_loop,
                                         .watched = w->watched, .unsupported = w->unsupported, .failed = w->failed };
+}
+
+int prewrite_group(const struct prewrite *w) {
+        return w && !w->disabled ? w->group : -1;
 }

@@ -29,4 +29,7 @@ struct prewrite *prewrite_free(struct prewrite *w);
  * marks are tried); -EOPNOTSUPP: not on this filesystem (tmpfs). */
 int prewrite_watch(struct prewrite *w, int fd);
 void prewrite_unwatch(struct prewrite *w, int fd);
+/* The group, for marks made elsewhere (the responder's, before a read it answers at once);
+ * -1 when the kernel has none. */
+int prewrite_group(const struct prewrite *w);
 void prewrite_get_stats(const struct prewrite *w, struct prewrite_stats *ret);

@@ -34,6 +34,9 @@
 #define NAME_BUF (16 * 1024)
 #define KNOWN_MAX 32768       /* files whose held state the loop told us of, newest per slot */
 #define READ_BUF (64 * 1024)
+#ifndef FAN_PRE_ACCESS
+#define FAN_PRE_ACCESS 0x00100000
+#endif
 
 struct responder {
         int perm_fd, name_fd, efd, stop_fd;
@@ -59,6 +62,8 @@ struct responder {
         atomic_bool flush_ok;       /* ignore marks are in use: FAN_MARK_FLUSH drops them */
         atomic_bool ignore_paused;  /* dropped for a writer that ran ahead: none added until caught up */
         atomic_uint_fast64_t flushes, unignored;
+        atomic_uint_fast64_t premarked;
+        int premark_fd; /* under marks: a pre-content group, or -1 (responder_set_premark) */
 };
 
 static void answer(struct responder *r, int fd) {
@@ -159,6 +164,23 @@ static enum fastpath fast_kind(struct responder *r, const struct responder_rec *
         return fastpath_read(&held, &now, proc_open_mode(r->procdir, rec->pid) == PROC_OPEN_READ);
 }
 
+/* A read answered before the loop has seen it: its file marked for pre-content events first, so
+ * that a truncate(2) by path right after the read waits until the loop has kept it (the loop
+ * holds it, or drops the mark). Evictable: it pins nothing; the loop's own mark supersedes it. */
+static void premark(struct responder *r, int fd) {
+        pthread_mutex_lock(&r->marks);
+        if (r->premark_fd >= 0 &&
+            fanotify_mark(r->premark_fd, FAN_MARK_ADD | FAN_MARK_EVICTABLE, FAN_PRE_ACCESS, fd, NULL) == 0)
+                atomic_fetch_add_explicit(&r->premarked, 1, memory_order_relaxed);
+        pthread_mutex_unlock(&r->marks);
+}
+
+void responder_set_premark(struct responder *r, int fd) {
+        pthread_mutex_lock(&r->marks);
+        r->premark_fd = fd;
+        pthread_mutex_unlock(&r->marks);
+}
+
 void responder_known(struct responder *r, int fd) {
         struct statx stx;
         if (statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE | STATX_BTIME | STATX_MTIME, &stx) < 0 ||
@@ -254,6 +276,8 @@ static void handle(struct responder *r, const struct fanotify_event_metadata *m,
                 /* Answered first where it may be; then the names queued before it go before it
                  * to the loop (a rename storm's names are many, the opener need not wait). */
                 enum fastpath k = fast_kind(r, &rec);
+                if (k == FASTPATH_READ)
+                        premark(r, m->fd);
                 if (k != FASTPATH_NO)
                         answer(r, m->fd);
                 drain_names(r);
@@ -323,6 +347,7 @@ int responder_new(int perm_fd, int name_fd, pid_t self, const char *procdir, str
         atomic_init(&r->quit, false);
         atomic_init(&r->flush_ok, false);
         atomic_init(&r->ignore_paused, false);
+        r->premark_fd = -1;
         pthread_mutex_init(&r->lock, NULL);
         pthread_mutex_init(&r->marks, NULL);
         pthread_cond_init(&r->room, NULL);
@@ -455,5 +480,6 @@ void responder_get_stats(struct responder *r, struct responder_stats *ret) {
         ret->slow = atomic_load(&r->lagged);
         ret->flushes = atomic_load(&r->flushes);
         ret->unignored = atomic_load(&r->unignored);
+        ret->premarked = atomic_load(&r->premarked);
         ret->realtime = r->realtime;
 }

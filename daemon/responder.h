@@ -33,6 +33,7 @@ struct responder_stats {
         uint64_t slow;          /* opens handed on because not calm or the loop lagged */
         uint64_t flushes;       /* ignore marks dropped for a writer that ran ahead */
         uint64_t unignored;     /* ignore marks dropped at a file's first unasked write */
+        uint64_t premarked;     /* reads answered here whose file got a pre-content mark first */
         bool realtime;          /* the thread runs SCHED_FIFO */
 };
 
@@ -67,3 +68,6 @@ void responder_marks_unlock(struct responder *r);
 /* Answer the fast cases here (true) or hand every open to the loop (false). */
 void responder_set_fast(struct responder *r, bool on);
 void responder_get_stats(struct responder *r, struct responder_stats *ret);
+/* fd: a pre-content group (daemon/prewrite) whose FAN_PRE_ACCESS mark each read answered here
+ * gets before its answer; -1: none. */
+void responder_set_premark(struct responder *r, int fd);

@@ -73,11 +73,15 @@ void sources_log_stats(struct sources *s) {
         struct fan_stats st;
         fan_get_stats(s->fan, &st);
         log_info("fanotify: %" PRIu64 " events, %" PRIu64 " opens asked about (%" PRIu64 " denied, %" PRIu64
-                 " held); answered at once: %" PRIu64 " new files, %" PRIu64 " reads of known files, %" PRIu64 " others; %" PRIu64
+                 " held); answered at once: %" PRIu64 " new files, %" PRIu64 " reads of known files (%" PRIu64 " marked for pre-content first), %" PRIu64 " others; %" PRIu64
                  " ignore marks (%" PRIu64 " dropped at a write, all dropped %" PRIu64 " time(s)), %" PRIu64
                  " overflow(s)",
-                 st.events, st.perm_events, st.denied, st.held, st.fast_new, st.fast_read, st.fast_other, st.ignored, st.unignored,
+                 st.events, st.perm_events, st.denied, st.held, st.fast_new, st.fast_read, st.premarked, st.fast_other, st.ignored, st.unignored,
                  st.flushes, st.overflows);
+}
+
+void sources_set_premark(struct sources *s, int fd) {
+        fan_set_premark(s->fan, fd);
 }
 
 void sources_stop(struct sources *s) {

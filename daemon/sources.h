@@ -27,5 +27,7 @@ int sources_open_protected(void *s, const char *path);
 /* Stop watching: pending permission events are answered (allowed) by the kernel. */
 /* What the source saw and did, into the log (at the stop). */
 void sources_log_stats(struct sources *s);
+/* See fan_set_premark (fanotify only). */
+void sources_set_premark(struct sources *s, int fd);
 void sources_stop(struct sources *s);
 

@@ -314,14 +314,15 @@ static bool may_note(struct vault *v, uint64_t fam) {
         return false;
 }
 
-static void keep_fd(struct vault *v, int fd, const struct stat *st, const char *path, uint64_t fam, uint8_t why,
-                    uint64_t now_ms) {
+/* 0: kept; -EFBIG: too large to copy; else -errno (counted, said once). */
+static int keep_fd(struct vault *v, int fd, const struct stat *st, const char *path, uint64_t fam, uint8_t why,
+                   uint64_t now_ms) {
         if (!v || !S_ISREG(st->st_mode))
-                return;
+                return -EINVAL;
         bool reflink_possible = st->st_dev == v->dev;
         if ((uint64_t)st->st_size > v->max_file && !reflink_possible) {
                 v->st.skipped_large++;
-                return;
+                return -EFBIG;
         }
         uint64_t t0 = util_now_usec();
         uint32_t id = v->next_id++;
@@ -329,7 +330,7 @@ static void keep_fd(struct vault *v, int fd, const struct stat *st, const char *
         int r = copy_in(v, fd, st, id, &reflink);
         if (r < 0 && reflink_possible && (uint64_t)st->st_size > v->max_file) {
                 v->st.skipped_large++;
-                return;
+                return -EFBIG;
         }
         if (r < 0) {
                 v->st.failed++;
@@ -343,7 +344,7 @@ static void keep_fd(struct vault *v, int fd, const struct stat *st, const char *
                                     strerror(-r));
                         v->fail_said = true;
                 }
-                return;
+                return r;
         }
         v->full_said = false;
         uint64_t took = util_now_usec() - t0;
@@ -355,10 +356,10 @@ static void keep_fd(struct vault *v, int fd, const struct stat *st, const char *
                 .atime_ns = ns(&st->st_atim), .uid = st->st_uid, .gid = st->st_gid, .mode = st->st_mode,
                 .t_ms = now_ms, .t_us = realtime_us(),
         };
-        if (vault_index_add(v->idx, &e) < 0 || save_meta(v, &e) < 0) {
+        if ((r = vault_index_add(v->idx, &e)) < 0 || (r = save_meta(v, &e)) < 0) {
                 drop_files(v, &e);
                 v->st.failed++;
-                return;
+                return r;
         }
         seen(v, fam, now_ms);
         log_debug("Vault: kept %s (%s, %llu bytes%s) as %08x", path, why == VAULT_WHY_WRITE ? "before a write" :
@@ -369,13 +370,14 @@ static void keep_fd(struct vault *v, int fd, const struct stat *st, const char *
         v->st.reflinks += reflink;
         v->st.rescued += why != VAULT_WHY_WRITE;
         make_room(v, now_ms);
+        return 0;
 }
 
-void vault_keep(struct vault *v, int fd, const struct stat *st, const char *path, uint64_t fam, uint64_t now_ms) {
+int vault_keep(struct vault *v, int fd, const struct stat *st, const char *path, uint64_t fam, uint64_t now_ms) {
         if (!v || st->st_size == 0 || vault_owns(v, path) ||
             vault_index_has_current(v->idx, fam, st->st_dev, st->st_ino, (uint64_t)st->st_size, ns(&st->st_mtim)))
-                return;
-        keep_fd(v, fd, st, path, fam, VAULT_WHY_WRITE, now_ms);
+                return 0; /* nothing to keep, or kept already */
+        return keep_fd(v, fd, st, path, fam, VAULT_WHY_WRITE, now_ms);
 }
 
 static void release(struct vault *v, struct held *h) {
@@ -394,7 +396,7 @@ void vault_hold(struct vault *v, int fd, const struct stat *st, const char *path
         /* A read answered at once is read here late: its file may have no name left already
          * (its unlink's event came first). Kept now, under the name it was opened by. */
         if (st->st_nlink == 0) {
-                keep_fd(v, fd, st, path, fam, VAULT_WHY_DELETED, now_ms);
+                (void)keep_fd(v, fd, st, path, fam, VAULT_WHY_DELETED, now_ms);
                 return;
         }
         struct held *slot = NULL, *oldest = NULL;
@@ -429,17 +431,33 @@ void vault_hold(struct vault *v, int fd, const struct stat *st, const char *path
         seen(v, fam, now_ms);
 }
 
-void vault_pre_change(struct vault *v, int fd, const struct stat *st, uint64_t fam, uint64_t now_ms) {
+void vault_pre_change(struct vault *v, int fd, const struct stat *st, const char *path, uint64_t fam,
+                      uint64_t now_ms) {
         if (!v)
                 return;
         for (size_t i = 0; i < VAULT_HOLD_MAX; i++) {
                 struct held *h = &v->held[i];
                 if (h->fd < 0 || h->dev != st->st_dev || h->ino != st->st_ino)
                         continue;
-                vault_keep(v, fd, st, h->path, fam ? fam : h->fam, now_ms);
-                release(v, h); /* kept: what it holds from now on is the changed file */
+                /* Kept: what it holds from now on is the changed file. Not kept: held still, so
+                 * that its unlink is seen (a copy may fit by then). */
+                if (vault_keep(v, fd, st, h->path, fam ? fam : h->fam, now_ms) == 0)
+                        release(v, h);
                 return;
         }
+        /* Not held (yet): a read answered at once, whose open the loop has not seen, marked by
+         * the responder. Kept under the name it has now. */
+        if (path && path[0] == '/' && st->st_nlink > 0)
+                (void)vault_keep(v, fd, st, path, fam, now_ms);
+}
+
+void vault_forget_mark(struct vault *v, int fd, const struct stat *st) {
+        if (!v || !v->pw)
+                return;
+        for (size_t i = 0; i < VAULT_HOLD_MAX; i++)
+                if (v->held[i].fd >= 0 && v->held[i].dev == st->st_dev && v->held[i].ino == st->st_ino)
+                        return; /* the hold's mark */
+        prewrite_unwatch(v->pw, fd);
 }
 
 void vault_set_prewrite(struct vault *v, struct prewrite *pw) {
@@ -461,7 +479,7 @@ void vault_gone(struct vault *v, const char *path, bool replaced, uint64_t fam, 
                 if (h->fd < 0 || (strcmp(h->path, path) != 0 && (replaced || !fam || h->fam != fam)))
                         continue;
                 if (fstat(h->fd, &st) == 0 && st.st_nlink == 0) /* no name left: its content goes now */
-                        keep_fd(v, h->fd, &st, h->path, fam ? fam : h->fam,
+                        (void)keep_fd(v, h->fd, &st, h->path, fam ? fam : h->fam,
                                 replaced ? VAULT_WHY_REPLACED : VAULT_WHY_DELETED, now_ms);
                 if (fstat(h->fd, &st) != 0 || st.st_nlink == 0)
                         release(v, h);

@@ -31,13 +31,19 @@ int vault_new(const struct config *c, struct vault **ret, char *err, size_t errl
 struct vault *vault_free(struct vault *v);
 
 /* fd (read-only, the file as the opener will find it): about to be opened for writing by family
- * fam, which did not create it. Kept unless kept already as it is. */
-void vault_keep(struct vault *v, int fd, const struct stat *st, const char *path, uint64_t fam, uint64_t now_ms);
+ * fam, which did not create it. Kept unless kept already as it is: 0, or -errno when it could
+ * not be (-EFBIG: too large for a copy). */
+int vault_keep(struct vault *v, int fd, const struct stat *st, const char *path, uint64_t fam, uint64_t now_ms);
 /* fd was opened for reading by fam: held (dup) for a while. */
 void vault_hold(struct vault *v, int fd, const struct stat *st, const char *path, uint64_t fam, uint64_t now_ms);
 /* fd (st) is about to change without an open (a truncate(2) by path, seen by daemon/prewrite)
- * by fam (0: unknown): kept as at a write-capable open, under the name it was held by. */
-void vault_pre_change(struct vault *v, int fd, const struct stat *st, uint64_t fam, uint64_t now_ms);
+ * by fam (0: unknown): kept as at a write-capable open, under the name it was held by (or, not
+ * held, under path: its name now, NULL if none). */
+void vault_pre_change(struct vault *v, int fd, const struct stat *st, const char *path, uint64_t fam,
+                      uint64_t now_ms);
+/* A read answered before the loop saw it left a pre-content mark on fd's file: dropped unless
+ * the file is held. */
+void vault_forget_mark(struct vault *v, int fd, const struct stat *st);
 struct prewrite;
 /* Held files are marked in pw (NULL: not). */
 void vault_set_prewrite(struct vault *v, struct prewrite *pw);

@@ -764,34 +764,84 @@ enum proc_open_mode proc_open_mode(const char *procdir, pid_t pid) {
 
 /* ---- what a thread stopped before a file access does ---- */
 
+/* Syscalls that read a file: read, pread64, readv, preadv, preadv2, readahead, fadvise64; mmap
+ * (but MAP_SHARED: a write-capable fd's shared map can be made writable later, by mprotect,
+ * with no syscall on the file); and those that read one fd and write another, a read only
+ * when the file is the fd they read (its index among the arguments): sendfile (out, in),
+ * splice (in, off, out), copy_file_range (in, off, out). tee moves pipes only. */
+struct access_nr {
+        int nr;
+        int in_arg; /* -1: reads its only file; -2: mmap */
+};
 #if defined(__x86_64__)
-static const int read_nrs[] = { 0, 17, 19, 40, 9, 187, 221, 275, 276, 295, 327, 326 };
+static const struct access_nr read_nrs[] = { { 0, -1 },   { 17, -1 },  { 19, -1 },  { 295, -1 }, { 327, -1 }, { 187, -1 },
+                                             { 221, -1 }, { 9, -2 },   { 40, 1 },   { 275, 0 },  { 326, 0 },  { 276, -1 } };
 #elif defined(__aarch64__)
-static const int read_nrs[] = { 63, 67, 65, 71, 222, 213, 223, 76, 77, 69, 286, 285 };
+static const struct access_nr read_nrs[] = { { 63, -1 }, { 67, -1 }, { 65, -1 }, { 69, -1 }, { 286, -1 }, { 213, -1 },
+                                             { 223, -1 }, { 222, -2 }, { 71, 1 }, { 76, 0 }, { 285, 0 }, { 77, -1 } };
 #else
-static const int read_nrs[] = { -2 };
+static const struct access_nr read_nrs[] = { { -2, -1 } };
 #endif
 
-enum proc_open_mode proc_parse_syscall_access(const char *text) {
+enum proc_open_mode proc_parse_syscall_access(const char *text, int *ret_in_fd) {
         char *end;
+        long long arg[6] = { 0 };
+        *ret_in_fd = -1;
         errno = 0;
         long nr = strtol(text, &end, 10);
         if (errno || end == text || *end != ' ' || nr < 0)
                 return PROC_OPEN_UNKNOWN;
+        const struct access_nr *a = NULL;
         for (size_t i = 0; i < sizeof(read_nrs) / sizeof(read_nrs[0]); i++)
-                if (nr == read_nrs[i])
-                        return PROC_OPEN_READ;
-        return PROC_OPEN_WRITE;
+                if (nr == read_nrs[i].nr)
+                        a = &read_nrs[i];
+        if (!a)
+                return PROC_OPEN_WRITE;
+        if (a->in_arg == -1)
+                return PROC_OPEN_READ;
+        for (size_t i = 0; i < 6; i++) {
+                const char *p = end;
+                errno = 0;
+                arg[i] = (long long)strtoull(p, &end, 16);
+                if (errno || end == p)
+                        return PROC_OPEN_UNKNOWN;
+        }
+        if (a->in_arg == -2)
+                return arg[3] & 0x1 /* MAP_SHARED, MAP_SHARED_VALIDATE */ ? PROC_OPEN_WRITE : PROC_OPEN_READ;
+        if (arg[a->in_arg] < 0 || arg[a->in_arg] > INT_MAX)
+                return PROC_OPEN_UNKNOWN;
+        *ret_in_fd = (int)arg[a->in_arg];
+        return PROC_OPEN_READ;
 }
 
-static enum proc_open_mode access_once(const char *procdir, pid_t tid, bool *running) {
+static enum proc_open_mode access_once(const char *procdir, pid_t tid, const struct stat *file, bool *running) {
         char path[PATH_MAX], buf[256];
         snprintf(path, sizeof(path), "%s/%d/syscall", procdir, (int)tid);
         ssize_t n = read_file(path, buf, sizeof(buf));
         *running = n > 0 && strncmp(buf, "running", 7) == 0;
-        return n > 0 ? proc_parse_syscall_access(buf) : PROC_OPEN_UNKNOWN;
+        if (n <= 0)
+                return PROC_OPEN_UNKNOWN;
+        int in_fd;
+        enum proc_open_mode m = proc_parse_syscall_access(buf, &in_fd);
+        if (m != PROC_OPEN_READ || in_fd < 0)
+                return m;
+        /* It reads one fd and writes another: a read of this file only if the file is the one read. */
+        struct stat st;
+        snprintf(path, sizeof(path), "%s/%d/fd/%d", procdir, (int)tid, in_fd);
+        if (!file || stat(path, &st) < 0)
+                return PROC_OPEN_UNKNOWN;
+        return st.st_dev == file->st_dev && st.st_ino == file->st_ino ? PROC_OPEN_READ : PROC_OPEN_WRITE;
 }
 
-enum proc_open_mode proc_access_mode(const char *procdir, pid_t tid) {
-        return settled(access_once, procdir, tid);
+/* A thread stopped at a pre-content event is in its syscall until answered; caught "running"
+ * (woken with the group's wait queue) it is read again after a yield, twice: this is asked by
+ * a thread that answers others meanwhile, so it never sleeps here. */
+enum proc_open_mode proc_access_mode(const char *procdir, pid_t tid, const struct stat *file) {
+        for (int i = 0;; i++) {
+                bool running = false;
+                enum proc_open_mode m = access_once(procdir, tid, file, &running);
+                if (m != PROC_OPEN_UNKNOWN || !running || i == 2)
+                        return m;
+                sched_yield();
+        }
 }

@@ -114,11 +114,14 @@ enum proc_open_mode proc_parse_syscall_open(const char *text);
 enum proc_open_mode proc_open_mode(const char *procdir, pid_t pid);
 /* A thread stopped at a pre-content event (before a read, write or truncate of a file's
  * content; the event does not say which): READ when its syscall only reads (read, pread,
- * readv, preadv, sendfile, splice, tee, copy_file_range, mmap, readahead, fadvise: a write to
- * a file needs a write-capable open, asked about at FAN_OPEN_PERM), WRITE for any other
- * (truncate(2) by path, write, fallocate), UNKNOWN when it cannot be read. */
-enum proc_open_mode proc_parse_syscall_access(const char *text);
-enum proc_open_mode proc_access_mode(const char *procdir, pid_t tid);
+ * readv, preadv, readahead, fadvise, a private mmap), or reads the fd *ret_in_fd (>= 0: only a
+ * read if that fd is the file: sendfile, splice and copy_file_range write another); WRITE for
+ * any other (truncate(2) by path, write, fallocate, a MAP_SHARED mmap); UNKNOWN when it
+ * cannot be read. */
+enum proc_open_mode proc_parse_syscall_access(const char *text, int *ret_in_fd);
+struct stat;
+/* The same for thread tid now, file: the file of the event (its device and inode). */
+enum proc_open_mode proc_access_mode(const char *procdir, pid_t tid, const struct stat *file);
 /* Every process but skip: the first that holds path open for writing, else the first reader,
  * else 0. A full scan: costly (every fd link of every process). */
 pid_t proc_find_holder(const char *procdir, const char *path, pid_t skip);

@@ -84,6 +84,8 @@ fresh() {
 # The default configuration with the daemon's runtime files (control socket, incident records,
 # blocks) under $BASE: the bench leaves nothing in the host's /run/ransomguard.
 sed "s|/run/ransomguard/|$BASE/rt/|; s|/var/lib/ransomguard/vault|$BASE/vault|" "$TOP/conf/ransomguard.json" > "$BASE/default.json"
+python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); c["vault"]["enabled"] = False; json.dump(c, open(sys.argv[2], "w"))' \
+        "$BASE/default.json" "$BASE/novault.json"
 start_daemon() { # [protected dir, default $BASE/run]; RG_BENCH_CONF: another config
         rm -rf "$BASE/vault" "$BASE/rt/incidents" # each row restores its own attack only
         "$RGD" -c "${RG_BENCH_CONF:-$BASE/default.json}" --protect "${1:-$BASE/run}" ${RG_DAEMON_ARGS:-} > "$BASE/daemon.log" 2>&1 &
@@ -287,7 +289,8 @@ storm_once() { # with|without, row, protected dir → seconds in STORM_T; adds t
         local with=$1 row=$2 prot=$3 t
         newfs
         mkdir -p "$BASE/run/w"
-        [ "$with" = with ] && start_daemon "$prot" && STORM_T0=$(daemon_ticks)
+        [ "$with" = with ] && RG_BENCH_CONF=$([ "${row%_novault}" != "$row" ] && echo "$BASE/novault.json") \
+                start_daemon "$prot" && STORM_T0=$(daemon_ticks)
         case $row in
         create*) t=$("$WRITER" "$BASE/run/w" "$STORM_FILES" 4096) ;;
         read_back*) "$WRITER" "$BASE/run/w" "$STORM_FILES" 4096 > /dev/null
@@ -334,6 +337,7 @@ if want storms || want tar_x_fs || want tar_x_subtree; then
 fi
 storm create_fs "$BASE/run"
 storm read_back_fs "$BASE/run"
+storm read_back_fs_novault "$BASE/run" # vault off: just-made files are ignore-marked (issue 13)
 storm read_old_fs "$BASE/run"
 storm create_subtree "$BASE/run/w"
 storm read_back_subtree "$BASE/run/w"

@@ -24,10 +24,10 @@ start_daemon '{"protect": [], "action": "kill", "account": {"enabled": false},
 check "vault in use" grep -q "Vault $WORK/vault: originals kept" "$WORK/daemon.log"
 check "vault directory 0700" [ "$(stat -c %a "$WORK/vault")" = 700 ]
 total=0 lost_all=0
-run_mode() { # name, simulator args...: attack a fresh copy, restore, compare
+run_mode() { # name, simulator args...: attack a fresh copy (of $SRC, default the small corpus), restore, compare
         local name=$1; shift
         local dir=$WORK/p/$name
-        cp -a "$WORK/master" "$dir"
+        cp -a "${SRC:-$WORK/master}" "$dir"
         manifest "$dir" > "$WORK/$name.before"
         setsid "$SIM" --target "$dir" "$@" --log "$WORK/$name.log" 2> /dev/null
         local rc=$?
@@ -47,7 +47,7 @@ run_mode() { # name, simulator args...: attack a fresh copy, restore, compare
 for m in inplace newfile_unlink "intermittent --pattern coarse" "intermittent --pattern fine" header_only \
          "multiproc --workers 4" "multiproc --workers 8" "multithread --workers 8" exec_per_file lowentropy xor mmap \
          archive rename_over exchange fake_magic keep_header gaps words hold_open "spread --per-family 2" \
-         "slow --interval 0.3"; do
+         "slow --interval 0.3" rewrite; do
         set -- $m
         name=$1
         [ $# -gt 1 ] && name="$1_${*: -1}"
@@ -63,6 +63,19 @@ if grep -q "no pre-content events\|No pre-content group" "$WORK/daemon.log"; the
 else
         check "truncate: stopped (exit $RC), restored (exit $RRC), 0 unrecoverable ($LOST), kept at the pre-content event" \
                 bash -c "[ $RC -eq 137 ] && [ $RRC -eq 0 ] && [ $LOST -eq 0 ]"
+fi
+# The same after every file was read once, on a tree of more files than the vault holds open
+# (1024): the attack's reads of the files no longer held are answered at once, before the loop
+# holds them; the responder marks each for pre-content events before its answer.
+if ! grep -q "no pre-content events\|No pre-content group" "$WORK/daemon.log"; then
+        rm -rf "$WORK/p/truncate"
+        "$TOP/tests/corpus/build-corpus.sh" --seed "${RG_SEED:-42}" --size full "$WORK/full" 2>> "$WORK/corpus.log" &&
+                touch "$WORK/full/.ransomguard-sim-target"
+        files=$(find "$WORK/full" -type f | wc -l)
+        SRC=$WORK/full run_mode truncate_preread_full --mode truncate --preread
+        rm -rf "$WORK/p/truncate_preread_full" "$WORK/full"
+        check "truncate after a read of all $files files: stopped (exit $RC), restored (exit $RRC), 0 unrecoverable ($LOST)" \
+                bash -c "[ $RC -eq 137 ] && [ $RRC -eq 0 ] && [ $LOST -eq 0 ] && [ $files -gt 1024 ]"
 fi
 echo "MEASURED: all modes: $total files damaged, $lost_all unrecoverable after restore"
 "$CTL" -s "$RT/control" -o json status > "$WORK/status.json"
@@ -99,7 +112,7 @@ if command -v mkfs.xfs > /dev/null; then
         xlost=0
         for m in inplace newfile_unlink "intermittent --pattern fine" header_only "multiproc --workers 8" \
                  "multithread --workers 8" exec_per_file lowentropy xor mmap archive rename_over exchange fake_magic \
-                 keep_header gaps words hold_open "spread --per-family 2" truncate; do
+                 keep_header gaps words hold_open "spread --per-family 2" truncate rewrite; do
                 set -- $m
                 dir=$WORK/x/data/$1
                 mkdir -p "$dir" && cp -a "$WORK/master/." "$dir/"

@@ -10,6 +10,7 @@
  *   exchange      ciphertext into NAME.EXT, renameat2(RENAME_EXCHANGE) with NAME, unlink NAME.EXT
  *                 (which is the original now)
  *   truncate      read, truncate(2) by path (no open), open without O_TRUNC and write
+ *   rewrite       read, open again with O_TRUNC and write (a script's open(name, "wb"))
  *   fake_magic    in place, then a gzip/zstd/JPEG/PNG/PDF signature over the first bytes
  *   keep_header   in place behind the first min(4 KiB, size/4) bytes, which stay intact
  *   gaps          in place except where the daemon's default sampler looked before it was
@@ -135,7 +136,8 @@ static int attack_replace(struct sim_job *j, bool exchange) {
 }
 
 /* truncate: read it, then truncate(2) by path (through an O_PATH fd: no open of the file, and
- * no symlink followed), then write the ciphertext through an open without O_TRUNC. */
+ * no symlink followed), then write the ciphertext through an open without O_TRUNC.
+ * rewrite: read it, then open it again with O_TRUNC and write the ciphertext. */
 static int attack_truncate(struct sim_job *j) {
         unsigned char *buf = NULL;
         struct stat st;
@@ -143,6 +145,17 @@ static int attack_truncate(struct sim_job *j) {
         int fd, r = read_encrypted(j, &st, &buf);
         if (r < 0)
                 return r;
+        if (j->c->o->mode == SIM_MODE_REWRITE) {
+                struct stat now;
+                fd = sim_job_open(j, O_WRONLY | O_TRUNC, &now);
+                r = fd < 0 ? fd : sim_job_damaged(j);
+                if (r >= 0)
+                        r = sim_pwrite_full(fd, buf, (size_t) st.st_size, 0);
+                if (fd >= 0 && close(fd) < 0 && r >= 0)
+                        r = -errno;
+                free(buf);
+                return r < 0 && !j->c->fatal ? sim_job_skip(j, r, "rewrite") : r;
+        }
         int pfd = openat(j->dfd, j->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
         struct stat now;
         if (pfd < 0 || fstat(pfd, &now) < 0 || now.st_ino != st.st_ino || !S_ISREG(now.st_mode))
@@ -319,6 +332,7 @@ int sim_evade_file(struct sim_job *j) {
         case SIM_MODE_EXCHANGE:
                 return attack_replace(j, true);
         case SIM_MODE_TRUNCATE:
+        case SIM_MODE_REWRITE:
                 return attack_truncate(j);
         case SIM_MODE_FAKE_MAGIC:
         case SIM_MODE_KEEP_HEADER:

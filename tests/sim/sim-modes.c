@@ -569,6 +569,7 @@ int sim_attack_file(struct sim_ctx *c, size_t idx) {
         case SIM_MODE_OUTSIDE_RENAME:
         case SIM_MODE_EXCHANGE:
         case SIM_MODE_TRUNCATE:
+        case SIM_MODE_REWRITE:
         case SIM_MODE_FAKE_MAGIC:
         case SIM_MODE_KEEP_HEADER:
         case SIM_MODE_GAPS:

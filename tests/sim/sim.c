@@ -33,6 +33,7 @@ static const char *const mode_names[_SIM_MODE_MAX] = {
         [SIM_MODE_OUTSIDE_RENAME] = "outside_rename",
         [SIM_MODE_EXCHANGE]       = "exchange",
         [SIM_MODE_TRUNCATE]       = "truncate",
+        [SIM_MODE_REWRITE]        = "rewrite",
         [SIM_MODE_FAKE_MAGIC]     = "fake_magic",
         [SIM_MODE_KEEP_HEADER]    = "keep_header",
         [SIM_MODE_GAPS]           = "gaps",
@@ -99,6 +100,8 @@ static void help(void) {
                "  exchange        ciphertext into NAME.EXT, exchanged with NAME (renameat2), then the\n"
                "                  original, now NAME.EXT, unlinked\n"
                "  truncate        read NAME, truncate(2) it by path, write the ciphertext without O_TRUNC\n"
+               "  rewrite         read NAME, open it again with O_TRUNC, write the ciphertext (what most\n"
+               "                  scripted encryptors do: open(name, 'wb'))\n"
                "  fake_magic      in place, then a gzip, zstd, JPEG, PNG or PDF signature at the start\n"
                "  keep_header     in place behind the first min(4 KiB, size/4) bytes\n"
                "  gaps            in place except the head, middle and tail 4 KiB\n"

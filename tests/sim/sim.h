@@ -55,6 +55,7 @@ enum sim_mode {
         SIM_MODE_OUTSIDE_RENAME,
         SIM_MODE_EXCHANGE,
         SIM_MODE_TRUNCATE,
+        SIM_MODE_REWRITE,
         SIM_MODE_FAKE_MAGIC,
         SIM_MODE_KEEP_HEADER,
         SIM_MODE_GAPS,

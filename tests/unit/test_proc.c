@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -822,23 +823,79 @@ END_TEST
 
 /* At a pre-content event: the syscalls that only read, and the rest (a truncate by path). */
 START_TEST(test_syscall_access_parse) {
+        int in = 7;
+#define ACC(text) proc_parse_syscall_access(text, &in)
 #if defined(__x86_64__)
-        ck_assert_int_eq(proc_parse_syscall_access("0 0x3 0x7ffd 0x1000 0x0 0x0 0x0 0x7ffd 0x7f12\n"), PROC_OPEN_READ);
-        ck_assert_int_eq(proc_parse_syscall_access("17 0x3 0x7ffd 0x1000 0x2000 0x0 0x0 0x7ffd 0x7f12\n"), PROC_OPEN_READ);
-        ck_assert_int_eq(proc_parse_syscall_access("40 0x1 0x3 0x0 0x1000 0x0 0x0 0x7ffd 0x7f12\n"), PROC_OPEN_READ);
-        ck_assert_int_eq(proc_parse_syscall_access("9 0x0 0x2000 0x1 0x1 0x3 0x0 0x7ffd 0x7f12\n"), PROC_OPEN_READ);
-        ck_assert_int_eq(proc_parse_syscall_access("76 0x7ffd 0x0 0x0 0x0 0x0 0x0 0x7ffd 0x7f12\n"), PROC_OPEN_WRITE); /* truncate */
-        ck_assert_int_eq(proc_parse_syscall_access("1 0x3 0x7ffd 0x1000 0x0 0x0 0x0 0x7ffd 0x7f12\n"), PROC_OPEN_WRITE);
-        ck_assert_int_eq(proc_parse_syscall_access("285 0x3 0x0 0x0 0x5000 0x0 0x0 0x7ffd 0x7f12\n"), PROC_OPEN_WRITE); /* fallocate */
+        ck_assert_int_eq(ACC("0 0x3 0x7ffd 0x1000 0x0 0x0 0x0 0x7ffd 0x7f12\n"), PROC_OPEN_READ);
+        ck_assert_int_eq(in, -1);
+        ck_assert_int_eq(ACC("17 0x3 0x7ffd 0x1000 0x2000 0x0 0x0 0x7ffd 0x7f12\n"), PROC_OPEN_READ);
+        /* sendfile(out 1, in 3), splice(in 4, off, out 5), copy_file_range(in 6, off, out 3):
+         * a read only of the fd they read from. */
+        ck_assert_int_eq(ACC("40 0x1 0x3 0x0 0x1000 0x0 0x0 0x7ffd 0x7f12\n"), PROC_OPEN_READ);
+        ck_assert_int_eq(in, 3);
+        ck_assert_int_eq(ACC("275 0x4 0x0 0x5 0x0 0x1000 0x0 0x7ffd 0x7f12\n"), PROC_OPEN_READ);
+        ck_assert_int_eq(in, 4);
+        ck_assert_int_eq(ACC("326 0x6 0x0 0x3 0x0 0x1000 0x0 0x7ffd 0x7f12\n"), PROC_OPEN_READ);
+        ck_assert_int_eq(in, 6);
+        ck_assert_int_eq(ACC("40 0x1"), PROC_OPEN_UNKNOWN); /* its arguments cut short */
+        /* mmap: private is a read, shared may be made writable later without a syscall. */
+        ck_assert_int_eq(ACC("9 0x0 0x2000 0x1 0x2 0x3 0x0 0x7ffd 0x7f12\n"), PROC_OPEN_READ);
+        ck_assert_int_eq(in, -1);
+        ck_assert_int_eq(ACC("9 0x0 0x2000 0x1 0x1 0x3 0x0 0x7ffd 0x7f12\n"), PROC_OPEN_WRITE);
+        ck_assert_int_eq(ACC("9 0x0 0x2000 0x3 0x3 0x3 0x0 0x7ffd 0x7f12\n"), PROC_OPEN_WRITE);
+        ck_assert_int_eq(ACC("76 0x7ffd 0x0 0x0 0x0 0x0 0x0 0x7ffd 0x7f12\n"), PROC_OPEN_WRITE); /* truncate */
+        ck_assert_int_eq(ACC("1 0x3 0x7ffd 0x1000 0x0 0x0 0x0 0x7ffd 0x7f12\n"), PROC_OPEN_WRITE);
+        ck_assert_int_eq(ACC("285 0x3 0x0 0x0 0x5000 0x0 0x0 0x7ffd 0x7f12\n"), PROC_OPEN_WRITE); /* fallocate */
 #endif
-        ck_assert_int_eq(proc_parse_syscall_access("running\n"), PROC_OPEN_UNKNOWN);
-        ck_assert_int_eq(proc_parse_syscall_access("-1 0x7ffd 0x55d0\n"), PROC_OPEN_UNKNOWN);
-        ck_assert_int_eq(proc_parse_syscall_access(""), PROC_OPEN_UNKNOWN);
-        ck_assert_int_eq(proc_parse_syscall_access("99999999999999999999999 0x1"), PROC_OPEN_UNKNOWN);
+        ck_assert_int_eq(ACC("running\n"), PROC_OPEN_UNKNOWN);
+        ck_assert_int_eq(ACC("-1 0x7ffd 0x55d0\n"), PROC_OPEN_UNKNOWN);
+        ck_assert_int_eq(ACC(""), PROC_OPEN_UNKNOWN);
+        ck_assert_int_eq(ACC("99999999999999999999999 0x1"), PROC_OPEN_UNKNOWN);
+#undef ACC
         /* This thread, reading its own syscall file, is in a read. */
-        ck_assert_int_eq(proc_access_mode("/proc", getpid()), PROC_OPEN_READ);
+        ck_assert_int_eq(proc_access_mode("/proc", getpid(), NULL), PROC_OPEN_READ);
 }
 END_TEST
+
+#if defined(__x86_64__)
+/* copy_file_range into the watched file is a write, out of it a read: told by the fd. */
+START_TEST(test_access_mode_in_fd) {
+        char dir[] = "/tmp/rg-acc-XXXXXX", path[PATH_MAX];
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+        snprintf(path, sizeof(path), "%s/42", dir);
+        ck_assert_int_eq(mkdir(path, 0700), 0);
+        snprintf(path, sizeof(path), "%s/42/fd", dir);
+        ck_assert_int_eq(mkdir(path, 0700), 0);
+        char watched[PATH_MAX], other[PATH_MAX];
+        snprintf(watched, sizeof(watched), "%s/watched", dir);
+        snprintf(other, sizeof(other), "%s/other", dir);
+        close(open(watched, O_CREAT | O_WRONLY, 0600));
+        close(open(other, O_CREAT | O_WRONLY, 0600));
+        snprintf(path, sizeof(path), "%s/42/fd/6", dir);
+        ck_assert_int_eq(symlink(watched, path), 0);
+        snprintf(path, sizeof(path), "%s/42/fd/3", dir);
+        ck_assert_int_eq(symlink(other, path), 0);
+        struct stat w;
+        ck_assert_int_eq(stat(watched, &w), 0);
+        snprintf(path, sizeof(path), "%s/42/syscall", dir);
+        FILE *f = fopen(path, "w");
+        fputs("326 0x6 0x0 0x3 0x0 0x1000 0x0 0x7ffd 0x7f12\n", f); /* from the watched file */
+        fclose(f);
+        ck_assert_int_eq(proc_access_mode(dir, 42, &w), PROC_OPEN_READ);
+        f = fopen(path, "w");
+        fputs("326 0x3 0x0 0x6 0x0 0x1000 0x0 0x7ffd 0x7f12\n", f); /* into it */
+        fclose(f);
+        ck_assert_int_eq(proc_access_mode(dir, 42, &w), PROC_OPEN_WRITE);
+        f = fopen(path, "w");
+        fputs("326 0x9 0x0 0x6 0x0 0x1000 0x0 0x7ffd 0x7f12\n", f); /* an fd gone meanwhile */
+        fclose(f);
+        ck_assert_int_eq(proc_access_mode(dir, 42, &w), PROC_OPEN_UNKNOWN);
+        char cmd[PATH_MAX + 16];
+        snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+        ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+#endif
 
 START_TEST(test_status_tgid) {
         pid_t t = 7;
@@ -989,6 +1046,9 @@ static Suite *proc_suite(void) {
         tcase_add_test(tc, test_tcp_line);
         tcase_add_test(tc, test_syscall_open_parse);
         tcase_add_test(tc, test_syscall_access_parse);
+#if defined(__x86_64__)
+        tcase_add_test(tc, test_access_mode_in_fd);
+#endif
         tcase_add_test(tc, test_status_tgid);
         suite_add_tcase(s, tc);
 
