@@ -190,6 +190,7 @@ attack xor --mode xor
 attack rename_over --mode rename_over
 attack exchange --mode exchange
 attack truncate --mode truncate
+attack rewrite --mode rewrite
 attack fake_magic --mode fake_magic
 attack keep_header --mode keep_header
 attack gaps --mode gaps
@@ -206,6 +207,7 @@ attack preread_hold_open --mode hold_open --preread
 RG_COPY_LIVE=1 attack just_copied_inplace --mode inplace
 RG_COPY_LIVE=1 attack just_copied_multiproc_8 --mode multiproc --workers 8
 RG_COPY_LIVE=1 attack just_copied_hold_open --mode hold_open
+RG_COPY_LIVE=1 attack just_copied_rewrite --mode rewrite
 # The inotify fallback (no before state, no brake, pid found afterwards in /proc), at 400 files/s.
 RG_DAEMON_ARGS="--source inotify" attack inotify_inplace_400 --mode inplace --rate 400
 
