@@ -111,6 +111,9 @@ cJSON *commands_vault(struct incidents *in, struct vault *v, const struct ancest
                 snprintf(msg, sizeof(msg), "no incident %s is known to the daemon", id);
                 return commands_failure(CTL_E_NOTFOUND, msg);
         }
+        /* What is listed is on disk: the copies still queued for the writer thread first. */
+        if (!vault_settle(v))
+                log_notice("Vault %s: copies still being written after 5 s; a restore now may miss them", vault_dir(v));
         cJSON *j = ok(), *incs = j ? cJSON_AddArrayToObject(j, "incidents") : NULL,
               *ents = incs ? cJSON_AddArrayToObject(j, "entries") : NULL;
         bool good = ents && cJSON_AddStringToObject(j, "dir", vault_dir(v));

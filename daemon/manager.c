@@ -375,7 +375,9 @@ static cJSON *status_json(struct manager *m) {
                      add_num(v, "kept", (double)vs.kept) && add_num(v, "reflinks", (double)vs.reflinks) &&
                      add_num(v, "rescued", (double)vs.rescued) && add_num(v, "skipped_large", (double)vs.skipped_large) &&
                      add_num(v, "failed", (double)vs.failed) && add_num(v, "evicted", (double)vs.evicted_budget) &&
-                     add_num(v, "slowest_copy_us", (double)vs.slowest_copy_us);
+                     add_num(v, "slowest_copy_us", (double)vs.slowest_copy_us) &&
+                     add_num(v, "written_later", (double)vs.deferred) &&
+                     add_num(v, "pending_bytes", (double)vs.pending_bytes);
                 if (ok && m->prewrite) { /* pre-content events on held files */
                         struct prewrite_stats ps;
                         prewrite_get_stats(m->prewrite, &ps);

@@ -663,10 +663,6 @@ books:;
                         /* (a read answered at once may be read after its reader exited: held all the same) */
                         vault_hold(p->vault, ev->fd, &st, ev->path, e ? family_id(p, e) : 0, now);
         }
-        /* A read answered at once was marked for pre-content events first (responder.c): the
-         * mark stays with a hold only. */
-        if (p->vault && ev->answered && !ev->answered_new && !writes)
-                vault_forget_mark(p->vault, ev->fd, &st);
         /* Judged while it is written too, not only at its close: a program that opens every file
          * first and closes them at the end would otherwise be judged after the damage is done. */
         /* (A file read is not ignore-marked: a reader's next open may be for writing, and an
@@ -688,15 +684,15 @@ void pipeline_pre_change(void *userdata, int fd, pid_t tid) {
         uint64_t now = util_now_ms();
         struct src_event ev = { .kind = SRC_OPEN, .pid = pid, .pidfd = -1, .fd = fd };
         struct score_entry *e = identify(p, &ev, now);
-        if (!e && opener_allowed(p, &ev))
-                return;
         uint64_t t_owned, owner = fcache_owner_ino(p->files, st.st_dev, st.st_ino, &t_owned);
-        if (e && own_file(p, e, owner, t_owned, now))
-                return; /* its own file: nothing of anyone's */
+        if ((!e && opener_allowed(p, &ev)) || (e && own_file(p, e, owner, t_owned, now))) {
+                vault_changed(p->vault, fd); /* allowed, or its own file: nothing of anyone's */
+                return;
+        }
         char link[64], path[PATH_MAX];
         snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-        ssize_t n = readlink(link, path, sizeof(path) - 1);
-        path[n > 0 ? n : 0] = '\0';
+        ssize_t n = readlink(link, path, sizeof(path));
+        path[n > 0 && (size_t)n < sizeof(path) ? n : 0] = '\0'; /* (too long: not kept by name) */
         vault_pre_change(p->vault, fd, &st, path, e ? family_id(p, e) : 0, now);
 }
 

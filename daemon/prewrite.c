@@ -12,7 +12,6 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/fanotify.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "journal.h"
@@ -104,9 +103,9 @@ static void handle(struct prewrite *w, const struct fanotify_event_metadata *m) 
         w->events++;
         /* The loop's own thread (the daemon reading a file it judges) must never wait for
          * itself; a read is no change. */
-        struct stat st;
-        if (m->pid == w->self ||
-            (fstat(m->fd, &st) == 0 && proc_access_mode(w->procdir, m->pid, &st) == PROC_OPEN_READ)) {
+        char link[64];
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", m->fd);
+        if (m->pid == w->self || proc_access_mode(w->procdir, m->pid, link) == PROC_OPEN_READ) {
                 w->reads += m->pid != w->self;
                 answer(w, m->fd);
                 return;
@@ -227,7 +226,9 @@ struct prewrite *prewrite_free(struct prewrite *w) {
 int prewrite_watch(struct prewrite *w, int fd) {
         if (!w || w->disabled)
                 return -EINVAL;
-        if (fanotify_mark(w->group, FAN_MARK_ADD, FAN_PRE_ACCESS, fd, NULL) == 0) {
+        /* Evictable: it pins nothing (a hold's own fd does while it lasts), and the responder's
+         * marks are the same kind, so either joins the other's. */
+        if (fanotify_mark(w->group, FAN_MARK_ADD | FAN_MARK_EVICTABLE, FAN_PRE_ACCESS, fd, NULL) == 0) {
                 w->watched++;
                 return 0;
         }

@@ -1,7 +1,9 @@
-/* prewrite — the last moment before a held file's content changes without an open: a
- * pre-content fanotify group (FAN_CLASS_PRE_CONTENT, kernel 6.14+) with a FAN_PRE_ACCESS mark
- * on each file the vault holds. truncate(2) by path needs no open, so FAN_OPEN_PERM never asks
- * about it; this event comes before it, while the content is still there.
+/* prewrite — the last moment before a read file's content changes without an open: a
+ * pre-content fanotify group (FAN_CLASS_PRE_CONTENT, kernel 6.14+) with an evictable
+ * FAN_PRE_ACCESS mark on each file a family not cleared has read (the vault's holds, and the
+ * reads the responder answers at once). truncate(2) by path needs no open, so FAN_OPEN_PERM
+ * never asks about it; this event comes before it, while the content is still there. A mark
+ * stays until the file's first change (prewrite_unwatch) or its inode's eviction.
  *
  * Only opens made after a file was marked raise these events (the opener's own read fd, made
  * before its mark, does not), and reads raise them as much as changes (the event does not say

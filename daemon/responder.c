@@ -165,13 +165,16 @@ static enum fastpath fast_kind(struct responder *r, const struct responder_rec *
 }
 
 /* A read answered before the loop has seen it: its file marked for pre-content events first, so
- * that a truncate(2) by path right after the read waits until the loop has kept it (the loop
- * holds it, or drops the mark). Evictable: it pins nothing; the loop's own mark supersedes it. */
+ * that a truncate(2) by path right after the read waits until the loop has kept it. Evictable,
+ * like the vault's own marks (it pins nothing); the file's first change takes it away. */
 static void premark(struct responder *r, int fd) {
         pthread_mutex_lock(&r->marks);
-        if (r->premark_fd >= 0 &&
-            fanotify_mark(r->premark_fd, FAN_MARK_ADD | FAN_MARK_EVICTABLE, FAN_PRE_ACCESS, fd, NULL) == 0)
-                atomic_fetch_add_explicit(&r->premarked, 1, memory_order_relaxed);
+        if (r->premark_fd >= 0) {
+                if (fanotify_mark(r->premark_fd, FAN_MARK_ADD | FAN_MARK_EVICTABLE, FAN_PRE_ACCESS, fd, NULL) == 0)
+                        atomic_fetch_add_explicit(&r->premarked, 1, memory_order_relaxed);
+                else if (errno == EINVAL) /* no pre-content events on this kernel */
+                        r->premark_fd = -1;
+        }
         pthread_mutex_unlock(&r->marks);
 }
 

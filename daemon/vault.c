@@ -17,6 +17,7 @@
 #include "prewrite.h"
 #include "privdir.h"
 #include "util.h"
+#include "vault-write.h"
 
 struct held {
         int fd;                 /* -1: free */
@@ -48,6 +49,7 @@ struct vault {
         struct vault_stats st;
         bool full_said, fail_said;
         struct prewrite *pw;        /* marks on held files: a truncate by path is seen before it lands */
+        struct vaultw *w;           /* writes the copies and records, NULL: written here */
         vault_standing_t standing;  /* where families stand (the pipeline's), NULL: all suspect */
         void *standing_u;
 };
@@ -69,13 +71,15 @@ static int64_t ns(const struct timespec *t) {
         return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
 }
 
-/* ID.json written beside, then renamed over. */
+/* ID.json written beside, then renamed over (by the writer thread, when there is one). */
 static int save_meta(struct vault *v, const struct vault_entry *e) {
         cJSON *j = vault_entry_json(e);
         char *text = j ? cJSON_PrintUnformatted(j) : NULL;
         cJSON_Delete(j);
         if (!text)
                 return -ENOMEM;
+        if (v->w && vaultw_push(v->w, e->id, NULL, 0, text) == 0)
+                return 0;
         char name[32], tmp[40];
         snprintf(name, sizeof(name), "%08x.json", e->id);
         snprintf(tmp, sizeof(tmp), ".%08x.json.tmp", e->id);
@@ -99,6 +103,7 @@ static int save_meta(struct vault *v, const struct vault_entry *e) {
 static void drop_files(void *u, const struct vault_entry *e) {
         struct vault *v = u;
         char name[32];
+        vaultw_cancel(v->w, e->id);
         snprintf(name, sizeof(name), "%08x.json", e->id);
         (void)unlinkat(v->dfd, name, 0);
         if (e->kind == VAULT_KEPT) {
@@ -194,6 +199,10 @@ int vault_new(const struct config *c, struct vault **ret, char *err, size_t errl
                 log_notice("Vault %s: budget %llu MiB (a tenth of the %llu MiB free), below vault.max_mib %u", v->dir,
                            (unsigned long long)(v->budget >> 20), (unsigned long long)(free_b >> 20), c->vault_max_mib);
         load(v);
+        int r = vaultw_new(v->dfd, &v->w);
+        if (r < 0)
+                log_info("Vault %s: no writer thread (%s): copies are written while their opener waits", v->dir,
+                         strerror(-r));
         *ret = v;
         return 0;
 }
@@ -201,6 +210,7 @@ int vault_new(const struct config *c, struct vault **ret, char *err, size_t errl
 struct vault *vault_free(struct vault *v) {
         if (!v)
                 return NULL;
+        v->w = vaultw_free(v->w); /* what is queued is written first */
         for (size_t i = 0; i < VAULT_HOLD_MAX; i++)
                 if (v->held[i].fd >= 0) {
                         close(v->held[i].fd);
@@ -210,6 +220,14 @@ struct vault *vault_free(struct vault *v) {
         vault_index_free(v->idx);
         free(v);
         return NULL;
+}
+
+static void poll_writes(struct vault *v);
+
+bool vault_settle(struct vault *v) {
+        bool done = vaultw_wait(v->w, 5000);
+        poll_writes(v);
+        return done;
 }
 
 const char *vault_dir(const struct vault *v) {
@@ -226,23 +244,61 @@ struct vault_index *vault_entries(struct vault *v) {
 
 void vault_get_stats(const struct vault *v, struct vault_stats *ret) {
         *ret = v->st;
+        ret->pending_bytes = vaultw_pending(v->w);
 }
 
 bool vault_owns(const struct vault *v, const char *path) {
         return v && strncmp(path, v->dir, v->dir_len) == 0 && (path[v->dir_len] == '/' || path[v->dir_len] == '\0');
 }
 
+/* fd's content read whole into *ret (malloc'd), for the writer thread. */
+static int read_in(int fd, uint64_t size, void **ret) {
+        char *buf = malloc(size ? size : 1);
+        if (!buf)
+                return -ENOMEM;
+        for (uint64_t off = 0; off < size;) {
+                ssize_t n = pread(fd, buf + off, size - off, (off_t)off);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0) { /* (shorter than its stat said: changed meanwhile) */
+                        int r = n < 0 ? -errno : -ESTALE;
+                        free(buf);
+                        return r;
+                }
+                off += (uint64_t)n;
+        }
+        *ret = buf;
+        return 0;
+}
+
 /* Copy fd's content into a new vault file: a reflink when it shares our filesystem and the
- * filesystem can, else copy_file_range. 0 with *ret_reflink, or -errno (nothing left behind). */
-static int copy_in(struct vault *v, int fd, const struct stat *st, uint32_t id, bool *ret_reflink) {
+ * filesystem can (any size); else, up to max_file, read into memory for the writer thread
+ * (*ret_data: the opener waits for the read only, never for a write the kernel throttles), or,
+ * without one or with its queue full, copied here. 0 with *ret_reflink, -EFBIG (too large
+ * without a reflink), or -errno (nothing left behind). */
+static int copy_in(struct vault *v, int fd, const struct stat *st, uint32_t id, bool *ret_reflink, void **ret_data) {
         char name[16], tmp[24];
+        *ret_data = NULL;
+        *ret_reflink = false;
         snprintf(name, sizeof(name), "%08x", id);
         snprintf(tmp, sizeof(tmp), ".%08x.tmp", id);
-        int out = openat(v->dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (out < 0)
+        int out = -1, r = 0;
+        if (st->st_dev == v->dev) {
+                out = openat(v->dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+                if (out < 0)
+                        return -errno;
+                *ret_reflink = ioctl(out, FICLONE, fd) == 0;
+        }
+        if (!*ret_reflink && ((uint64_t)st->st_size > v->max_file ||
+                              (v->w && vaultw_room(v->w, (size_t)st->st_size)))) {
+                if (out >= 0) {
+                        close(out);
+                        (void)unlinkat(v->dfd, tmp, 0);
+                }
+                return (uint64_t)st->st_size > v->max_file ? -EFBIG : read_in(fd, (uint64_t)st->st_size, ret_data);
+        }
+        if (out < 0 && (out = openat(v->dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
                 return -errno;
-        int r = 0;
-        *ret_reflink = st->st_dev == v->dev && ioctl(out, FICLONE, fd) == 0;
         if (!*ret_reflink)
                 r = util_copy_fd(fd, out, (uint64_t)st->st_size);
         if (close(out) < 0 && r == 0)
@@ -314,6 +370,27 @@ static bool may_note(struct vault *v, uint64_t fam) {
         return false;
 }
 
+/* Entries the writer thread could not write: out of the index, counted, said once. */
+static void poll_writes(struct vault *v) {
+        uint32_t ids[64];
+        int errs[64];
+        size_t n;
+        while ((n = vaultw_failed(v->w, ids, errs, 64)) > 0)
+                for (size_t i = 0; i < n; i++) {
+                        vault_index_remove(v->idx, ids[i]);
+                        v->st.failed++;
+                        if ((errs[i] == -ENOSPC || errs[i] == -EDQUOT) && !v->full_said) {
+                                log_warning("Vault %s is full (%s): originals are not kept until there is room; "
+                                            "protection goes on", v->dir, strerror(-errs[i]));
+                                v->full_said = true;
+                        } else if (errs[i] != -ENOSPC && errs[i] != -EDQUOT && !v->fail_said) {
+                                log_warning("Failed to write %08x in the vault %s: %s (further failures are counted)",
+                                            ids[i], v->dir, strerror(-errs[i]));
+                                v->fail_said = true;
+                        }
+                }
+}
+
 /* 0: kept; -EFBIG: too large to copy; else -errno (counted, said once). */
 static int keep_fd(struct vault *v, int fd, const struct stat *st, const char *path, uint64_t fam, uint8_t why,
                    uint64_t now_ms) {
@@ -324,13 +401,15 @@ static int keep_fd(struct vault *v, int fd, const struct stat *st, const char *p
                 v->st.skipped_large++;
                 return -EFBIG;
         }
+        poll_writes(v);
         uint64_t t0 = util_now_usec();
         uint32_t id = v->next_id++;
         bool reflink = false;
-        int r = copy_in(v, fd, st, id, &reflink);
-        if (r < 0 && reflink_possible && (uint64_t)st->st_size > v->max_file) {
+        void *data = NULL;
+        int r = copy_in(v, fd, st, id, &reflink, &data);
+        if (r == -EFBIG) {
                 v->st.skipped_large++;
-                return -EFBIG;
+                return r;
         }
         if (r < 0) {
                 v->st.failed++;
@@ -346,7 +425,8 @@ static int keep_fd(struct vault *v, int fd, const struct stat *st, const char *p
                 }
                 return r;
         }
-        v->full_said = false;
+        if (!data)
+                v->full_said = false; /* (a write the thread makes is said when it fails) */
         uint64_t took = util_now_usec() - t0;
         if (took > v->st.slowest_copy_us)
                 v->st.slowest_copy_us = took;
@@ -356,7 +436,21 @@ static int keep_fd(struct vault *v, int fd, const struct stat *st, const char *p
                 .atime_ns = ns(&st->st_atim), .uid = st->st_uid, .gid = st->st_gid, .mode = st->st_mode,
                 .t_ms = now_ms, .t_us = realtime_us(),
         };
-        if ((r = vault_index_add(v->idx, &e)) < 0 || (r = save_meta(v, &e)) < 0) {
+        if (data) { /* the data and then its record, both by the writer thread */
+                cJSON *j = vault_entry_json(&e);
+                char *text = j ? cJSON_PrintUnformatted(j) : NULL;
+                cJSON_Delete(j);
+                r = !text ? -ENOMEM : vault_index_add(v->idx, &e);
+                if (r == 0 && (r = vaultw_push(v->w, id, data, (size_t)e.size, text)) < 0)
+                        vault_index_remove(v->idx, id);
+                if (r < 0) {
+                        free(text);
+                        free(data);
+                        v->st.failed++;
+                        return r;
+                }
+                v->st.deferred++;
+        } else if ((r = vault_index_add(v->idx, &e)) < 0 || (r = save_meta(v, &e)) < 0) {
                 drop_files(v, &e);
                 v->st.failed++;
                 return r;
@@ -380,11 +474,11 @@ int vault_keep(struct vault *v, int fd, const struct stat *st, const char *path,
         return keep_fd(v, fd, st, path, fam, VAULT_WHY_WRITE, now_ms);
 }
 
+/* (Its pre-content mark stays, evictable, until the file's next change or its inode's eviction:
+ * a truncate long after the read, or past VAULT_HOLD_MAX other reads, is still seen.) */
 static void release(struct vault *v, struct held *h) {
-        if (h->fd >= 0) {
-                prewrite_unwatch(v->pw, h->fd);
+        if (h->fd >= 0)
                 close(h->fd);
-        }
         free(h->path);
         h->fd = -1;
         h->path = NULL;
@@ -405,6 +499,8 @@ void vault_hold(struct vault *v, int fd, const struct stat *st, const char *path
                 if (h->fd >= 0 && h->dev == st->st_dev && h->ino == st->st_ino) {
                         h->fam = fam; /* its name stays the one it had when first read */
                         h->t_ms = now_ms;
+                        if (v->pw) /* marked again: a change since took its mark */
+                                (void)prewrite_watch(v->pw, h->fd);
                         seen(v, fam, now_ms);
                         return;
                 }
@@ -435,29 +531,25 @@ void vault_pre_change(struct vault *v, int fd, const struct stat *st, const char
                       uint64_t now_ms) {
         if (!v)
                 return;
-        for (size_t i = 0; i < VAULT_HOLD_MAX; i++) {
-                struct held *h = &v->held[i];
-                if (h->fd < 0 || h->dev != st->st_dev || h->ino != st->st_ino)
-                        continue;
-                /* Kept: what it holds from now on is the changed file. Not kept: held still, so
-                 * that its unlink is seen (a copy may fit by then). */
-                if (vault_keep(v, fd, st, h->path, fam ? fam : h->fam, now_ms) == 0)
-                        release(v, h);
-                return;
-        }
-        /* Not held (yet): a read answered at once, whose open the loop has not seen, marked by
-         * the responder. Kept under the name it has now. */
-        if (path && path[0] == '/' && st->st_nlink > 0)
+        struct held *h = NULL;
+        for (size_t i = 0; i < VAULT_HOLD_MAX && !h; i++)
+                if (v->held[i].fd >= 0 && v->held[i].dev == st->st_dev && v->held[i].ino == st->st_ino)
+                        h = &v->held[i];
+        /* Held: under the name it was read by; the hold ends once it is kept (what it holds
+         * from now on is the changed file). Not held (a read the responder answered before the
+         * loop saw it, or a hold that ended): under the name it has now. */
+        if (h && vault_keep(v, fd, st, h->path, fam ? fam : h->fam, now_ms) == 0)
+                release(v, h);
+        else if (!h && path && path[0] == '/' && st->st_nlink > 0)
                 (void)vault_keep(v, fd, st, path, fam, now_ms);
+        vault_changed(v, fd);
 }
 
-void vault_forget_mark(struct vault *v, int fd, const struct stat *st) {
-        if (!v || !v->pw)
-                return;
-        for (size_t i = 0; i < VAULT_HOLD_MAX; i++)
-                if (v->held[i].fd >= 0 && v->held[i].dev == st->st_dev && v->held[i].ino == st->st_ino)
-                        return; /* the hold's mark */
-        prewrite_unwatch(v->pw, fd);
+void vault_changed(struct vault *v, int fd) {
+        /* Its next writes need no more events: the original is kept (or was not the vault's
+         * to keep). Its next read by a family not cleared marks it again. */
+        if (v)
+                prewrite_unwatch(v->pw, fd);
 }
 
 void vault_set_prewrite(struct vault *v, struct prewrite *pw) {
@@ -526,6 +618,7 @@ void vault_created(struct vault *v, const char *path, const struct stat *st, uin
 void vault_sweep(struct vault *v, uint64_t now_ms, uint64_t quiet_ms, vault_standing_t standing, void *u) {
         if (!v)
                 return;
+        poll_writes(v);
         struct sweep x = { .v = v, .standing = standing, .u = u };
         for (size_t i = 0; i < VAULT_HOLD_MAX; i++) {
                 struct held *h = &v->held[i];

@@ -23,9 +23,14 @@ struct vault;
 struct vault_stats {
         uint64_t kept, kept_bytes, reflinks, rescued; /* rescued: copied from a held fd after an unlink */
         uint64_t skipped_large, failed, evicted_budget, dropped;
-        uint64_t slowest_copy_us;
+        uint64_t slowest_copy_us;   /* what an opener waited for: a reflink, a read, or a copy */
+        uint64_t deferred;          /* copies read here and written by the writer thread */
+        uint64_t pending_bytes;     /* of those, not written yet */
 };
 
+/* Every copy queued for the writer thread written (waiting at most 5 s), its failures out of
+ * the index: what is listed after it is on disk. false: still writing. */
+bool vault_settle(struct vault *v);
 /* NULL in *ret (and a message in err) when the vault is off or cannot be used. */
 int vault_new(const struct config *c, struct vault **ret, char *err, size_t errlen);
 struct vault *vault_free(struct vault *v);
@@ -41,9 +46,9 @@ void vault_hold(struct vault *v, int fd, const struct stat *st, const char *path
  * held, under path: its name now, NULL if none). */
 void vault_pre_change(struct vault *v, int fd, const struct stat *st, const char *path, uint64_t fam,
                       uint64_t now_ms);
-/* A read answered before the loop saw it left a pre-content mark on fd's file: dropped unless
- * the file is held. */
-void vault_forget_mark(struct vault *v, int fd, const struct stat *st);
+/* fd's file (pre-content marked) is about to change, by someone whose changes the vault need
+ * not keep, or kept already: its mark goes (see vault_pre_change, which calls it too). */
+void vault_changed(struct vault *v, int fd);
 struct prewrite;
 /* Held files are marked in pw (NULL: not). */
 void vault_set_prewrite(struct vault *v, struct prewrite *pw);

@@ -764,29 +764,33 @@ enum proc_open_mode proc_open_mode(const char *procdir, pid_t pid) {
 
 /* ---- what a thread stopped before a file access does ---- */
 
-/* Syscalls that read a file: read, pread64, readv, preadv, preadv2, readahead, fadvise64; mmap
- * (but MAP_SHARED: a write-capable fd's shared map can be made writable later, by mprotect,
- * with no syscall on the file); and those that read one fd and write another, a read only
- * when the file is the fd they read (its index among the arguments): sendfile (out, in),
- * splice (in, off, out), copy_file_range (in, off, out). tee moves pipes only. */
+/* Syscalls that read a file: read, pread64, readv, preadv, preadv2, fadvise64; mmap (but
+ * MAP_SHARED: a write-capable fd's shared map can be made writable later, by mprotect, with
+ * no syscall on the file); and those that read one fd and write another, a read only when the
+ * file is the fd they read and not the one they write (their indexes among the arguments):
+ * sendfile (out, in), splice (in, off, out), copy_file_range (in, off, out). tee moves pipes
+ * only. (Not readahead on x86_64: 187 is a 32-bit process's sendfile, which
+ * /proc/TID/syscall shows by its own number.) */
 struct access_nr {
         int nr;
-        int in_arg; /* -1: reads its only file; -2: mmap */
+        int in_arg, out_arg; /* in_arg -1: reads its only file; -2: mmap */
 };
 #if defined(__x86_64__)
-static const struct access_nr read_nrs[] = { { 0, -1 },   { 17, -1 },  { 19, -1 },  { 295, -1 }, { 327, -1 }, { 187, -1 },
-                                             { 221, -1 }, { 9, -2 },   { 40, 1 },   { 275, 0 },  { 326, 0 },  { 276, -1 } };
+static const struct access_nr read_nrs[] = { { 0, -1, -1 },  { 17, -1, -1 }, { 19, -1, -1 }, { 295, -1, -1 },
+                                             { 327, -1, -1 }, { 221, -1, -1 }, { 9, -2, -1 }, { 40, 1, 0 },
+                                             { 275, 0, 2 },  { 326, 0, 2 },  { 276, -1, -1 } };
 #elif defined(__aarch64__)
-static const struct access_nr read_nrs[] = { { 63, -1 }, { 67, -1 }, { 65, -1 }, { 69, -1 }, { 286, -1 }, { 213, -1 },
-                                             { 223, -1 }, { 222, -2 }, { 71, 1 }, { 76, 0 }, { 285, 0 }, { 77, -1 } };
+static const struct access_nr read_nrs[] = { { 63, -1, -1 }, { 67, -1, -1 }, { 65, -1, -1 }, { 69, -1, -1 },
+                                             { 286, -1, -1 }, { 213, -1, -1 }, { 223, -1, -1 }, { 222, -2, -1 },
+                                             { 71, 1, 0 },   { 76, 0, 2 },   { 285, 0, 2 },  { 77, -1, -1 } };
 #else
-static const struct access_nr read_nrs[] = { { -2, -1 } };
+static const struct access_nr read_nrs[] = { { -2, -1, -1 } };
 #endif
 
-enum proc_open_mode proc_parse_syscall_access(const char *text, int *ret_in_fd) {
+enum proc_open_mode proc_parse_syscall_access(const char *text, int *ret_in_fd, int *ret_out_fd) {
         char *end;
         long long arg[6] = { 0 };
-        *ret_in_fd = -1;
+        *ret_in_fd = *ret_out_fd = -1;
         errno = 0;
         long nr = strtol(text, &end, 10);
         if (errno || end == text || *end != ' ' || nr < 0)
@@ -808,38 +812,48 @@ enum proc_open_mode proc_parse_syscall_access(const char *text, int *ret_in_fd) 
         }
         if (a->in_arg == -2)
                 return arg[3] & 0x1 /* MAP_SHARED, MAP_SHARED_VALIDATE */ ? PROC_OPEN_WRITE : PROC_OPEN_READ;
-        if (arg[a->in_arg] < 0 || arg[a->in_arg] > INT_MAX)
+        if (arg[a->in_arg] < 0 || arg[a->in_arg] > INT_MAX || arg[a->out_arg] < 0 || arg[a->out_arg] > INT_MAX)
                 return PROC_OPEN_UNKNOWN;
         *ret_in_fd = (int)arg[a->in_arg];
+        *ret_out_fd = (int)arg[a->out_arg];
         return PROC_OPEN_READ;
 }
 
-static enum proc_open_mode access_once(const char *procdir, pid_t tid, const struct stat *file, bool *running) {
+/* Is fd of thread tid the file named file_link (both read as links: nothing asks the file's
+ * filesystem, which may be one the thread serves itself and never answers)? */
+static bool same_file(const char *procdir, pid_t tid, int fd, const char *file_link) {
+        char path[PATH_MAX], a[PATH_MAX], b[PATH_MAX];
+        snprintf(path, sizeof(path), "%s/%d/fd/%d", procdir, (int)tid, fd);
+        ssize_t n = readlink(path, a, sizeof(a));
+        ssize_t m = readlink(file_link, b, sizeof(b));
+        return n > 0 && m > 0 && n == m && (size_t)n < sizeof(a) && memcmp(a, b, (size_t)n) == 0;
+}
+
+static enum proc_open_mode access_once(const char *procdir, pid_t tid, const char *file_link, bool *running) {
         char path[PATH_MAX], buf[256];
         snprintf(path, sizeof(path), "%s/%d/syscall", procdir, (int)tid);
         ssize_t n = read_file(path, buf, sizeof(buf));
         *running = n > 0 && strncmp(buf, "running", 7) == 0;
         if (n <= 0)
                 return PROC_OPEN_UNKNOWN;
-        int in_fd;
-        enum proc_open_mode m = proc_parse_syscall_access(buf, &in_fd);
+        int in_fd, out_fd;
+        enum proc_open_mode m = proc_parse_syscall_access(buf, &in_fd, &out_fd);
         if (m != PROC_OPEN_READ || in_fd < 0)
                 return m;
-        /* It reads one fd and writes another: a read of this file only if the file is the one read. */
-        struct stat st;
-        snprintf(path, sizeof(path), "%s/%d/fd/%d", procdir, (int)tid, in_fd);
-        if (!file || stat(path, &st) < 0)
-                return PROC_OPEN_UNKNOWN;
-        return st.st_dev == file->st_dev && st.st_ino == file->st_ino ? PROC_OPEN_READ : PROC_OPEN_WRITE;
+        /* It reads one fd and writes another: a read of this file only if the file is the one
+         * read and not the one written (anything in doubt is a change). */
+        if (!file_link || same_file(procdir, tid, out_fd, file_link))
+                return PROC_OPEN_WRITE;
+        return same_file(procdir, tid, in_fd, file_link) ? PROC_OPEN_READ : PROC_OPEN_WRITE;
 }
 
 /* A thread stopped at a pre-content event is in its syscall until answered; caught "running"
  * (woken with the group's wait queue) it is read again after a yield, twice: this is asked by
  * a thread that answers others meanwhile, so it never sleeps here. */
-enum proc_open_mode proc_access_mode(const char *procdir, pid_t tid, const struct stat *file) {
+enum proc_open_mode proc_access_mode(const char *procdir, pid_t tid, const char *file_link) {
         for (int i = 0;; i++) {
                 bool running = false;
-                enum proc_open_mode m = access_once(procdir, tid, file, &running);
+                enum proc_open_mode m = access_once(procdir, tid, file_link, &running);
                 if (m != PROC_OPEN_UNKNOWN || !running || i == 2)
                         return m;
                 sched_yield();

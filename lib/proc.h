@@ -114,14 +114,15 @@ enum proc_open_mode proc_parse_syscall_open(const char *text);
 enum proc_open_mode proc_open_mode(const char *procdir, pid_t pid);
 /* A thread stopped at a pre-content event (before a read, write or truncate of a file's
  * content; the event does not say which): READ when its syscall only reads (read, pread,
- * readv, preadv, readahead, fadvise, a private mmap), or reads the fd *ret_in_fd (>= 0: only a
- * read if that fd is the file: sendfile, splice and copy_file_range write another); WRITE for
- * any other (truncate(2) by path, write, fallocate, a MAP_SHARED mmap); UNKNOWN when it
- * cannot be read. */
-enum proc_open_mode proc_parse_syscall_access(const char *text, int *ret_in_fd);
-struct stat;
-/* The same for thread tid now, file: the file of the event (its device and inode). */
-enum proc_open_mode proc_access_mode(const char *procdir, pid_t tid, const struct stat *file);
+ * readv, preadv, fadvise, a private mmap), or reads *ret_in_fd and writes *ret_out_fd (>= 0:
+ * a read only if the file is the first and not the second: sendfile, splice,
+ * copy_file_range); WRITE for any other (truncate(2) by path, write, fallocate, a MAP_SHARED
+ * mmap); UNKNOWN when it cannot be read. */
+enum proc_open_mode proc_parse_syscall_access(const char *text, int *ret_in_fd, int *ret_out_fd);
+/* The same for thread tid now; file_link: a link naming the event's file ("/proc/self/fd/N"),
+ * compared as a link with the thread's fds (no stat: nothing waits on the file's filesystem).
+ * Never sleeps: "running" (woken with the group's wait queue) is read again after a yield. */
+enum proc_open_mode proc_access_mode(const char *procdir, pid_t tid, const char *file_link);
 /* Every process but skip: the first that holds path open for writing, else the first reader,
  * else 0. A full scan: costly (every fd link of every process). */
 pid_t proc_find_holder(const char *procdir, const char *path, pid_t skip);

@@ -73,6 +73,20 @@ int vault_index_add(struct vault_index *v, const struct vault_entry *e) {
         return 0;
 }
 
+int vault_index_remove(struct vault_index *v, uint32_t id) {
+        for (size_t i = 0; i < v->n; i++) {
+                if (v->v[i].id != id)
+                        continue;
+                if (v->v[i].kind == VAULT_KEPT)
+                        v->bytes -= v->v[i].size;
+                vault_entry_clear(&v->v[i]);
+                memmove(&v->v[i], &v->v[i + 1], (v->n - i - 1) * sizeof(v->v[0]));
+                v->n--;
+                return 0;
+        }
+        return -ENOENT;
+}
+
 size_t vault_index_count(const struct vault_index *v) {
         return v->n;
 }

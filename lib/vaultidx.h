@@ -47,6 +47,8 @@ struct vault_index *vault_index_free(struct vault_index *v);
 #define VAULT_MAX_ENTRIES 65536
 int vault_index_add(struct vault_index *v, const struct vault_entry *e);
 size_t vault_index_count(const struct vault_index *v);
+/* The entry of that id out of the index (nothing else is told): 0, or -ENOENT. */
+int vault_index_remove(struct vault_index *v, uint32_t id);
 struct vault_entry *vault_index_at(struct vault_index *v, size_t i); /* oldest first */
 /* The newest KEPT entry of that inode, or NULL. */
 const struct vault_entry *vault_index_kept(const struct vault_index *v, dev_t dev, ino_t ino);

@@ -59,7 +59,8 @@ void ctl_show_status(const cJSON *j) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "vault");
         if (v)
                 printf("Vault:         %s: %.1f of %.0f MiB, %.0f entries; %.0f originals kept (%.0f reflinks, %.0f rescued "
-                       "after an unlink), %.0f too large, %.0f failed, %.0f evicted, slowest copy %.1f ms\n",
+                       "after an unlink), %.0f too large, %.0f failed, %.0f evicted, slowest copy %.1f ms (what an opener "
+                       "waited for)\n",
                        str(v, "dir"), num(v, "bytes") / 1048576.0, num(v, "budget") / 1048576.0, num(v, "entries"),
                        num(v, "kept"), num(v, "reflinks"), num(v, "rescued"), num(v, "skipped_large"), num(v, "failed"),
                        num(v, "evicted"), num(v, "slowest_copy_us") / 1000.0);

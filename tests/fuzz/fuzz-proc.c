@@ -34,10 +34,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         pid_t tgid;
         if (proc_parse_status_tgid(text, &tgid) == 0 && tgid <= 0)
                 abort();
-        int in_fd;
-        enum proc_open_mode am = proc_parse_syscall_access(text, &in_fd);
+        int in_fd, out_fd;
+        enum proc_open_mode am = proc_parse_syscall_access(text, &in_fd, &out_fd);
         if ((am != PROC_OPEN_UNKNOWN && am != PROC_OPEN_READ && am != PROC_OPEN_WRITE) ||
-            (in_fd >= 0 && am != PROC_OPEN_READ))
+            (in_fd >= 0 && am != PROC_OPEN_READ) || ((in_fd >= 0) != (out_fd >= 0)))
                 abort();
         unsigned flags;
         (void)attr_parse_fdinfo_flags(text, &flags);

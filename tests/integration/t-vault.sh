@@ -73,9 +73,28 @@ if ! grep -q "no pre-content events\|No pre-content group" "$WORK/daemon.log"; t
                 touch "$WORK/full/.ransomguard-sim-target"
         files=$(find "$WORK/full" -type f | wc -l)
         SRC=$WORK/full run_mode truncate_preread_full --mode truncate --preread
-        rm -rf "$WORK/p/truncate_preread_full" "$WORK/full"
         check "truncate after a read of all $files files: stopped (exit $RC), restored (exit $RRC), 0 unrecoverable ($LOST)" \
                 bash -c "[ $RC -eq 137 ] && [ $RRC -eq 0 ] && [ $LOST -eq 0 ] && [ $files -gt 1024 ]"
+        # A file read, then 1024 more (its hold is gone), then truncated by path without being
+        # read again: its mark outlives the hold.
+        cp -a "$WORK/full" "$WORK/p/late"
+        kept0=$("$CTL" -s "$RT/control" -o json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["vault"]["kept"])')
+        first=$(python3 - "$WORK/p/late" <<'PY'
+import os, sys
+files = sorted(os.path.join(d, f) for d, _, fs in os.walk(sys.argv[1]) for f in fs
+               if not f.startswith(".ransomguard") and os.path.getsize(os.path.join(d, f)) > 0)
+for f in files:
+    with open(f, "rb") as h:
+        h.read(1)
+os.truncate(files[0], 0)
+print(files[0])
+PY
+)
+        sleep 0.3
+        kept1=$("$CTL" -s "$RT/control" -o json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["vault"]["kept"])')
+        check "a file truncated by path after 1024 others were read is kept ($first: kept $kept0 -> $kept1)" \
+                [ "${kept1:-0}" -gt "${kept0:-0}" ]
+        rm -rf "$WORK/full" # (p/late stays: removed now, each held file would be kept as deleted)
 fi
 echo "MEASURED: all modes: $total files damaged, $lost_all unrecoverable after restore"
 "$CTL" -s "$RT/control" -o json status > "$WORK/status.json"
@@ -166,6 +185,8 @@ start_daemon '{"protect": [], "action": "kill", "account": {"enabled": false},
 setsid "$SIM" --target "$WORK/p/full" --mode inplace --log "$WORK/full.log" 2> /dev/null
 rc=$?
 check "vault on a full disk: the attack is still stopped (exit $rc)" [ "$rc" -eq 137 ]
+# (Said when the writer thread's failure is next looked at: the next copy, or the sweep every 5 s.)
+for _ in $(seq 1 70); do grep -q "is full" "$WORK/daemon.log" && break; sleep 0.1; done
 check "... the full vault is said" grep -q "is full" "$WORK/daemon.log"
 check "... the daemon goes on" kill -0 "$DAEMON_PID"
 stop_daemon

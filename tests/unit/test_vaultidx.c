@@ -46,6 +46,24 @@ START_TEST(test_budget_spares_suspects) {
 }
 END_TEST
 
+/* An entry whose write failed leaves the index, its bytes with it; the rest keep their order. */
+START_TEST(test_remove) {
+        struct vault_index *v;
+        ck_assert_int_eq(vault_index_new(&v), 0);
+        struct vault_entry e[] = { kept(1, 1, 100, 10), kept(2, 1, 50, 11), kept(3, 1, 25, 12) };
+        for (size_t i = 0; i < 3; i++)
+                ck_assert_int_eq(vault_index_add(v, &e[i]), 0);
+        ck_assert_int_eq(vault_index_remove(v, 2), 0);
+        ck_assert_int_eq(vault_index_remove(v, 2), -ENOENT);
+        ck_assert_uint_eq(vault_index_count(v), 2);
+        ck_assert_uint_eq(vault_index_bytes(v), 125);
+        ck_assert_uint_eq(vault_index_at(v, 0)->id, 1);
+        ck_assert_uint_eq(vault_index_at(v, 1)->id, 3);
+        ck_assert_ptr_null(vault_index_kept(v, 8, 102));
+        vault_index_free(v);
+}
+END_TEST
+
 START_TEST(test_expiry) {
         struct vault_index *v;
         ck_assert_int_eq(vault_index_new(&v), 0);
@@ -103,6 +121,7 @@ int main(void) {
         TCase *tc = tcase_create("vaultidx");
         tcase_add_test(tc, test_budget_spares_suspects);
         tcase_add_test(tc, test_expiry);
+        tcase_add_test(tc, test_remove);
         tcase_add_test(tc, test_current_and_json);
         suite_add_tcase(s, tc);
         return run_suite(s);
