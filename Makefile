@@ -68,6 +68,11 @@ $(SIM_BIN): $(wildcard tests/sim/*.c tests/sim/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(CRYPTOLIBS)
 
+# The vault's writer thread is daemon code with nothing of the kernel's but files: tested alone.
+$(B)/tests/test_vault_write: tests/unit/test_vault_write.c daemon/vault-write.c $(B)/librg.a $(wildcard tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LIBFLAGS) -Idaemon $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(LIBS) $(CHECKLIBS)
+
 $(B)/tests/%: tests/unit/%.c $(B)/librg.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LIBFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(LIBS) $(CHECKLIBS)

@@ -686,7 +686,7 @@ void pipeline_pre_change(void *userdata, int fd, pid_t tid) {
         struct score_entry *e = identify(p, &ev, now);
         uint64_t t_owned, owner = fcache_owner_ino(p->files, st.st_dev, st.st_ino, &t_owned);
         if ((!e && opener_allowed(p, &ev)) || (e && own_file(p, e, owner, t_owned, now))) {
-                vault_changed(p->vault, fd); /* allowed, or its own file: nothing of anyone's */
+                vault_changed(p->vault, fd, &st); /* allowed, or its own file: nothing of anyone's */
                 return;
         }
         char link[64], path[PATH_MAX];

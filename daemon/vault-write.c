@@ -19,7 +19,7 @@ struct job {
         struct job *next;
 };
 
-#define FAILED_MAX 256
+#define FAILED_MAX 1024
 
 struct vaultw {
         int dfd;
@@ -28,12 +28,14 @@ struct vaultw {
         pthread_cond_t cond, idle;
         struct job *head, *tail;  /* under lock */
         size_t pending;           /* bytes queued or being written, under lock */
-        bool stop, lock_ok;
+        bool stop;
         bool busy, busy_cancel;   /* the job being written (busy_id), and whether it was dropped */
         uint32_t busy_id;
         uint32_t failed_id[FAILED_MAX];
         int failed_err[FAILED_MAX];
         size_t n_failed;
+        bool failed_lost;         /* more failed than the list holds */
+        uint64_t written;         /* jobs written whole */
 };
 
 /* name, written as ".name.tmp" first and renamed over; -errno (nothing left behind). */
@@ -70,6 +72,7 @@ static void unlink_entry(int dfd, uint32_t id) {
         (void)unlinkat(dfd, name, 0);
 }
 
+/* (A record-only job that fails leaves what was written before it: the data and an older record.) */
 static int write_job(int dfd, const struct job *j) {
         char name[32];
         int r = 0;
@@ -81,7 +84,7 @@ static int write_job(int dfd, const struct job *j) {
                 snprintf(name, sizeof(name), "%08x.json", j->id);
                 r = write_file(dfd, name, j->meta, strlen(j->meta));
         }
-        if (r < 0)
+        if (r < 0 && j->data)
                 unlink_entry(dfd, j->id); /* (the data without its record is no entry) */
         return r;
 }
@@ -110,12 +113,18 @@ static void *run(void *arg) {
                 pthread_mutex_unlock(&w->lock);
                 int r = write_job(w->dfd, j);
                 pthread_mutex_lock(&w->lock);
-                if (w->busy_cancel)
+                bool cancelled = w->busy_cancel;
+                if (cancelled) { /* dropped meanwhile: removed, outside the lock */
+                        pthread_mutex_unlock(&w->lock);
                         unlink_entry(w->dfd, j->id);
-                else if (r < 0 && w->n_failed < FAILED_MAX) {
+                        pthread_mutex_lock(&w->lock);
+                } else if (r < 0 && w->n_failed < FAILED_MAX) {
                         w->failed_id[w->n_failed] = j->id;
                         w->failed_err[w->n_failed++] = r;
-                }
+                } else if (r < 0)
+                        w->failed_lost = true;
+                else
+                        w->written++;
                 w->busy = false;
                 w->pending -= j->len;
                 free_job(j);
@@ -131,28 +140,34 @@ int vaultw_new(int dfd, struct vaultw **ret) {
         if (!w)
                 return -ENOMEM;
         w->dfd = dfd;
-        int r = -pthread_mutex_init(&w->lock, NULL);
-        if (r == 0 && (r = -pthread_cond_init(&w->cond, NULL)) < 0)
-                pthread_mutex_destroy(&w->lock);
-        if (r == 0 && (r = -pthread_cond_init(&w->idle, NULL)) < 0) {
-                pthread_cond_destroy(&w->cond);
-                pthread_mutex_destroy(&w->lock);
+        pthread_condattr_t ca;
+        int r = -pthread_condattr_init(&ca);
+        if (r < 0) {
+                free(w);
+                return r;
         }
-        w->lock_ok = r == 0;
+        (void)pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* a wall-clock jump changes no wait */
+        int steps = 0; /* what is made, to unmake on failure */
+        if ((r = -pthread_mutex_init(&w->lock, NULL)) == 0 && ++steps && (r = -pthread_cond_init(&w->cond, NULL)) == 0 &&
+            ++steps && (r = -pthread_cond_init(&w->idle, &ca)) == 0)
+                ++steps;
+        pthread_condattr_destroy(&ca);
         /* Created with every signal blocked (it may start before the loop blocks them for its
          * signalfd): a SIGHUP must reach the loop, never end the process through this thread. */
-        sigset_t all, old;
-        sigfillset(&all);
-        pthread_sigmask(SIG_SETMASK, &all, &old);
-        if (r == 0)
+        if (r == 0) {
+                sigset_t all, old;
+                sigfillset(&all);
+                pthread_sigmask(SIG_SETMASK, &all, &old);
                 r = -pthread_create(&w->thread, NULL, run, w);
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
-        if (r < 0 && w->lock_ok) {
-                pthread_cond_destroy(&w->idle);
-                pthread_cond_destroy(&w->cond);
-                pthread_mutex_destroy(&w->lock);
+                pthread_sigmask(SIG_SETMASK, &old, NULL);
         }
         if (r < 0) {
+                if (steps >= 3)
+                        pthread_cond_destroy(&w->idle);
+                if (steps >= 2)
+                        pthread_cond_destroy(&w->cond);
+                if (steps >= 1)
+                        pthread_mutex_destroy(&w->lock);
                 free(w);
                 return r;
         }
@@ -207,24 +222,34 @@ void vaultw_cancel(struct vaultw *w, uint32_t id) {
         pthread_mutex_lock(&w->lock);
         if (w->busy && w->busy_id == id)
                 w->busy_cancel = true;
-        for (struct job **p = &w->head, *prev = NULL; *p; prev = *p, p = &(*p)->next) {
-                if ((*p)->id != id)
-                        continue;
+        /* Every job of it (a record may be queued more than once). */
+        struct job **p = &w->head, *prev = NULL;
+        while (*p) {
                 struct job *j = *p;
+                if (j->id != id) {
+                        prev = j;
+                        p = &j->next;
+                        continue;
+                }
                 *p = j->next;
                 if (w->tail == j)
                         w->tail = prev;
                 w->pending -= j->len;
                 free_job(j);
-                break;
         }
         pthread_mutex_unlock(&w->lock);
 }
 
-size_t vaultw_failed(struct vaultw *w, uint32_t *ids, int *errs, size_t n) {
+size_t vaultw_failed(struct vaultw *w, uint32_t *ids, int *errs, size_t n, bool *ret_lost, uint64_t *ret_written) {
         if (!w)
                 return 0;
         pthread_mutex_lock(&w->lock);
+        if (ret_lost) {
+                *ret_lost = w->failed_lost;
+                w->failed_lost = false;
+        }
+        if (ret_written)
+                *ret_written = w->written;
         size_t k = w->n_failed < n ? w->n_failed : n;
         memcpy(ids, w->failed_id, k * sizeof(*ids));
         memcpy(errs, w->failed_err, k * sizeof(*errs));
@@ -248,7 +273,7 @@ bool vaultw_wait(struct vaultw *w, unsigned timeout_ms) {
         if (!w)
                 return true;
         struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
+        clock_gettime(CLOCK_MONOTONIC, &until);
         until.tv_sec += timeout_ms / 1000;
         until.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
         if (until.tv_nsec >= 1000000000) {

@@ -27,8 +27,10 @@ bool vaultw_room(const struct vaultw *w, size_t len);
 int vaultw_push(struct vaultw *w, uint32_t id, void *data, size_t len, char *meta);
 /* Entry id is dropped: not written if still queued, removed after if being written. */
 void vaultw_cancel(struct vaultw *w, uint32_t id);
-/* The entries whose write failed since the last call (up to n), with their -errno; how many. */
-size_t vaultw_failed(struct vaultw *w, uint32_t *ids, int *errs, size_t n);
+/* The entries whose write failed since the last call (up to n), with their -errno; how many.
+ * *ret_lost: more failed than could be listed since the last call (NULL: not asked);
+ * *ret_written: jobs written whole so far. */
+size_t vaultw_failed(struct vaultw *w, uint32_t *ids, int *errs, size_t n, bool *ret_lost, uint64_t *ret_written);
 /* Wait until everything queued is written (at most timeout_ms): true if so. */
 bool vaultw_wait(struct vaultw *w, unsigned timeout_ms);
 /* Bytes queued now. */

@@ -25,6 +25,7 @@ struct held {
         ino_t ino;
         uint64_t fam, t_ms;
         char *path;
+        bool marked;            /* its pre-content mark stands (a change takes it) */
 };
 
 /* Families that read or put at risk a file lately: only these have the files they create and
@@ -50,6 +51,9 @@ struct vault {
         bool full_said, fail_said;
         struct prewrite *pw;        /* marks on held files: a truncate by path is seen before it lands */
         struct vaultw *w;           /* writes the copies and records, NULL: written here */
+        uint64_t written_at_failure; /* the writer's count of whole writes at its last failure */
+        bool no_reflink;            /* FICLONE refused on the vault's filesystem: not tried again */
+        bool check_missing;         /* failures were lost: the sweep looks for entries without records */
         vault_standing_t standing;  /* where families stand (the pipeline's), NULL: all suspect */
         void *standing_u;
 };
@@ -127,6 +131,13 @@ static void load(struct vault *v) {
                 size_t len = strlen(de->d_name);
                 if (de->d_name[0] == '.' && strstr(de->d_name, ".tmp")) {
                         (void)unlinkat(v->dfd, de->d_name, 0); /* a copy cut short by a crash */
+                        continue;
+                }
+                if (len == 8 && strspn(de->d_name, "0123456789abcdef") == 8) {
+                        char rec[16];
+                        snprintf(rec, sizeof(rec), "%s.json", de->d_name);
+                        if (faccessat(v->dfd, rec, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+                                (void)unlinkat(v->dfd, de->d_name, 0); /* a copy whose record never came */
                         continue;
                 }
                 if (len != 13 || strcmp(de->d_name + 8, ".json") != 0)
@@ -283,11 +294,13 @@ static int copy_in(struct vault *v, int fd, const struct stat *st, uint32_t id, 
         snprintf(name, sizeof(name), "%08x", id);
         snprintf(tmp, sizeof(tmp), ".%08x.tmp", id);
         int out = -1, r = 0;
-        if (st->st_dev == v->dev) {
+        if (st->st_dev == v->dev && !v->no_reflink) {
                 out = openat(v->dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
                 if (out < 0)
                         return -errno;
                 *ret_reflink = ioctl(out, FICLONE, fd) == 0;
+                if (!*ret_reflink && (errno == EOPNOTSUPP || errno == ENOTTY || errno == EINVAL))
+                        v->no_reflink = true; /* (ext4: never; xfs without reflink=1: never) */
         }
         if (!*ret_reflink && ((uint64_t)st->st_size > v->max_file ||
                               (v->w && vaultw_room(v->w, (size_t)st->st_size)))) {
@@ -370,15 +383,33 @@ static bool may_note(struct vault *v, uint64_t fam) {
         return false;
 }
 
-/* Entries the writer thread could not write: out of the index, counted, said once. */
+/* One entry the writer thread could not write: out of the index (and out of what is kept). */
+static void unkeep(struct vault *v, uint32_t id) {
+        for (size_t i = 0; i < vault_index_count(v->idx); i++) {
+                const struct vault_entry *e = vault_index_at(v->idx, i);
+                if (e->id != id)
+                        continue;
+                if (e->kind == VAULT_KEPT) {
+                        v->st.kept--;
+                        v->st.kept_bytes -= e->size;
+                }
+                break;
+        }
+        if (vault_index_remove(v->idx, id) == 0)
+                v->st.failed++;
+}
+
+/* Entries the writer thread could not write: out of the index, counted, said once (again once
+ * a write succeeded since). More than it could list: every kept entry without its file goes. */
 static void poll_writes(struct vault *v) {
         uint32_t ids[64];
         int errs[64];
         size_t n;
-        while ((n = vaultw_failed(v->w, ids, errs, 64)) > 0)
+        bool lost = false;
+        uint64_t written = 0;
+        while ((n = vaultw_failed(v->w, ids, errs, 64, lost ? NULL : &lost, &written)) > 0)
                 for (size_t i = 0; i < n; i++) {
-                        vault_index_remove(v->idx, ids[i]);
-                        v->st.failed++;
+                        unkeep(v, ids[i]);
                         if ((errs[i] == -ENOSPC || errs[i] == -EDQUOT) && !v->full_said) {
                                 log_warning("Vault %s is full (%s): originals are not kept until there is room; "
                                             "protection goes on", v->dir, strerror(-errs[i]));
@@ -388,7 +419,11 @@ static void poll_writes(struct vault *v) {
                                             ids[i], v->dir, strerror(-errs[i]));
                                 v->fail_said = true;
                         }
+                        v->written_at_failure = written;
                 }
+        v->check_missing |= lost;
+        if (written > v->written_at_failure && v->w) /* room again: a new failure is said */
+                v->full_said = v->fail_said = false;
 }
 
 /* 0: kept; -EFBIG: too large to copy; else -errno (counted, said once). */
@@ -396,7 +431,7 @@ static int keep_fd(struct vault *v, int fd, const struct stat *st, const char *p
                    uint64_t now_ms) {
         if (!v || !S_ISREG(st->st_mode))
                 return -EINVAL;
-        bool reflink_possible = st->st_dev == v->dev;
+        bool reflink_possible = st->st_dev == v->dev && !v->no_reflink;
         if ((uint64_t)st->st_size > v->max_file && !reflink_possible) {
                 v->st.skipped_large++;
                 return -EFBIG;
@@ -425,8 +460,8 @@ static int keep_fd(struct vault *v, int fd, const struct stat *st, const char *p
                 }
                 return r;
         }
-        if (!data)
-                v->full_said = false; /* (a write the thread makes is said when it fails) */
+        if (!data && !v->w)
+                v->full_said = false; /* (with the thread, poll_writes says when there is room) */
         uint64_t took = util_now_usec() - t0;
         if (took > v->st.slowest_copy_us)
                 v->st.slowest_copy_us = took;
@@ -499,8 +534,8 @@ void vault_hold(struct vault *v, int fd, const struct stat *st, const char *path
                 if (h->fd >= 0 && h->dev == st->st_dev && h->ino == st->st_ino) {
                         h->fam = fam; /* its name stays the one it had when first read */
                         h->t_ms = now_ms;
-                        if (v->pw) /* marked again: a change since took its mark */
-                                (void)prewrite_watch(v->pw, h->fd);
+                        if (v->pw && !h->marked) /* marked again: a change since took its mark */
+                                h->marked = prewrite_watch(v->pw, h->fd) == 0;
                         seen(v, fam, now_ms);
                         return;
                 }
@@ -523,7 +558,7 @@ void vault_hold(struct vault *v, int fd, const struct stat *st, const char *path
         *slot = (struct held){ .fd = d, .dev = st->st_dev, .ino = st->st_ino, .fam = fam, .t_ms = now_ms, .path = p };
         /* Its content could still go without an open (truncate(2) by path): watched. */
         if (v->pw)
-                (void)prewrite_watch(v->pw, d);
+                slot->marked = prewrite_watch(v->pw, d) == 0;
         seen(v, fam, now_ms);
 }
 
@@ -542,14 +577,18 @@ void vault_pre_change(struct vault *v, int fd, const struct stat *st, const char
                 release(v, h);
         else if (!h && path && path[0] == '/' && st->st_nlink > 0)
                 (void)vault_keep(v, fd, st, path, fam, now_ms);
-        vault_changed(v, fd);
+        vault_changed(v, fd, st);
 }
 
-void vault_changed(struct vault *v, int fd) {
+void vault_changed(struct vault *v, int fd, const struct stat *st) {
         /* Its next writes need no more events: the original is kept (or was not the vault's
          * to keep). Its next read by a family not cleared marks it again. */
-        if (v)
-                prewrite_unwatch(v->pw, fd);
+        if (!v)
+                return;
+        prewrite_unwatch(v->pw, fd);
+        for (size_t i = 0; i < VAULT_HOLD_MAX; i++)
+                if (v->held[i].fd >= 0 && v->held[i].dev == st->st_dev && v->held[i].ino == st->st_ino)
+                        v->held[i].marked = false;
 }
 
 void vault_set_prewrite(struct vault *v, struct prewrite *pw) {
@@ -619,6 +658,17 @@ void vault_sweep(struct vault *v, uint64_t now_ms, uint64_t quiet_ms, vault_stan
         if (!v)
                 return;
         poll_writes(v);
+        if (v->check_missing && vaultw_wait(v->w, 0)) { /* (only once nothing is queued) */
+                v->check_missing = false;
+                for (size_t i = vault_index_count(v->idx); i-- > 0;) {
+                        const struct vault_entry *e = vault_index_at(v->idx, i);
+                        char name[32];
+                        snprintf(name, sizeof(name), "%08x.json", e->id);
+                        if (e->kind == VAULT_KEPT && faccessat(v->dfd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
+                            errno == ENOENT)
+                                unkeep(v, e->id);
+                }
+        }
         struct sweep x = { .v = v, .standing = standing, .u = u };
         for (size_t i = 0; i < VAULT_HOLD_MAX; i++) {
                 struct held *h = &v->held[i];

@@ -48,7 +48,7 @@ void vault_pre_change(struct vault *v, int fd, const struct stat *st, const char
                       uint64_t now_ms);
 /* fd's file (pre-content marked) is about to change, by someone whose changes the vault need
  * not keep, or kept already: its mark goes (see vault_pre_change, which calls it too). */
-void vault_changed(struct vault *v, int fd);
+void vault_changed(struct vault *v, int fd, const struct stat *st);
 struct prewrite;
 /* Held files are marked in pw (NULL: not). */
 void vault_set_prewrite(struct vault *v, struct prewrite *pw);
