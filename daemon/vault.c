@@ -135,7 +135,7 @@ static void load(struct vault *v) {
                 }
                 if (len == 8 && strspn(de->d_name, "0123456789abcdef") == 8) {
                         char rec[16];
-                        snprintf(rec, sizeof(rec), "%s.json", de->d_name);
+                        snprintf(rec, sizeof(rec), "%.8s.json", de->d_name);
                         if (faccessat(v->dfd, rec, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
                                 (void)unlinkat(v->dfd, de->d_name, 0); /* a copy whose record never came */
                         continue;
