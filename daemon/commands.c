@@ -117,6 +117,13 @@ cJSON *commands_vault(struct incidents *in, struct vault *v, const struct ancest
         cJSON *j = ok(), *incs = j ? cJSON_AddArrayToObject(j, "incidents") : NULL,
               *ents = incs ? cJSON_AddArrayToObject(j, "entries") : NULL;
         bool good = ents && cJSON_AddStringToObject(j, "dir", vault_dir(v));
+        /* Every directory, vault.dir first: an entry's "store" is its index here. */
+        const char *dirs[VAULT_MAX_STORES];
+        size_t nd = vault_dirs(v, dirs, VAULT_MAX_STORES);
+        cJSON *ds = good ? cJSON_AddArrayToObject(j, "dirs") : NULL;
+        for (size_t i = 0; ds && i < nd; i++)
+                good = good && cJSON_AddItemToArray(ds, cJSON_CreateString(dirs[i]));
+        good = good && ds;
         uint64_t fams[HISTORY_MAX], from_us[HISTORY_MAX], to_us[HISTORY_MAX];
         pid_t roots[HISTORY_MAX];
         size_t nf = 0;

@@ -281,6 +281,8 @@ static void apply_reload(void *userdata, const char *text, const char *read_err)
                         return;
                 }
         }
+        if (roots_changed && nc->vault_on_filesystems)
+                vault_use_filesystems(m->pipe.vault, nc->protect);
         control_config(m, old);
         config_free(old);
         snprintf(err, sizeof(err), "Configuration reloaded from %s (action %s, threshold %.0f%s)", m->o.config_path,
@@ -378,6 +380,12 @@ static cJSON *status_json(struct manager *m) {
                      add_num(v, "slowest_copy_us", (double)vs.slowest_copy_us) &&
                      add_num(v, "written_later", (double)vs.deferred) &&
                      add_num(v, "pending_bytes", (double)vs.pending_bytes);
+                const char *dirs[VAULT_MAX_STORES];
+                size_t nd = vault_dirs(m->pipe.vault, dirs, VAULT_MAX_STORES);
+                cJSON *fsd = ok ? cJSON_AddArrayToObject(v, "on_filesystems") : NULL;
+                ok = fsd != NULL;
+                for (size_t i = 1; ok && i < nd; i++) /* (dirs[0] is vault.dir) */
+                        ok = cJSON_AddItemToArray(fsd, cJSON_CreateString(dirs[i]));
                 if (ok && m->prewrite) { /* pre-content events on held files */
                         struct prewrite_stats ps;
                         prewrite_get_stats(m->prewrite, &ps);

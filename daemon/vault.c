@@ -4,11 +4,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,8 +39,21 @@ struct family_seen {
         uint32_t notes;
 };
 
+/* A directory at the root of a protected xfs or btrfs mount that vault.dir is not on: reflinks
+ * work only within one filesystem (and one mount), so the originals there are kept beside them,
+ * at any size and at no cost until they are overwritten. Store k (1…) is fs[k - 1]. */
+struct fsstore {
+        int dfd;
+        dev_t dev;
+        bool dead;              /* refused a reflink since: its files go to vault.dir */
+        char dir[1024];
+        size_t dir_len;
+};
+
 struct vault {
         int dfd;
+        struct fsstore fs[VAULT_MAX_STORES - 1];
+        size_t n_fs;
         struct family_seen fams[VAULT_FAMILIES];
         char dir[1024];
         size_t dir_len;
@@ -75,6 +90,14 @@ static int64_t ns(const struct timespec *t) {
         return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
 }
 
+static int store_dfd(const struct vault *v, uint8_t k) {
+        return k && k <= v->n_fs ? v->fs[k - 1].dfd : v->dfd;
+}
+
+static const char *store_dir(const struct vault *v, uint8_t k) {
+        return k && k <= v->n_fs ? v->fs[k - 1].dir : v->dir;
+}
+
 /* ID.json written beside, then renamed over (by the writer thread, when there is one). */
 static int save_meta(struct vault *v, const struct vault_entry *e) {
         cJSON *j = vault_entry_json(e);
@@ -82,12 +105,13 @@ static int save_meta(struct vault *v, const struct vault_entry *e) {
         cJSON_Delete(j);
         if (!text)
                 return -ENOMEM;
-        if (v->w && vaultw_push(v->w, e->id, NULL, 0, text) == 0)
+        if (!e->store && v->w && vaultw_push(v->w, e->id, NULL, 0, text) == 0)
                 return 0;
+        int dfd = store_dfd(v, e->store);
         char name[32], tmp[40];
         snprintf(name, sizeof(name), "%08x.json", e->id);
         snprintf(tmp, sizeof(tmp), ".%08x.json.tmp", e->id);
-        int fd = openat(v->dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+        int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
         int r = fd < 0 ? -errno : 0;
         size_t n = strlen(text);
         if (fd >= 0) {
@@ -96,10 +120,10 @@ static int save_meta(struct vault *v, const struct vault_entry *e) {
                 if (close(fd) < 0 && r == 0)
                         r = -errno;
         }
-        if (r == 0 && renameat(v->dfd, tmp, v->dfd, name) < 0)
+        if (r == 0 && renameat(dfd, tmp, dfd, name) < 0)
                 r = -errno;
         if (r < 0)
-                (void)unlinkat(v->dfd, tmp, 0);
+                (void)unlinkat(dfd, tmp, 0);
         free(text);
         return r;
 }
@@ -107,18 +131,22 @@ static int save_meta(struct vault *v, const struct vault_entry *e) {
 static void drop_files(void *u, const struct vault_entry *e) {
         struct vault *v = u;
         char name[32];
-        vaultw_cancel(v->w, e->id);
+        int dfd = store_dfd(v, e->store);
+        if (!e->store)
+                vaultw_cancel(v->w, e->id);
         snprintf(name, sizeof(name), "%08x.json", e->id);
-        (void)unlinkat(v->dfd, name, 0);
+        (void)unlinkat(dfd, name, 0);
         if (e->kind == VAULT_KEPT) {
                 snprintf(name, sizeof(name), "%08x", e->id);
-                (void)unlinkat(v->dfd, name, 0);
+                (void)unlinkat(dfd, name, 0);
         }
         v->st.dropped++;
 }
 
-static void load(struct vault *v) {
-        int fd = dup(v->dfd);
+/* The entries of an earlier run in store k read back. */
+static void load(struct vault *v, uint8_t k) {
+        int dfd = store_dfd(v, k);
+        int fd = dup(dfd);
         DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
         if (!d) {
                 if (fd >= 0)
@@ -130,20 +158,20 @@ static void load(struct vault *v) {
         while ((de = readdir(d))) {
                 size_t len = strlen(de->d_name);
                 if (de->d_name[0] == '.' && strstr(de->d_name, ".tmp")) {
-                        (void)unlinkat(v->dfd, de->d_name, 0); /* a copy cut short by a crash */
+                        (void)unlinkat(dfd, de->d_name, 0); /* a copy cut short by a crash */
                         continue;
                 }
                 if (len == 8 && strspn(de->d_name, "0123456789abcdef") == 8) {
                         char rec[16];
                         snprintf(rec, sizeof(rec), "%.8s.json", de->d_name);
-                        if (faccessat(v->dfd, rec, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
-                                (void)unlinkat(v->dfd, de->d_name, 0); /* a copy whose record never came */
+                        if (faccessat(dfd, rec, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+                                (void)unlinkat(dfd, de->d_name, 0); /* a copy whose record never came */
                         continue;
                 }
                 if (len != 13 || strcmp(de->d_name + 8, ".json") != 0)
                         continue;
                 char buf[16384], err[256];
-                int f = openat(v->dfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+                int f = openat(dfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
                 ssize_t r = f >= 0 ? read(f, buf, sizeof(buf) - 1) : -1;
                 if (f >= 0)
                         close(f);
@@ -156,6 +184,7 @@ static void load(struct vault *v) {
                 }
                 cJSON_Delete(j);
                 e.t_ms = util_now_ms(); /* kept for keep_seconds from now: the clock restarted */
+                e.store = k;
                 if (vault_index_add(v->idx, &e) == 0) {
                         n++;
                         if (e.id >= v->next_id)
@@ -165,8 +194,105 @@ static void load(struct vault *v) {
         }
         closedir(d);
         if (n || bad)
-                log_info("Vault %s: %u entr%s of an earlier run read back%s", v->dir, n, n == 1 ? "y" : "ies",
+                log_info("Vault %s: %u entr%s of an earlier run read back%s", store_dir(v, k), n, n == 1 ? "y" : "ies",
                          bad ? " (some damaged records ignored)" : "");
+}
+
+#define FS_STORE_NAME ".ransomguard-vault"
+
+/* Does dfd's filesystem make a reflink here? (xfs made without reflink=1 does not.) */
+static int probe_reflink(int dfd) {
+        static const char a[] = ".probe-a.tmp", b[] = ".probe-b.tmp";
+        char block[4096] = { 0 };
+        int x = openat(dfd, a, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+        int y = x >= 0 ? openat(dfd, b, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+        int r = y < 0 ? -errno : 0;
+        if (r == 0 && write(x, block, sizeof(block)) != (ssize_t)sizeof(block))
+                r = errno ? -errno : -ENOSPC;
+        if (r == 0 && ioctl(y, FICLONE, x) < 0)
+                r = -errno;
+        if (x >= 0)
+                close(x);
+        if (y >= 0)
+                close(y);
+        (void)unlinkat(dfd, a, 0);
+        (void)unlinkat(dfd, b, 0);
+        return r;
+}
+
+/* The root of the mount path is on: its highest ancestor on the same filesystem. */
+static void mount_root(const char *path, const struct stat *st, char *ret, size_t len) {
+        snprintf(ret, len, "%s", path);
+        for (;;) {
+                char *slash = strrchr(ret, '/');
+                if (!slash || slash == ret) {
+                        struct stat top;
+                        if (stat("/", &top) == 0 && top.st_dev == st->st_dev)
+                                snprintf(ret, len, "/");
+                        return;
+                }
+                struct stat up;
+                *slash = '\0';
+                if (stat(ret, &up) < 0 || up.st_dev != st->st_dev) {
+                        *slash = '/';
+                        return;
+                }
+        }
+}
+
+void vault_use_filesystems(struct vault *v, char *const *protect) {
+        for (size_t i = 0; v && protect && protect[i] && v->n_fs < VAULT_MAX_STORES - 1; i++) {
+                char real[PATH_MAX], root[PATH_MAX], dir[sizeof(v->fs[0].dir)];
+                struct stat st;
+                struct statfs sf;
+                struct statvfs sv;
+                if (!realpath(protect[i], real) || stat(real, &st) < 0 || !S_ISDIR(st.st_mode) ||
+                    statfs(real, &sf) < 0 || statvfs(real, &sv) < 0)
+                        continue;
+                bool known = st.st_dev == v->dev;
+                for (size_t k = 0; k < v->n_fs && !known; k++)
+                        known = v->fs[k].dev == st.st_dev;
+                /* xfs, btrfs, bcachefs: the filesystems that make reflinks */
+                if (known || (sf.f_type != 0x58465342 && sf.f_type != (typeof(sf.f_type))0x9123683e &&
+                              sf.f_type != (typeof(sf.f_type))0xca451a4e))
+                        continue;
+                mount_root(real, &st, root, sizeof(root));
+                if ((size_t)snprintf(dir, sizeof(dir), "%s%s" FS_STORE_NAME, root, strcmp(root, "/") ? "/" : "") >=
+                    sizeof(dir))
+                        continue;
+                if (sv.f_flag & ST_RDONLY) {
+                        log_info("Vault: %s is read-only, its files are copied into %s", root, v->dir);
+                        continue;
+                }
+                bool made = mkdir(dir, 0700) == 0;
+                int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                struct stat ds;
+                if (dfd < 0 || fstat(dfd, &ds) < 0 || ds.st_uid != geteuid() || (ds.st_mode & 077) ||
+                    ds.st_dev != st.st_dev) {
+                        log_warning("Refusing the vault %s (for the reflinks of %s): it must be a directory of this "
+                                    "filesystem, owned by uid %u, mode 0700%s; its files are copied into %s", dir, real,
+                                    (unsigned)geteuid(), dfd < 0 ? " (not a directory: a symlink or a file?)" : "",
+                                    v->dir);
+                        if (dfd >= 0)
+                                close(dfd);
+                        continue;
+                }
+                int r = probe_reflink(dfd);
+                if (r < 0) {
+                        log_info("Vault: %s makes no reflink (%s), its files are copied into %s", root, strerror(-r),
+                                 v->dir);
+                        close(dfd);
+                        if (made)
+                                (void)rmdir(dir);
+                        continue;
+                }
+                struct fsstore *f = &v->fs[v->n_fs++];
+                *f = (struct fsstore){ .dfd = dfd, .dev = st.st_dev };
+                memcpy(f->dir, dir, sizeof(f->dir));
+                f->dir_len = strlen(f->dir);
+                load(v, (uint8_t)v->n_fs);
+                log_info("Vault %s: the originals on %s are kept there as reflinks, at any size", dir, root);
+        }
 }
 
 int vault_new(const struct config *c, struct vault **ret, char *err, size_t errlen) {
@@ -209,7 +335,9 @@ int vault_new(const struct config *c, struct vault **ret, char *err, size_t errl
         if (v->budget < want)
                 log_notice("Vault %s: budget %llu MiB (a tenth of the %llu MiB free), below vault.max_mib %u", v->dir,
                            (unsigned long long)(v->budget >> 20), (unsigned long long)(free_b >> 20), c->vault_max_mib);
-        load(v);
+        load(v, 0);
+        if (c->vault_on_filesystems)
+                vault_use_filesystems(v, c->protect);
         int r = vaultw_new(v->dfd, &v->w);
         if (r < 0)
                 log_info("Vault %s: no writer thread (%s): copies are written while their opener waits", v->dir,
@@ -227,6 +355,8 @@ struct vault *vault_free(struct vault *v) {
                         close(v->held[i].fd);
                         free(v->held[i].path);
                 }
+        for (size_t i = 0; i < v->n_fs; i++)
+                close(v->fs[i].dfd);
         close(v->dfd);
         vault_index_free(v->idx);
         free(v);
@@ -258,8 +388,32 @@ void vault_get_stats(const struct vault *v, struct vault_stats *ret) {
         ret->pending_bytes = vaultw_pending(v->w);
 }
 
+static bool beneath(const char *path, const char *dir, size_t n) {
+        return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
 bool vault_owns(const struct vault *v, const char *path) {
-        return v && strncmp(path, v->dir, v->dir_len) == 0 && (path[v->dir_len] == '/' || path[v->dir_len] == '\0');
+        if (!v)
+                return false;
+        for (size_t i = 0; i < v->n_fs; i++)
+                if (beneath(path, v->fs[i].dir, v->fs[i].dir_len))
+                        return true;
+        return beneath(path, v->dir, v->dir_len);
+}
+
+size_t vault_dirs(const struct vault *v, const char **ret, size_t max) {
+        size_t n = 0;
+        for (size_t k = 0; k <= v->n_fs && n < max; k++)
+                ret[n++] = store_dir(v, (uint8_t)k);
+        return n;
+}
+
+/* The store on st's filesystem that still takes reflinks, or 0. */
+static uint8_t fs_store(const struct vault *v, dev_t dev) {
+        for (size_t i = 0; i < v->n_fs; i++)
+                if (v->fs[i].dev == dev && !v->fs[i].dead)
+                        return (uint8_t)(i + 1);
+        return 0;
 }
 
 /* fd's content read whole into *ret (malloc'd), for the writer thread. */
@@ -287,13 +441,42 @@ static int read_in(int fd, uint64_t size, void **ret) {
  * (*ret_data: the opener waits for the read only, never for a write the kernel throttles), or,
  * without one or with its queue full, copied here. 0 with *ret_reflink, -EFBIG (too large
  * without a reflink), or -errno (nothing left behind). */
-static int copy_in(struct vault *v, int fd, const struct stat *st, uint32_t id, bool *ret_reflink, void **ret_data) {
+static int copy_in(struct vault *v, int fd, const struct stat *st, uint32_t id, bool *ret_reflink, void **ret_data,
+                   uint8_t *ret_store) {
         char name[16], tmp[24];
         *ret_data = NULL;
         *ret_reflink = false;
+        *ret_store = 0;
         snprintf(name, sizeof(name), "%08x", id);
         snprintf(tmp, sizeof(tmp), ".%08x.tmp", id);
         int out = -1, r = 0;
+        uint8_t k = fs_store(v, st->st_dev);
+        if (k) { /* a reflink beside it on its own filesystem, else what follows */
+                struct fsstore *f = &v->fs[k - 1];
+                out = openat(f->dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+                if (out >= 0 && ioctl(out, FICLONE, fd) == 0) {
+                        r = close(out) < 0 ? -errno : 0;
+                        if (r == 0 && renameat(f->dfd, tmp, f->dfd, name) < 0)
+                                r = -errno;
+                        if (r < 0) {
+                                (void)unlinkat(f->dfd, tmp, 0);
+                                return r;
+                        }
+                        *ret_reflink = true;
+                        *ret_store = k;
+                        return 0;
+                }
+                if (out >= 0 && (errno == EOPNOTSUPP || errno == ENOTTY || errno == EINVAL)) {
+                        f->dead = true;
+                        log_notice("Vault %s: its filesystem refused a reflink (%m): the originals on it are copied "
+                                   "into %s", f->dir, v->dir);
+                }
+                if (out >= 0) {
+                        close(out);
+                        (void)unlinkat(f->dfd, tmp, 0);
+                }
+                out = -1;
+        }
         if (st->st_dev == v->dev && !v->no_reflink) {
                 out = openat(v->dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
                 if (out < 0)
@@ -431,7 +614,7 @@ static int keep_fd(struct vault *v, int fd, const struct stat *st, const char *p
                    uint64_t now_ms) {
         if (!v || !S_ISREG(st->st_mode))
                 return -EINVAL;
-        bool reflink_possible = st->st_dev == v->dev && !v->no_reflink;
+        bool reflink_possible = (st->st_dev == v->dev && !v->no_reflink) || fs_store(v, st->st_dev);
         if ((uint64_t)st->st_size > v->max_file && !reflink_possible) {
                 v->st.skipped_large++;
                 return -EFBIG;
@@ -441,7 +624,8 @@ static int keep_fd(struct vault *v, int fd, const struct stat *st, const char *p
         uint32_t id = v->next_id++;
         bool reflink = false;
         void *data = NULL;
-        int r = copy_in(v, fd, st, id, &reflink, &data);
+        uint8_t store = 0;
+        int r = copy_in(v, fd, st, id, &reflink, &data, &store);
         if (r == -EFBIG) {
                 v->st.skipped_large++;
                 return r;
@@ -466,7 +650,7 @@ static int keep_fd(struct vault *v, int fd, const struct stat *st, const char *p
         if (took > v->st.slowest_copy_us)
                 v->st.slowest_copy_us = took;
         struct vault_entry e = {
-                .id = id, .kind = VAULT_KEPT, .why = why, .reflink = reflink, .fam = fam, .path = (char *)path,
+                .id = id, .kind = VAULT_KEPT, .why = why, .reflink = reflink, .store = store, .fam = fam, .path = (char *)path,
                 .dev = st->st_dev, .ino = st->st_ino, .size = (uint64_t)st->st_size, .mtime_ns = ns(&st->st_mtim),
                 .atime_ns = ns(&st->st_atim), .uid = st->st_uid, .gid = st->st_gid, .mode = st->st_mode,
                 .t_ms = now_ms, .t_us = realtime_us(),
@@ -664,7 +848,7 @@ void vault_sweep(struct vault *v, uint64_t now_ms, uint64_t quiet_ms, vault_stan
                         const struct vault_entry *e = vault_index_at(v->idx, i);
                         char name[32];
                         snprintf(name, sizeof(name), "%08x.json", e->id);
-                        if (e->kind == VAULT_KEPT && faccessat(v->dfd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
+                        if (e->kind == VAULT_KEPT && !e->store && faccessat(v->dfd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
                             errno == ENOENT)
                                 unkeep(v, e->id);
                 }

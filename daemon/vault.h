@@ -34,6 +34,13 @@ bool vault_settle(struct vault *v);
 /* NULL in *ret (and a message in err) when the vault is off or cannot be used. */
 int vault_new(const struct config *c, struct vault **ret, char *err, size_t errlen);
 struct vault *vault_free(struct vault *v);
+/* Each protected path on an xfs or btrfs that vault.dir is not on gets a store of its own,
+ * .ransomguard-vault at its mount's root, for reflinks (vault.on_filesystems; vault_new calls
+ * it; a reload with new paths calls it again). Refused or impossible: said, and its files are
+ * copied into vault.dir. */
+void vault_use_filesystems(struct vault *v, char *const *protect);
+/* The vault's directories, vault.dir first (the index of each is an entry's store). */
+size_t vault_dirs(const struct vault *v, const char **ret, size_t max);
 
 /* fd (read-only, the file as the opener will find it): about to be opened for writing by family
  * fam, which did not create it. Kept unless kept already as it is: 0, or -errno when it could

@@ -66,6 +66,7 @@ struct config {
         uint32_t vault_max_mib;        /* vault.max_mib: the budget */
         uint32_t vault_keep_seconds;   /* vault.keep_seconds */
         uint32_t vault_max_file_mib;   /* vault.max_file_mib: larger files are copied only as reflinks */
+        bool vault_on_filesystems;     /* vault.on_filesystems: reflinks kept on each protected xfs/btrfs */
 
         uint32_t max_processes;        /* limits.max_processes */
         uint32_t max_processes_bytes;  /* limits.max_processes_bytes: path strings they may hold */

@@ -177,7 +177,8 @@ cJSON *vault_entry_json(const struct vault_entry *e) {
                   cJSON_AddNumberToObject(j, "size", (double)e->size) && cJSON_AddStringToObject(j, "mtime_ns", mt) &&
                   cJSON_AddStringToObject(j, "atime_ns", at) &&
                   cJSON_AddNumberToObject(j, "uid", e->uid) && cJSON_AddNumberToObject(j, "gid", e->gid) &&
-                  cJSON_AddNumberToObject(j, "mode", e->mode) && cJSON_AddNumberToObject(j, "time_us", (double)e->t_us);
+                  cJSON_AddNumberToObject(j, "mode", e->mode) && cJSON_AddNumberToObject(j, "time_us", (double)e->t_us) &&
+                  (!e->store || cJSON_AddNumberToObject(j, "store", e->store));
         if (!ok) {
                 cJSON_Delete(j);
                 return NULL;
@@ -233,7 +234,7 @@ static int name_of(const char *const *names, size_t n, const char *s) {
 
 int vault_entry_from_json(const cJSON *j, struct vault_entry *ret, char *err, size_t errlen) {
         struct vault_entry e = { 0 };
-        double d[12];
+        double d[12] = { 0 };
         uint64_t u[5];
         const double big = 9007199254740992.0;
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(j, "id"), *kind = cJSON_GetObjectItemCaseSensitive(j, "kind"),
@@ -272,6 +273,12 @@ int vault_entry_from_json(const cJSON *j, struct vault_entry *ret, char *err, si
         e.kind = (uint8_t)k;
         e.why = (uint8_t)w;
         e.reflink = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "reflink"));
+        if (cJSON_GetObjectItemCaseSensitive(j, "store") &&
+            (r = num(j, "store", 0, VAULT_MAX_STORES - 1, &d[10], err, errlen)) < 0) {
+                vault_entry_clear(&e);
+                return r;
+        }
+        e.store = cJSON_GetObjectItemCaseSensitive(j, "store") ? (uint8_t)d[10] : 0;
         e.fam = u[0];
         e.dev = (dev_t)u[1];
         e.ino = (ino_t)u[2];

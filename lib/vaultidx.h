@@ -17,6 +17,8 @@
 
 #include <cjson/cJSON.h>
 
+#define VAULT_MAX_STORES 16     /* vault.dir and the directories on protected filesystems */
+
 enum vault_kind { VAULT_KEPT, VAULT_CREATED, VAULT_RENAMED };
 enum vault_why { VAULT_WHY_WRITE, VAULT_WHY_DELETED, VAULT_WHY_REPLACED, VAULT_WHY_NONE };
 
@@ -24,6 +26,8 @@ struct vault_entry {
         uint32_t id;            /* the vault file's name (%08x) for KEPT */
         uint8_t kind, why;
         bool reflink;           /* KEPT as a reflink (shares the original's blocks) */
+        uint8_t store;          /* KEPT: which of the vault's directories holds it (0: vault.dir;
+                                 * else one on the original's own filesystem, for its reflinks) */
         uint64_t fam;           /* the family that put it at risk (root start << 22 | root pid) */
         char *path;             /* KEPT: the original's name; CREATED: the file's; RENAMED: from */
         char *path2;            /* RENAMED: to */

@@ -26,13 +26,33 @@
 
 struct restore {
         const struct restore_opts *o;
-        int vfd;
+        int vfd[VAULT_MAX_STORES]; /* the vault's directories (vault.dir first): -errno where not open */
         unsigned restored, beside, in_place, removed, failed, skipped;
 };
 
 static int open_beneath_none(const char *path, int flags) {
         struct open_how how = { .flags = (uint64_t)flags | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS };
         return (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+}
+
+/* A vault directory, only if it is root's (the daemon's) and closed to others: a directory
+ * someone put in its place is not read from. */
+static int open_vault_dir(const char *path) {
+        int fd = open_beneath_none(path, O_RDONLY | O_DIRECTORY);
+        struct stat st;
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 022)) {
+                close(fd);
+                return -EPERM;
+        }
+        return fd;
+}
+
+static void close_all(struct restore *x) {
+        for (size_t k = 0; k < VAULT_MAX_STORES; k++)
+                if (x->vfd[k] >= 0)
+                        close(x->vfd[k]);
 }
 
 /* The directory of path opened (created, with --to), *ret_name its last component. */
@@ -158,7 +178,15 @@ static bool restore_one(struct restore *x, const struct vault_entry *e, int64_t 
         const char *why = "";
         bool exists = dfd >= 0 && fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
         snprintf(target, sizeof(target), "%s", dfd >= 0 ? name : "");
-        if (exists && S_ISREG(st.st_mode) && (uint64_t)st.st_size == e->size && same_content(x->vfd, e, dfd, name)) {
+        int vfd = x->vfd[e->store < VAULT_MAX_STORES ? e->store : 0];
+        if (vfd < 0) {
+                printf("FAILED   %s: its copy's directory in the vault cannot be opened (%s)\n", e->path, strerror(-vfd));
+                x->failed++;
+                if (dfd >= 0)
+                        close(dfd);
+                return false;
+        }
+        if (exists && S_ISREG(st.st_mode) && (uint64_t)st.st_size == e->size && same_content(vfd, e, dfd, name)) {
                 printf("in place %s (unchanged)\n", dest);
                 x->in_place++;
                 close(dfd);
@@ -177,7 +205,7 @@ static bool restore_one(struct restore *x, const struct vault_entry *e, int64_t 
                 x->restored++;
                 return true;
         }
-        int r = put(x->vfd, e, dfd, target);
+        int r = put(vfd, e, dfd, target);
         close(dfd);
         if (r < 0) {
                 printf("FAILED   %s: %s\n", dest, strerror(-r));
@@ -237,16 +265,28 @@ int ctl_restore(const char *sock, const struct restore_opts *o) {
                 return st;
         }
         struct restore x = { .o = o };
-        x.vfd = open_beneath_none(str(r, "dir"), O_RDONLY | O_DIRECTORY);
-        if (x.vfd < 0) {
-                fprintf(stderr, "ransomguardctl: Failed to open the vault %s: %m\n", str(r, "dir"));
+        for (size_t i = 0; i < VAULT_MAX_STORES; i++)
+                x.vfd[i] = -ENOENT;
+        x.vfd[0] = open_vault_dir(str(r, "dir"));
+        if (x.vfd[0] < 0) {
+                fprintf(stderr, "ransomguardctl: Failed to open the vault %s: %s\n", str(r, "dir"), strerror(-x.vfd[0]));
                 cJSON_Delete(r);
                 return CTL_EXIT_FAILURE;
+        }
+        /* The directories on the originals' own filesystems (reflinks), by their index. */
+        const cJSON *d;
+        size_t store = 0;
+        cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(r, "dirs")) {
+                if (store > 0 && store < VAULT_MAX_STORES && cJSON_IsString(d) &&
+                    (x.vfd[store] = open_vault_dir(d->valuestring)) < 0)
+                        fprintf(stderr, "ransomguardctl: Failed to open the vault %s: %s (its originals are not "
+                                "restored)\n", d->valuestring, strerror(-x.vfd[store]));
+                store++;
         }
         struct vault_index *idx;
         if (vault_index_new(&idx) < 0) {
                 cJSON_Delete(r);
-                close(x.vfd);
+                close_all(&x);
                 return CTL_EXIT_FAILURE;
         }
         const cJSON *it;
@@ -321,7 +361,7 @@ int ctl_restore(const char *sock, const struct restore_opts *o) {
                o->dry_run ? "dry run: " : "", x.restored + x.in_place, o->dry_run ? "would be restored" : "restored",
                x.beside, x.in_place, x.removed, o->dry_run ? "to remove" : "removed", x.failed, n_inc);
         vault_index_free(idx);
-        close(x.vfd);
+        close_all(&x);
         cJSON_Delete(r);
         return x.failed ? CTL_EXIT_FAILURE : 0;
 }

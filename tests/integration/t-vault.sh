@@ -119,6 +119,8 @@ check "restore --dry-run changes nothing, says so" grep -q "^dry run:" "$WORK/dr
 stop_daemon
 
 # --- xfs: reflinks ------------------------------------------------------------------------------
+# vault.dir is not on the xfs (the default's place, /var/lib, seldom is): the originals there go
+# to .ransomguard-vault at the xfs mount's root, as reflinks, at any size (vault.on_filesystems).
 if command -v mkfs.xfs > /dev/null; then
         truncate -s 2G "$WORK/xfs.img" # sparse; the budget is a tenth of what is free
         mkfs.xfs -q -m reflink=1 "$WORK/xfs.img" && mkdir -p "$WORK/x" && mount -o loop "$WORK/xfs.img" "$WORK/x" &&
@@ -126,7 +128,11 @@ if command -v mkfs.xfs > /dev/null; then
         mkdir -p "$WORK/x/data" && touch "$WORK/x/data/.ransomguard-sim-target"
         start_daemon '{"protect": [], "action": "kill", "account": {"enabled": false},
           "control": {"socket": "'$RT/control'", "incident_dir": "'$RT/inc2'"},
-          "vault": {"dir": "'$WORK/x/.vault'"}}' --protect "$WORK/x/data" || fail "daemon starts on xfs"
+          "vault": {"dir": "'$WORK/vault-x'"}}' --protect "$WORK/x/data" || fail "daemon starts on xfs"
+        XV=$WORK/x/.ransomguard-vault
+        check "xfs: a vault directory of its own at the mount's root, 0700 root" \
+                bash -c "[ \"\$(stat -c %a:%u '$XV')\" = 700:0 ]"
+        check "xfs: said in the log" grep -q "Vault $XV: the originals on $WORK/x are kept there" "$WORK/daemon.log"
         # Every mode again, each on a fresh copy on the xfs.
         xlost=0
         for m in inplace newfile_unlink "intermittent --pattern fine" header_only "multiproc --workers 8" \
@@ -135,17 +141,42 @@ if command -v mkfs.xfs > /dev/null; then
                 set -- $m
                 dir=$WORK/x/data/$1
                 mkdir -p "$dir" && cp -a "$WORK/master/." "$dir/"
+                # A file larger than vault.max_file_mib (4) is kept too, as a reflink: the first one the
+                # sorted walk attacks (before the dot files).
+                [ "$1" = inplace ] && head -c 6000000 /dev/urandom | base64 > "$dir/+large.txt"
                 manifest "$dir" > "$WORK/x-$1.before"
                 setsid "$SIM" --target "$dir" --mode $m --log "$WORK/x-$1.log" 2> /dev/null
                 sleep 0.5
                 "$CTL" -s "$RT/control" restore --all --under "$dir" > "$WORK/x-$1.restore" 2>&1
                 lost=$(diff "$WORK/x-$1.before" <(manifest "$dir") | grep -c '^<')
                 echo "MEASURED: xfs mode=$1 files_damaged=$(sim_damaged "$WORK/x-$1.log") unrecoverable=$lost"
+                [ "$1" = inplace ] && check "xfs: the 8 MiB file was attacked, and is restored" \
+                        bash -c "grep -qF +large.txt '$WORK/x-inplace.log' && [ $lost -eq 0 ]"
                 xlost=$((xlost + lost))
         done
         refl=$("$CTL" -s "$RT/control" -o json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["vault"]["reflinks"])')
         check "xfs: originals kept as reflinks ($refl)" [ "${refl:-0}" -gt 0 ]
-        check "xfs: 0 unrecoverable after restore over every mode ($xlost)" [ "$xlost" -eq 0 ]
+        check "xfs: 0 unrecoverable after restore over every mode ($xlost), an 8 MiB file included" [ "$xlost" -eq 0 ]
+        check "xfs: its copies are in its own vault directory, none in vault.dir" \
+                bash -c "ls '$XV' | grep -qx '[0-9a-f]\{8\}' && ! ls '$WORK/vault-x' | grep -qx '[0-9a-f]\{8\}'"
+        stop_daemon
+        # A restart reads its entries back from it, and a restore still finds them.
+        start_daemon '{"protect": [], "action": "kill", "account": {"enabled": false},
+          "control": {"socket": "'$RT/control'", "incident_dir": "'$RT/inc2'"},
+          "vault": {"dir": "'$WORK/vault-x'"}}' --protect "$WORK/x/data" || fail "daemon starts on xfs again"
+        check "xfs: its entries read back after a restart" \
+                grep -q "Vault $XV: [0-9]* entr[a-z]* of an earlier run read back" "$WORK/daemon.log"
+        "$CTL" -s "$RT/control" restore --all --under "$WORK/x/data/inplace" --dry-run > "$WORK/x-again.restore" 2>&1
+        check "xfs: ... and a restore finds the large file's copy" \
+                bash -c "[ $? -eq 0 ] && grep -qF '+large.txt (unchanged)' '$WORK/x-again.restore'"
+        stop_daemon
+        # Someone else's directory in its place is refused; protection goes on, the copies go to vault.dir.
+        mv "$XV" "$WORK/x/.rg-vault-kept" && mkdir -m 0755 "$XV" && chown 65534 "$XV"
+        start_daemon '{"protect": [], "action": "kill", "account": {"enabled": false},
+          "control": {"socket": "'$RT/control'", "incident_dir": "'$RT/inc2'"},
+          "vault": {"dir": "'$WORK/vault-x'"}}' --protect "$WORK/x/data" || fail "daemon starts on xfs (planted vault)"
+        check "xfs: a planted vault directory is refused, said" grep -q "Refusing the vault $XV" "$WORK/daemon.log"
+        check "xfs: ... and the daemon protects on" "$CTL" -s "$RT/control" status
         stop_daemon
 else
         skip "xfs reflinks: mkfs.xfs missing (tests/setup.sh installs xfsprogs)"

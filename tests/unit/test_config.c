@@ -78,6 +78,7 @@ static const char *const all_keys[] = {
         "vault.max_mib",
         "vault.keep_seconds",
         "vault.max_file_mib",
+        "vault.on_filesystems",
         "limits",
         "limits.max_processes",
         "limits.max_processes_bytes",
@@ -1133,6 +1134,17 @@ START_TEST(test_default_file_documents_every_key) {
 }
 END_TEST
 
+START_TEST(test_vault_on_filesystems) {
+        struct config *c = parse_ok("{}");
+        ck_assert(c->vault_on_filesystems); /* on by default */
+        config_free(c);
+        c = parse_ok("{\"vault\": {\"on_filesystems\": false}}");
+        ck_assert(!c->vault_on_filesystems);
+        config_free(c);
+        FAIL_WITH("{\"vault\": {\"on_filesystems\": \"yes\"}}", "vault.on_filesystems");
+}
+END_TEST
+
 START_TEST(test_key_list_in_sync) {
         /* Every key of the list is accepted on its own, so the list holds no stale names. The
          * value is a valid one for its type, taken from the defaults. */
@@ -1154,7 +1166,7 @@ START_TEST(test_key_list_in_sync) {
                         v = "\"/x\"";
                 else if (strcmp(k, "control.group") == 0)
                         v = "\"adm\"";
-                else if (strstr(k, ".enabled"))
+                else if (strstr(k, ".enabled") || strcmp(k, "vault.on_filesystems") == 0)
                         v = "true";
                 else if (strchr(k, '.')) {
                         bool object = strcmp(k, "detect.weights") == 0;
@@ -1214,6 +1226,7 @@ static Suite *config_suite(void) {
         tcase_add_test(tc, test_load_size_limit);
         tcase_add_test(tc, test_load_names_file_in_errors);
         tcase_add_test(tc, test_add_protect);
+        tcase_add_test(tc, test_vault_on_filesystems);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("default_file");

@@ -101,7 +101,16 @@ START_TEST(test_current_and_json) {
         ck_assert(b.mtime_ns == e.mtime_ns);
         ck_assert(b.fam == e.fam);
         ck_assert_str_eq(b.path, "/srv/a");
+        ck_assert_uint_eq(b.store, 0);
         vault_entry_clear(&b);
+        /* The store (a directory on the original's filesystem) goes along, within range. */
+        cJSON_AddNumberToObject(j, "store", 3);
+        ck_assert_int_eq(vault_entry_from_json(j, &b, err, sizeof(err)), 0);
+        ck_assert_uint_eq(b.store, 3);
+        vault_entry_clear(&b);
+        cJSON_ReplaceItemInObject(j, "store", cJSON_CreateNumber(VAULT_MAX_STORES));
+        ck_assert_int_eq(vault_entry_from_json(j, &b, err, sizeof(err)), -EINVAL);
+        cJSON_DeleteItemFromObject(j, "store");
         /* Damaged records refused. */
         cJSON_ReplaceItemInObject(j, "path", cJSON_CreateString("relative"));
         ck_assert_int_eq(vault_entry_from_json(j, &b, err, sizeof(err)), -EINVAL);
