@@ -119,11 +119,17 @@ cJSON *commands_vault(struct incidents *in, struct vault *v, const struct ancest
         bool good = ents && cJSON_AddStringToObject(j, "dir", vault_dir(v));
         /* Every directory, vault.dir first: an entry's "store" is its index here. */
         const char *dirs[VAULT_MAX_STORES];
-        size_t nd = vault_dirs(v, dirs, VAULT_MAX_STORES);
-        cJSON *ds = good ? cJSON_AddArrayToObject(j, "dirs") : NULL;
-        for (size_t i = 0; ds && i < nd; i++)
-                good = good && cJSON_AddItemToArray(ds, cJSON_CreateString(dirs[i]));
-        good = good && ds;
+        dev_t devs[VAULT_MAX_STORES];
+        ino_t inos[VAULT_MAX_STORES];
+        size_t nd = vault_dirs(v, dirs, devs, inos, VAULT_MAX_STORES);
+        cJSON *ds = good ? cJSON_AddArrayToObject(j, "dirs") : NULL, *ids = ds ? cJSON_AddArrayToObject(j, "dir_ids") : NULL;
+        for (size_t i = 0; ids && i < nd; i++) {
+                char did[48];
+                snprintf(did, sizeof(did), "%llu:%llu", (unsigned long long)devs[i], (unsigned long long)inos[i]);
+                good = good && cJSON_AddItemToArray(ds, cJSON_CreateString(dirs[i])) &&
+                       cJSON_AddItemToArray(ids, cJSON_CreateString(did));
+        }
+        good = good && ids;
         uint64_t fams[HISTORY_MAX], from_us[HISTORY_MAX], to_us[HISTORY_MAX];
         pid_t roots[HISTORY_MAX];
         size_t nf = 0;

@@ -281,8 +281,8 @@ static void apply_reload(void *userdata, const char *text, const char *read_err)
                         return;
                 }
         }
-        if (roots_changed && nc->vault_on_filesystems)
-                vault_use_filesystems(m->pipe.vault, nc->protect);
+        if (roots_changed)
+                vault_use_filesystems(m->pipe.vault, nc->protect, nc->vault_on_filesystems);
         control_config(m, old);
         config_free(old);
         snprintf(err, sizeof(err), "Configuration reloaded from %s (action %s, threshold %.0f%s)", m->o.config_path,
@@ -381,11 +381,13 @@ static cJSON *status_json(struct manager *m) {
                      add_num(v, "written_later", (double)vs.deferred) &&
                      add_num(v, "pending_bytes", (double)vs.pending_bytes);
                 const char *dirs[VAULT_MAX_STORES];
-                size_t nd = vault_dirs(m->pipe.vault, dirs, VAULT_MAX_STORES);
+                dev_t devs[VAULT_MAX_STORES];
+                ino_t inos[VAULT_MAX_STORES];
+                size_t nd = vault_dirs(m->pipe.vault, dirs, devs, inos, VAULT_MAX_STORES);
                 cJSON *fsd = ok ? cJSON_AddArrayToObject(v, "on_filesystems") : NULL;
                 ok = fsd != NULL;
-                for (size_t i = 1; ok && i < nd; i++) /* (dirs[0] is vault.dir) */
-                        ok = cJSON_AddItemToArray(fsd, cJSON_CreateString(dirs[i]));
+                for (size_t i = 1; ok && i < nd; i++) /* (dirs[0] is vault.dir; "": let go) */
+                        ok = !dirs[i][0] || cJSON_AddItemToArray(fsd, cJSON_CreateString(dirs[i]));
                 if (ok && m->prewrite) { /* pre-content events on held files */
                         struct prewrite_stats ps;
                         prewrite_get_stats(m->prewrite, &ps);

@@ -45,7 +45,9 @@ struct family_seen {
 struct fsstore {
         int dfd;
         dev_t dev;
-        bool dead;              /* refused a reflink since: its files go to vault.dir */
+        ino_t ino;              /* the directory's: the name still names it (the sweep checks) */
+        bool dead;              /* refuses reflinks, or moved: its files go to vault.dir */
+        bool moved;             /* its name no longer names it: not ours any more */
         char dir[1024];
         size_t dir_len;
 };
@@ -58,12 +60,13 @@ struct vault {
         char dir[1024];
         size_t dir_len;
         dev_t dev;              /* the vault's filesystem: reflinks from files on it */
+        ino_t ino;              /* vault.dir's inode */
         uint64_t budget, max_file, keep_ms;
         uint32_t next_id;
         struct vault_index *idx;
         struct held held[VAULT_HOLD_MAX];
         struct vault_stats st;
-        bool full_said, fail_said;
+        bool full_said, fail_said, large_said;
         struct prewrite *pw;        /* marks on held files: a truncate by path is seen before it lands */
         struct vaultw *w;           /* writes the copies and records, NULL: written here */
         uint64_t written_at_failure; /* the writer's count of whole writes at its last failure */
@@ -207,6 +210,7 @@ static int probe_reflink(int dfd) {
         int x = openat(dfd, a, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
         int y = x >= 0 ? openat(dfd, b, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
         int r = y < 0 ? -errno : 0;
+        errno = 0;
         if (r == 0 && write(x, block, sizeof(block)) != (ssize_t)sizeof(block))
                 r = errno ? -errno : -ENOSPC;
         if (r == 0 && ioctl(y, FICLONE, x) < 0)
@@ -240,10 +244,32 @@ static void mount_root(const char *path, const struct stat *st, char *ret, size_
         }
 }
 
-void vault_use_filesystems(struct vault *v, char *const *protect) {
-        for (size_t i = 0; v && protect && protect[i] && v->n_fs < VAULT_MAX_STORES - 1; i++) {
+/* Is a path of protect on dev? */
+static bool protects(char *const *protect, dev_t dev) {
+        struct stat st;
+        for (size_t i = 0; protect && protect[i]; i++)
+                if (stat(protect[i], &st) == 0 && st.st_dev == dev)
+                        return true;
+        return false;
+}
+
+void vault_use_filesystems(struct vault *v, char *const *protect, bool add) {
+        /* (At a reload) a filesystem no longer protected lets go of its store, so that it can be
+         * unmounted; its copies stay on disk, read back if it is protected again. */
+        for (size_t k = 0; v && k < v->n_fs; k++) {
+                struct fsstore *f = &v->fs[k];
+                if (f->dfd < 0 || protects(protect, f->dev))
+                        continue;
+                size_t n = vault_index_forget_store(v->idx, (uint8_t)(k + 1));
+                log_info("Vault %s: its filesystem is no longer protected, the directory is let go (%zu entr%s "
+                         "left on disk)", f->dir, n, n == 1 ? "y" : "ies");
+                close(f->dfd);
+                f->dfd = -1;
+                f->dead = f->moved = true;
+        }
+        for (size_t i = 0; v && add && protect && protect[i] && v->n_fs < VAULT_MAX_STORES - 1; i++) {
                 char real[PATH_MAX], root[PATH_MAX], dir[sizeof(v->fs[0].dir)];
-                struct stat st;
+                struct stat st, rs, ds;
                 struct statfs sf;
                 struct statvfs sv;
                 if (!realpath(protect[i], real) || stat(real, &st) < 0 || !S_ISDIR(st.st_mode) ||
@@ -251,7 +277,7 @@ void vault_use_filesystems(struct vault *v, char *const *protect) {
                         continue;
                 bool known = st.st_dev == v->dev;
                 for (size_t k = 0; k < v->n_fs && !known; k++)
-                        known = v->fs[k].dev == st.st_dev;
+                        known = v->fs[k].dev == st.st_dev && v->fs[k].dfd >= 0;
                 /* xfs, btrfs, bcachefs: the filesystems that make reflinks */
                 if (known || (sf.f_type != 0x58465342 && sf.f_type != (typeof(sf.f_type))0x9123683e &&
                               sf.f_type != (typeof(sf.f_type))0xca451a4e))
@@ -264,17 +290,43 @@ void vault_use_filesystems(struct vault *v, char *const *protect) {
                         log_info("Vault: %s is read-only, its files are copied into %s", root, v->dir);
                         continue;
                 }
-                bool made = mkdir(dir, 0700) == 0;
-                int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                struct stat ds;
+                /* Its root must be one nobody else can rename the vault out of (root's, and not
+                 * writable by others, or sticky): moved aside and replaced, the directory the
+                 * daemon skips would be theirs. Everything from here relative to its fd. */
+                int rfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (rfd < 0 || fstat(rfd, &rs) < 0 || rs.st_dev != st.st_dev) {
+                        if (rfd >= 0)
+                                close(rfd);
+                        continue;
+                }
+                if (rs.st_uid != 0 || ((rs.st_mode & 022) && !(rs.st_mode & S_ISVTX))) {
+                        log_notice("Vault: no directory of its own on %s: others may write its root (mode %04o, "
+                                   "owner %u) and could move the vault aside; its files are copied into %s (make the "
+                                   "root root's, or sticky, chmod +t, to keep them there as reflinks)", root,
+                                   (unsigned)(rs.st_mode & 07777), (unsigned)rs.st_uid, v->dir);
+                        close(rfd);
+                        continue;
+                }
+                bool made = mkdirat(rfd, FS_STORE_NAME, 0700) == 0;
+                int mk_err = made || errno == EEXIST ? 0 : errno;
+                int dfd = openat(rfd, FS_STORE_NAME, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                int op_err = dfd < 0 ? errno : 0;
                 if (dfd < 0 || fstat(dfd, &ds) < 0 || ds.st_uid != geteuid() || (ds.st_mode & 077) ||
                     ds.st_dev != st.st_dev) {
-                        log_warning("Refusing the vault %s (for the reflinks of %s): it must be a directory of this "
-                                    "filesystem, owned by uid %u, mode 0700%s; its files are copied into %s", dir, real,
-                                    (unsigned)geteuid(), dfd < 0 ? " (not a directory: a symlink or a file?)" : "",
-                                    v->dir);
+                        if (mk_err || op_err)
+                                log_warning("Vault %s (for the reflinks of %s) cannot be used: %s%s; its files are "
+                                            "copied into %s", dir, real, strerror(mk_err ? mk_err : op_err),
+                                            mk_err == EROFS ? " (under the shipped unit, add it to ReadWritePaths=)" :
+                                            op_err == ELOOP || op_err == ENOTDIR ? " (not a directory: a symlink or a file)" : "",
+                                            v->dir);
+                        else
+                                log_warning("Refusing the vault %s (for the reflinks of %s): it must be a directory "
+                                            "owned by uid %u, mode 0700 (mode %04o, owner %u); its files are copied "
+                                            "into %s", dir, real, (unsigned)geteuid(), (unsigned)(ds.st_mode & 07777),
+                                            (unsigned)ds.st_uid, v->dir);
                         if (dfd >= 0)
                                 close(dfd);
+                        close(rfd);
                         continue;
                 }
                 int r = probe_reflink(dfd);
@@ -283,16 +335,23 @@ void vault_use_filesystems(struct vault *v, char *const *protect) {
                                  v->dir);
                         close(dfd);
                         if (made)
-                                (void)rmdir(dir);
+                                (void)unlinkat(rfd, FS_STORE_NAME, AT_REMOVEDIR);
+                        close(rfd);
                         continue;
                 }
+                close(rfd);
                 struct fsstore *f = &v->fs[v->n_fs++];
-                *f = (struct fsstore){ .dfd = dfd, .dev = st.st_dev };
+                *f = (struct fsstore){ .dfd = dfd, .dev = st.st_dev, .ino = ds.st_ino };
                 memcpy(f->dir, dir, sizeof(f->dir));
                 f->dir_len = strlen(f->dir);
                 load(v, (uint8_t)v->n_fs);
-                log_info("Vault %s: the originals on %s are kept there as reflinks, at any size", dir, root);
+                log_info("Vault %s: the originals on %s are kept there as reflinks", dir, root);
+                if (v->n_fs == VAULT_MAX_STORES - 1)
+                        log_notice("Vault: %u directories on protected filesystems, the most there can be; the "
+                                   "files of any further one are copied into %s", VAULT_MAX_STORES - 1, v->dir);
         }
+        if (v)
+                vault_index_sort(v->idx); /* (read back in directory order) */
 }
 
 int vault_new(const struct config *c, struct vault **ret, char *err, size_t errlen) {
@@ -327,6 +386,7 @@ int vault_new(const struct config *c, struct vault **ret, char *err, size_t errl
                 return 0;
         }
         v->dev = st.st_dev;
+        v->ino = st.st_ino;
         v->keep_ms = (uint64_t)c->vault_keep_seconds * 1000;
         v->max_file = (uint64_t)c->vault_max_file_mib << 20;
         /* The budget fits the disk: never more than a tenth of what is free now. */
@@ -336,8 +396,8 @@ int vault_new(const struct config *c, struct vault **ret, char *err, size_t errl
                 log_notice("Vault %s: budget %llu MiB (a tenth of the %llu MiB free), below vault.max_mib %u", v->dir,
                            (unsigned long long)(v->budget >> 20), (unsigned long long)(free_b >> 20), c->vault_max_mib);
         load(v, 0);
-        if (c->vault_on_filesystems)
-                vault_use_filesystems(v, c->protect);
+        vault_index_sort(v->idx);
+        vault_use_filesystems(v, c->protect, c->vault_on_filesystems);
         int r = vaultw_new(v->dfd, &v->w);
         if (r < 0)
                 log_info("Vault %s: no writer thread (%s): copies are written while their opener waits", v->dir,
@@ -356,7 +416,8 @@ struct vault *vault_free(struct vault *v) {
                         free(v->held[i].path);
                 }
         for (size_t i = 0; i < v->n_fs; i++)
-                close(v->fs[i].dfd);
+                if (v->fs[i].dfd >= 0)
+                        close(v->fs[i].dfd);
         close(v->dfd);
         vault_index_free(v->idx);
         free(v);
@@ -396,15 +457,18 @@ bool vault_owns(const struct vault *v, const char *path) {
         if (!v)
                 return false;
         for (size_t i = 0; i < v->n_fs; i++)
-                if (beneath(path, v->fs[i].dir, v->fs[i].dir_len))
+                if (!v->fs[i].moved && beneath(path, v->fs[i].dir, v->fs[i].dir_len))
                         return true;
         return beneath(path, v->dir, v->dir_len);
 }
 
-size_t vault_dirs(const struct vault *v, const char **ret, size_t max) {
+size_t vault_dirs(const struct vault *v, const char **ret, dev_t *devs, ino_t *inos, size_t max) {
         size_t n = 0;
-        for (size_t k = 0; k <= v->n_fs && n < max; k++)
-                ret[n++] = store_dir(v, (uint8_t)k);
+        for (size_t k = 0; k <= v->n_fs && n < max; k++, n++) {
+                ret[n] = k && v->fs[k - 1].dfd < 0 ? "" : store_dir(v, (uint8_t)k); /* ("": let go) */
+                devs[n] = k ? v->fs[k - 1].dev : v->dev;
+                inos[n] = k ? v->fs[k - 1].ino : v->ino;
+        }
         return n;
 }
 
@@ -466,10 +530,13 @@ static int copy_in(struct vault *v, int fd, const struct stat *st, uint32_t id, 
                         *ret_store = k;
                         return 0;
                 }
-                if (out >= 0 && (errno == EOPNOTSUPP || errno == ENOTTY || errno == EINVAL)) {
+                /* One file's refusal (btrfs: a nodatacow file, chattr +C) is that file's; the
+                 * store is given up only when its own probe fails too. */
+                int e = errno;
+                if (out >= 0 && (e == EOPNOTSUPP || e == ENOTTY || e == EINVAL) && probe_reflink(f->dfd) < 0) {
                         f->dead = true;
-                        log_notice("Vault %s: its filesystem refused a reflink (%m): the originals on it are copied "
-                                   "into %s", f->dir, v->dir);
+                        log_notice("Vault %s: its filesystem refuses reflinks now (%s): the originals on it are "
+                                   "copied into %s", f->dir, strerror(e), v->dir);
                 }
                 if (out >= 0) {
                         close(out);
@@ -570,7 +637,7 @@ static bool may_note(struct vault *v, uint64_t fam) {
 static void unkeep(struct vault *v, uint32_t id) {
         for (size_t i = 0; i < vault_index_count(v->idx); i++) {
                 const struct vault_entry *e = vault_index_at(v->idx, i);
-                if (e->id != id)
+                if (e->id != id || e->store)
                         continue;
                 if (e->kind == VAULT_KEPT) {
                         v->st.kept--;
@@ -578,7 +645,7 @@ static void unkeep(struct vault *v, uint32_t id) {
                 }
                 break;
         }
-        if (vault_index_remove(v->idx, id) == 0)
+        if (vault_index_remove(v->idx, 0, id) == 0) /* (the writer's: vault.dir's) */
                 v->st.failed++;
 }
 
@@ -619,6 +686,19 @@ static int keep_fd(struct vault *v, int fd, const struct stat *st, const char *p
                 v->st.skipped_large++;
                 return -EFBIG;
         }
+        /* A reflink costs, once its original is overwritten, what the original holds on disk
+         * (a sparse file little). One larger than a quarter of the budget is not kept: it would
+         * push every other original out. */
+        uint64_t held_bytes = (uint64_t)st->st_blocks * 512;
+        if ((uint64_t)st->st_size > v->max_file && held_bytes > v->budget / 4) {
+                if (!v->large_said)
+                        log_notice("Vault: %s (%llu MiB) is not kept: more than a quarter of the budget (%llu MiB, "
+                                   "vault.max_mib); further ones are counted", path,
+                                   (unsigned long long)(held_bytes >> 20), (unsigned long long)(v->budget >> 20));
+                v->large_said = true;
+                v->st.skipped_large++;
+                return -EFBIG;
+        }
         poll_writes(v);
         uint64_t t0 = util_now_usec();
         uint32_t id = v->next_id++;
@@ -651,6 +731,7 @@ static int keep_fd(struct vault *v, int fd, const struct stat *st, const char *p
                 v->st.slowest_copy_us = took;
         struct vault_entry e = {
                 .id = id, .kind = VAULT_KEPT, .why = why, .reflink = reflink, .store = store, .fam = fam, .path = (char *)path,
+                .cost = reflink && held_bytes < (uint64_t)st->st_size ? held_bytes : (uint64_t)st->st_size,
                 .dev = st->st_dev, .ino = st->st_ino, .size = (uint64_t)st->st_size, .mtime_ns = ns(&st->st_mtim),
                 .atime_ns = ns(&st->st_atim), .uid = st->st_uid, .gid = st->st_gid, .mode = st->st_mode,
                 .t_ms = now_ms, .t_us = realtime_us(),
@@ -661,7 +742,7 @@ static int keep_fd(struct vault *v, int fd, const struct stat *st, const char *p
                 cJSON_Delete(j);
                 r = !text ? -ENOMEM : vault_index_add(v->idx, &e);
                 if (r == 0 && (r = vaultw_push(v->w, id, data, (size_t)e.size, text)) < 0)
-                        vault_index_remove(v->idx, id);
+                        vault_index_remove(v->idx, 0, id);
                 if (r < 0) {
                         free(text);
                         free(data);
@@ -842,6 +923,17 @@ void vault_sweep(struct vault *v, uint64_t now_ms, uint64_t quiet_ms, vault_stan
         if (!v)
                 return;
         poll_writes(v);
+        /* A store's name must still name it (its root lets nobody else move it, but an admin may). */
+        for (size_t i = 0; i < v->n_fs; i++) {
+                struct fsstore *f = &v->fs[i];
+                struct stat now;
+                if (f->moved || f->dfd < 0 || (lstat(f->dir, &now) == 0 && now.st_dev == f->dev && now.st_ino == f->ino))
+                        continue;
+                f->moved = f->dead = true;
+                log_warning("Vault %s was moved or replaced: its originals stay where it went, new ones on its "
+                            "filesystem are copied into %s, and what is at its name now is judged like any file",
+                            f->dir, v->dir);
+        }
         if (v->check_missing && vaultw_wait(v->w, 0)) { /* (only once nothing is queued) */
                 v->check_missing = false;
                 for (size_t i = vault_index_count(v->idx); i-- > 0;) {

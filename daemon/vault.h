@@ -35,12 +35,14 @@ bool vault_settle(struct vault *v);
 int vault_new(const struct config *c, struct vault **ret, char *err, size_t errlen);
 struct vault *vault_free(struct vault *v);
 /* Each protected path on an xfs or btrfs that vault.dir is not on gets a store of its own,
- * .ransomguard-vault at its mount's root, for reflinks (vault.on_filesystems; vault_new calls
- * it; a reload with new paths calls it again). Refused or impossible: said, and its files are
- * copied into vault.dir. */
-void vault_use_filesystems(struct vault *v, char *const *protect);
-/* The vault's directories, vault.dir first (the index of each is an entry's store). */
-size_t vault_dirs(const struct vault *v, const char **ret, size_t max);
+ * .ransomguard-vault at its mount's root, for reflinks (add: vault.on_filesystems); refused or
+ * impossible: said, and its files are copied into vault.dir. A store whose filesystem protect no
+ * longer names is let go (closed, its entries forgotten, its files left). vault_new calls it; a
+ * reload with new paths calls it again. */
+void vault_use_filesystems(struct vault *v, char *const *protect, bool add);
+/* The vault's directories, vault.dir first (the index of each is an entry's store), and the
+ * identity of each (a restore reads only from these). */
+size_t vault_dirs(const struct vault *v, const char **ret, dev_t *devs, ino_t *inos, size_t max);
 
 /* fd (read-only, the file as the opener will find it): about to be opened for writing by family
  * fam, which did not create it. Kept unless kept already as it is: 0, or -errno when it could

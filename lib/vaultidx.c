@@ -69,22 +69,53 @@ int vault_index_add(struct vault_index *v, const struct vault_entry *e) {
         }
         v->v[v->n++] = c;
         if (c.kind == VAULT_KEPT)
-                v->bytes += c.size;
+                v->bytes += c.cost;
         return 0;
 }
 
-int vault_index_remove(struct vault_index *v, uint32_t id) {
+int vault_index_remove(struct vault_index *v, uint8_t store, uint32_t id) {
         for (size_t i = 0; i < v->n; i++) {
-                if (v->v[i].id != id)
+                if (v->v[i].id != id || v->v[i].store != store)
                         continue;
                 if (v->v[i].kind == VAULT_KEPT)
-                        v->bytes -= v->v[i].size;
+                        v->bytes -= v->v[i].cost;
                 vault_entry_clear(&v->v[i]);
                 memmove(&v->v[i], &v->v[i + 1], (v->n - i - 1) * sizeof(v->v[0]));
                 v->n--;
                 return 0;
         }
         return -ENOENT;
+}
+
+size_t vault_index_forget_store(struct vault_index *v, uint8_t store) {
+        size_t k = 0, n = 0;
+        for (size_t i = 0; i < v->n; i++) {
+                struct vault_entry *e = &v->v[i];
+                if (e->store != store || store == 0) {
+                        v->v[k++] = *e;
+                        continue;
+                }
+                if (e->kind == VAULT_KEPT)
+                        v->bytes -= e->cost;
+                vault_entry_clear(e);
+                n++;
+        }
+        v->n = k;
+        return n;
+}
+
+static int by_time(const void *a, const void *b) {
+        const struct vault_entry *x = a, *y = b;
+        if (x->t_us != y->t_us)
+                return x->t_us < y->t_us ? -1 : 1;
+        if (x->store != y->store)
+                return x->store < y->store ? -1 : 1;
+        return x->id < y->id ? -1 : x->id > y->id;
+}
+
+void vault_index_sort(struct vault_index *v) {
+        if (v->n > 1)
+                qsort(v->v, v->n, sizeof(v->v[0]), by_time);
 }
 
 size_t vault_index_count(const struct vault_index *v) {
@@ -126,7 +157,7 @@ size_t vault_index_expire(struct vault_index *v, uint64_t now_ms, uint64_t keep_
         uint64_t others = 0;
         for (size_t i = 0; over && standing && i + 1 < v->n; i++)
                 if (v->v[i].kind == VAULT_KEPT && standing(u, v->v[i].fam) != VAULT_SUSPECT)
-                        others += v->v[i].size;
+                        others += v->v[i].cost;
         bool spare_suspects = others >= over;
         for (size_t i = 0; i < v->n; i++) {
                 struct vault_entry *e = &v->v[i];
@@ -141,8 +172,8 @@ size_t vault_index_expire(struct vault_index *v, uint64_t now_ms, uint64_t keep_
                                   !(spare_suspects && f == VAULT_SUSPECT);
                 if (old || gone || for_budget) {
                         if (e->kind == VAULT_KEPT) {
-                                v->bytes -= e->size;
-                                over = over > e->size ? over - e->size : 0;
+                                v->bytes -= e->cost;
+                                over = over > e->cost ? over - e->cost : 0;
                         }
                         budget += for_budget;
                         if (drop)
@@ -174,7 +205,9 @@ cJSON *vault_entry_json(const struct vault_entry *e) {
                   cJSON_AddStringToObject(j, "path", e->path ? e->path : "") &&
                   cJSON_AddStringToObject(j, "path2", e->path2 ? e->path2 : "") &&
                   cJSON_AddStringToObject(j, "dev", dev) && cJSON_AddStringToObject(j, "ino", ino) &&
-                  cJSON_AddNumberToObject(j, "size", (double)e->size) && cJSON_AddStringToObject(j, "mtime_ns", mt) &&
+                  cJSON_AddNumberToObject(j, "size", (double)e->size) &&
+                  (e->cost == e->size || cJSON_AddNumberToObject(j, "cost", (double)e->cost)) &&
+                  cJSON_AddStringToObject(j, "mtime_ns", mt) &&
                   cJSON_AddStringToObject(j, "atime_ns", at) &&
                   cJSON_AddNumberToObject(j, "uid", e->uid) && cJSON_AddNumberToObject(j, "gid", e->gid) &&
                   cJSON_AddNumberToObject(j, "mode", e->mode) && cJSON_AddNumberToObject(j, "time_us", (double)e->t_us) &&
@@ -279,10 +312,15 @@ int vault_entry_from_json(const cJSON *j, struct vault_entry *ret, char *err, si
                 return r;
         }
         e.store = cJSON_GetObjectItemCaseSensitive(j, "store") ? (uint8_t)d[10] : 0;
+        if (cJSON_GetObjectItemCaseSensitive(j, "cost") && (r = num(j, "cost", 0, big, &d[11], err, errlen)) < 0) {
+                vault_entry_clear(&e);
+                return r;
+        }
         e.fam = u[0];
         e.dev = (dev_t)u[1];
         e.ino = (ino_t)u[2];
         e.size = (uint64_t)d[3];
+        e.cost = cJSON_GetObjectItemCaseSensitive(j, "cost") ? (uint64_t)d[11] : e.size; /* (older records: a copy) */
         e.mtime_ns = (int64_t)u[3];
         e.atime_ns = (int64_t)u[4];
         e.uid = (uid_t)d[6];

@@ -34,6 +34,9 @@ struct vault_entry {
         dev_t dev;
         ino_t ino;
         uint64_t size;          /* KEPT: the bytes kept */
+        uint64_t cost;          /* KEPT: what it counts against the budget: its size for a copy,
+                                 * the original's allocated bytes for a reflink (what it takes once
+                                 * the original is overwritten: a sparse file costs what it holds) */
         int64_t mtime_ns, atime_ns;
         uid_t uid;
         gid_t gid;
@@ -52,11 +55,18 @@ struct vault_index *vault_index_free(struct vault_index *v);
 int vault_index_add(struct vault_index *v, const struct vault_entry *e);
 size_t vault_index_count(const struct vault_index *v);
 /* The entry of that id out of the index (nothing else is told): 0, or -ENOENT. */
-int vault_index_remove(struct vault_index *v, uint32_t id);
+/* The entry of that store and id out of the index (nothing else is told): 0, or -ENOENT. (An
+ * id is unique within its store; a store skipped in one run may share ids with vault.dir.) */
+int vault_index_remove(struct vault_index *v, uint8_t store, uint32_t id);
+/* Every entry of that store out of the index (its directory is closed; its files stay): how many. */
+size_t vault_index_forget_store(struct vault_index *v, uint8_t store);
+/* Oldest first by the wall clock (entries read back from several directories after a restart
+ * come in directory order): what "oldest" means for the budget and for a restore. */
+void vault_index_sort(struct vault_index *v);
 struct vault_entry *vault_index_at(struct vault_index *v, size_t i); /* oldest first */
 /* The newest KEPT entry of that inode, or NULL. */
 const struct vault_entry *vault_index_kept(const struct vault_index *v, dev_t dev, ino_t ino);
-/* The bytes KEPT entries hold. */
+/* What KEPT entries count against the budget (their cost). */
 uint64_t vault_index_bytes(const struct vault_index *v);
 
 /* Is the content of (dev, ino, size, mtime) kept already for this family? Then a new write-open

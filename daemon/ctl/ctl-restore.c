@@ -35,14 +35,25 @@ static int open_beneath_none(const char *path, int flags) {
         return (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
 }
 
-/* A vault directory, only if it is root's (the daemon's) and closed to others: a directory
- * someone put in its place is not read from. */
-static int open_vault_dir(const char *path) {
+/* A vault directory, only if it is the one the daemon named (id: "dev:ino"), root's and
+ * closed to others: a directory someone put in its place is not read from. */
+static int open_vault_dir(const char *path, const char *id) {
         int fd = open_beneath_none(path, O_RDONLY | O_DIRECTORY);
         struct stat st;
         if (fd < 0)
                 return -errno;
-        if (fstat(fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 022)) {
+        char mine[48];
+        if (fstat(fd, &st) < 0) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
+        snprintf(mine, sizeof(mine), "%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+        if (id && strcmp(id, mine) != 0) { /* not the directory the daemon writes to: moved, replaced */
+                close(fd);
+                return -ESTALE;
+        }
+        if (st.st_uid != 0 || (st.st_mode & 022)) {
                 close(fd);
                 return -EPERM;
         }
@@ -267,7 +278,9 @@ int ctl_restore(const char *sock, const struct restore_opts *o) {
         struct restore x = { .o = o };
         for (size_t i = 0; i < VAULT_MAX_STORES; i++)
                 x.vfd[i] = -ENOENT;
-        x.vfd[0] = open_vault_dir(str(r, "dir"));
+        const cJSON *ids = cJSON_GetObjectItemCaseSensitive(r, "dir_ids");
+        const cJSON *id0 = cJSON_GetArrayItem(ids, 0);
+        x.vfd[0] = open_vault_dir(str(r, "dir"), cJSON_IsString(id0) ? id0->valuestring : NULL);
         if (x.vfd[0] < 0) {
                 fprintf(stderr, "ransomguardctl: Failed to open the vault %s: %s\n", str(r, "dir"), strerror(-x.vfd[0]));
                 cJSON_Delete(r);
@@ -277,8 +290,9 @@ int ctl_restore(const char *sock, const struct restore_opts *o) {
         const cJSON *d;
         size_t store = 0;
         cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(r, "dirs")) {
-                if (store > 0 && store < VAULT_MAX_STORES && cJSON_IsString(d) &&
-                    (x.vfd[store] = open_vault_dir(d->valuestring)) < 0)
+                const cJSON *id = cJSON_GetArrayItem(ids, (int)store);
+                if (store > 0 && store < VAULT_MAX_STORES && cJSON_IsString(d) && d->valuestring[0] &&
+                    (x.vfd[store] = open_vault_dir(d->valuestring, cJSON_IsString(id) ? id->valuestring : "?")) < 0)
                         fprintf(stderr, "ransomguardctl: Failed to open the vault %s: %s (its originals are not "
                                 "restored)\n", d->valuestring, strerror(-x.vfd[store]));
                 store++;
@@ -298,6 +312,7 @@ int ctl_restore(const char *sock, const struct restore_opts *o) {
                         vault_entry_clear(&e);
                 }
         }
+        vault_index_sort(idx); /* oldest first: a file's oldest copy is its original */
         /* The latest incident of each family: changes after it are someone else's. */
         int64_t t_incident = 0;
         unsigned n_inc = 0;

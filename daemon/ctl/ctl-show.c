@@ -64,7 +64,11 @@ void ctl_show_status(const cJSON *j) {
                        str(v, "dir"), num(v, "bytes") / 1048576.0, num(v, "budget") / 1048576.0, num(v, "entries"),
                        num(v, "kept"), num(v, "reflinks"), num(v, "rescued"), num(v, "skipped_large"), num(v, "failed"),
                        num(v, "evicted"), num(v, "slowest_copy_us") / 1000.0);
-        else
+        const cJSON *d, *fsd = v ? cJSON_GetObjectItemCaseSensitive(v, "on_filesystems") : NULL;
+        cJSON_ArrayForEach(d, fsd)
+                if (cJSON_IsString(d))
+                        printf("               %s (reflinks of the originals on its filesystem)\n", d->valuestring);
+        if (!v)
                 printf("Vault:         off (originals are not kept)\n");
         printf("Incidents:     %.0f kept%s\n", num(j, "incidents"),
                cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "incidents_on_disk")) ? "" : " (in memory only)");

@@ -164,6 +164,15 @@ if command -v mkfs.xfs > /dev/null; then
         start_daemon '{"protect": [], "action": "kill", "account": {"enabled": false},
           "control": {"socket": "'$RT/control'", "incident_dir": "'$RT/inc2'"},
           "vault": {"dir": "'$WORK/vault-x'"}}' --protect "$WORK/x/data" || fail "daemon starts on xfs again"
+        # Moved aside by someone (root: nobody else may, its root is root's): said, no longer skipped.
+        mkdir -p "$WORK/x/aside" && mv "$XV" "$WORK/x/aside/" && mkdir -m 0700 "$XV"
+        sleep 6
+        check "xfs: a vault directory moved away is noticed and said" grep -q "Vault $XV was moved or replaced" "$WORK/daemon.log"
+        stop_daemon
+        rmdir "$XV" && mv "$WORK/x/aside/.ransomguard-vault" "$XV"
+        start_daemon '{"protect": [], "action": "kill", "account": {"enabled": false},
+          "control": {"socket": "'$RT/control'", "incident_dir": "'$RT/inc2'"},
+          "vault": {"dir": "'$WORK/vault-x'"}}' --protect "$WORK/x/data" || fail "daemon starts on xfs again"
         check "xfs: its entries read back after a restart" \
                 grep -q "Vault $XV: [0-9]* entr[a-z]* of an earlier run read back" "$WORK/daemon.log"
         "$CTL" -s "$RT/control" restore --all --under "$WORK/x/data/inplace" --dry-run > "$WORK/x-again.restore" 2>&1
@@ -177,6 +186,36 @@ if command -v mkfs.xfs > /dev/null; then
           "vault": {"dir": "'$WORK/vault-x'"}}' --protect "$WORK/x/data" || fail "daemon starts on xfs (planted vault)"
         check "xfs: a planted vault directory is refused, said" grep -q "Refusing the vault $XV" "$WORK/daemon.log"
         check "xfs: ... and the daemon protects on" "$CTL" -s "$RT/control" status
+        stop_daemon
+        # A mount root others may write (no sticky bit) could have the vault moved out of it: none there.
+        rm -rf "$XV"
+        chmod 0777 "$WORK/x"
+        start_daemon '{"protect": [], "action": "kill", "account": {"enabled": false},
+          "control": {"socket": "'$RT/control'", "incident_dir": "'$RT/inc2'"},
+          "vault": {"dir": "'$WORK/vault-x'"}}' --protect "$WORK/x/data" || fail "daemon starts on xfs (open root)"
+        check "xfs: no vault directory under a root others may write, said" \
+                bash -c "grep -q 'no directory of its own on $WORK/x: others may write its root' '$WORK/daemon.log' && [ ! -e '$XV' ]"
+        stop_daemon
+        chmod 1777 "$WORK/x" # sticky: nobody can move what is not theirs
+        start_daemon '{"protect": [], "action": "kill", "account": {"enabled": false},
+          "control": {"socket": "'$RT/control'", "incident_dir": "'$RT/inc2'"},
+          "vault": {"dir": "'$WORK/vault-x'"}}' --protect "$WORK/x/data" || fail "daemon starts on xfs (sticky root)"
+        check "xfs: ... but under a sticky one there is" bash -c "[ -d '$XV' ]"
+        stop_daemon
+        chmod 0755 "$WORK/x"
+        # No longer protected after a reload: its vault directory is let go, so that it can be
+        # unmounted while the daemon runs.
+        mkdir -p "$WORK/p2"
+        XCONF='"action": "kill", "account": {"enabled": false},
+          "control": {"socket": "'$RT/control'", "incident_dir": "'$RT/inc2'"}, "vault": {"dir": "'$WORK/vault-x'"}}'
+        start_daemon '{"protect": ["'$WORK/x/data'"], '"$XCONF" --protect "$WORK/p2" ||
+                fail "daemon starts on xfs (protected by the configuration)"
+        printf '%s\n' '{"protect": [], '"$XCONF" > "$WORK/rg.json"
+        kill -HUP "$DAEMON_PID"
+        for _ in $(seq 1 50); do grep -q "Configuration reloaded" "$WORK/daemon.log" && break; sleep 0.1; done
+        check "xfs: unprotected at a reload, its vault directory is let go" \
+                grep -q "Vault $XV: its filesystem is no longer protected" "$WORK/daemon.log"
+        check "xfs: ... and the filesystem unmounts while the daemon runs" umount "$WORK/x"
         stop_daemon
 else
         skip "xfs reflinks: mkfs.xfs missing (tests/setup.sh installs xfsprogs)"

@@ -8,7 +8,8 @@
 
 static struct vault_entry kept(uint32_t id, uint64_t fam, uint64_t size, uint64_t t) {
         return (struct vault_entry){ .id = id, .kind = VAULT_KEPT, .why = VAULT_WHY_WRITE, .fam = fam,
-                                     .path = "/srv/a", .dev = 8, .ino = 100 + id, .size = size, .t_ms = t };
+                                     .path = "/srv/a", .dev = 8, .ino = 100 + id, .size = size, .cost = size,
+                                     .t_ms = t, .t_us = t };
 }
 
 static enum vault_standing standing(void *u, uint64_t fam) {
@@ -53,13 +54,58 @@ START_TEST(test_remove) {
         struct vault_entry e[] = { kept(1, 1, 100, 10), kept(2, 1, 50, 11), kept(3, 1, 25, 12) };
         for (size_t i = 0; i < 3; i++)
                 ck_assert_int_eq(vault_index_add(v, &e[i]), 0);
-        ck_assert_int_eq(vault_index_remove(v, 2), 0);
-        ck_assert_int_eq(vault_index_remove(v, 2), -ENOENT);
+        ck_assert_int_eq(vault_index_remove(v, 1, 2), -ENOENT); /* (another store's id 2) */
+        ck_assert_int_eq(vault_index_remove(v, 0, 2), 0);
+        ck_assert_int_eq(vault_index_remove(v, 0, 2), -ENOENT);
         ck_assert_uint_eq(vault_index_count(v), 2);
         ck_assert_uint_eq(vault_index_bytes(v), 125);
         ck_assert_uint_eq(vault_index_at(v, 0)->id, 1);
         ck_assert_uint_eq(vault_index_at(v, 1)->id, 3);
         ck_assert_ptr_null(vault_index_kept(v, 8, 102));
+        vault_index_free(v);
+}
+END_TEST
+
+/* A reflink counts what its original holds on disk, not its size (a sparse 1 TiB file must not
+ * push every other original out); old records without a cost count their size. */
+START_TEST(test_cost_and_order) {
+        struct vault_index *v;
+        ck_assert_int_eq(vault_index_new(&v), 0);
+        struct vault_entry a = kept(1, 1, 100, 30), b = kept(2, 1, 1ull << 40, 10), c = kept(2, 1, 7, 20);
+        b.reflink = true;
+        b.cost = 4096;
+        b.store = 1;
+        ck_assert_int_eq(vault_index_add(v, &a), 0);
+        ck_assert_int_eq(vault_index_add(v, &b), 0);
+        ck_assert_int_eq(vault_index_add(v, &c), 0); /* the same id in vault.dir */
+        ck_assert_uint_eq(vault_index_bytes(v), 100 + 4096 + 7);
+        /* Read back in directory order: sorted by the wall clock, oldest first. */
+        vault_index_sort(v);
+        ck_assert_uint_eq(vault_index_at(v, 0)->t_us, 10);
+        ck_assert_uint_eq(vault_index_at(v, 0)->store, 1);
+        ck_assert_uint_eq(vault_index_at(v, 1)->t_us, 20);
+        ck_assert_uint_eq(vault_index_at(v, 2)->id, 1);
+        ck_assert_int_eq(vault_index_remove(v, 1, 2), 0);
+        ck_assert_uint_eq(vault_index_bytes(v), 107);
+        ck_assert_int_eq(vault_index_add(v, &b), 0);
+        ck_assert_uint_eq(vault_index_forget_store(v, 1), 1); /* its directory closed */
+        ck_assert_uint_eq(vault_index_forget_store(v, 0), 0); /* (vault.dir's never) */
+        ck_assert_uint_eq(vault_index_count(v), 2);
+        ck_assert_uint_eq(vault_index_bytes(v), 107);
+        ck_assert_uint_eq(vault_index_at(v, 0)->store, 0);
+        /* The cost goes through JSON; a record without one is a copy. */
+        cJSON *j = vault_entry_json(&b);
+        struct vault_entry r;
+        char err[256];
+        ck_assert_int_eq(vault_entry_from_json(j, &r, err, sizeof(err)), 0);
+        ck_assert_uint_eq(r.cost, 4096);
+        ck_assert_uint_eq(r.size, 1ull << 40);
+        vault_entry_clear(&r);
+        cJSON_DeleteItemFromObject(j, "cost");
+        ck_assert_int_eq(vault_entry_from_json(j, &r, err, sizeof(err)), 0);
+        ck_assert_uint_eq(r.cost, r.size);
+        vault_entry_clear(&r);
+        cJSON_Delete(j);
         vault_index_free(v);
 }
 END_TEST
@@ -132,6 +178,7 @@ int main(void) {
         tcase_add_test(tc, test_expiry);
         tcase_add_test(tc, test_remove);
         tcase_add_test(tc, test_current_and_json);
+        tcase_add_test(tc, test_cost_and_order);
         suite_add_tcase(s, tc);
         return run_suite(s);
 }
