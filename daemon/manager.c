@@ -379,7 +379,8 @@ static cJSON *status_json(struct manager *m) {
                      add_num(v, "failed", (double)vs.failed) && add_num(v, "evicted", (double)vs.evicted_budget) &&
                      add_num(v, "slowest_copy_us", (double)vs.slowest_copy_us) &&
                      add_num(v, "written_later", (double)vs.deferred) &&
-                     add_num(v, "pending_bytes", (double)vs.pending_bytes);
+                     add_num(v, "pending_bytes", (double)vs.pending_bytes) &&
+                     add_num(v, "fragmented", (double)vs.fragmented);
                 const char *dirs[VAULT_MAX_STORES];
                 dev_t devs[VAULT_MAX_STORES];
                 ino_t inos[VAULT_MAX_STORES];

@@ -26,6 +26,7 @@ struct vault_stats {
         uint64_t slowest_copy_us;   /* what an opener waited for: a reflink, a read, or a copy */
         uint64_t deferred;          /* copies read here and written by the writer thread */
         uint64_t pending_bytes;     /* of those, not written yet */
+        uint64_t fragmented;        /* not reflinked: too many extents (copied, or too large) */
 };
 
 /* Every copy queued for the writer thread written (waiting at most 5 s), its failures out of
